@@ -1,0 +1,3 @@
+from cbmhub.cli import main
+
+main()

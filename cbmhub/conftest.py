@@ -1,0 +1,225 @@
+"""Shared test fixtures: a small world and the named personas every access test uses.
+
+- ``state_a`` (Kazakhstan, KAZ) and ``state_b`` (Mongolia, MNG), both CICA members; ``state_c``
+  (Thailand, THA) a third state that must never see A–B traffic.
+- ``alice``: focal point of state A; ``anna``: a second user of state A (point of contact);
+  ``bob``: focal point of state B; ``carol``: point of contact of state C;
+  ``sam``: secretariat officer of CICA; ``olga``: observer (outsider); ``root``: superuser.
+Persona logins use the password ``PASSWORD``. Two-factor checks are off in tests unless a test
+turns ``settings.CBMHUB_REQUIRE_2FA`` on.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+PASSWORD = "correct horse battery staple"
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.CBMHUB_REQUIRE_2FA = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.AXES_ENABLED = False
+    settings.CBMHUB_SIGNING_KEY_FILE = tmp_path / "signing-key.pem"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def cica(db):
+    from cbmhub.directory.models import Organisation
+
+    return Organisation.objects.create(acronym="CICA", name="Conference on Interaction and "
+                                       "Confidence-Building Measures in Asia", kind="regional")
+
+
+def _state(name: str, iso2: str, iso3: str, *aliases: str):
+    from cbmhub.directory.models import State, StateAlias
+
+    state = State.objects.create(name=name, iso2=iso2, iso3=iso3)
+    for code in aliases:
+        StateAlias.objects.create(state=state, code=code)
+    return state
+
+
+@pytest.fixture
+def state_a(cica):
+    from cbmhub.directory.models import Membership
+
+    state = _state("Kazakhstan", "KZ", "KAZ", "KAZ", "КАЗ")
+    Membership.objects.create(state=state, organisation=cica, status="member")
+    return state
+
+
+@pytest.fixture
+def state_b(cica):
+    from cbmhub.directory.models import Membership
+
+    state = _state("Mongolia", "MN", "MNG", "MGL")
+    Membership.objects.create(state=state, organisation=cica, status="member")
+    return state
+
+
+@pytest.fixture
+def state_c(cica):
+    from cbmhub.directory.models import Membership
+
+    state = _state("Thailand", "TH", "THA", "THAI")
+    Membership.objects.create(state=state, organisation=cica, status="member")
+    return state
+
+
+def make_user(username: str, **fields):
+    from cbmhub.accounts.models import User
+
+    user = User(username=username, email=f"{username}@example.org", **fields)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def make_poc(state, level: str, office: str, *, email: str = "", user=None, organisation=None):
+    from cbmhub.directory.models import ContactChannel, PointOfContact
+
+    poc = PointOfContact.objects.create(
+        state=state, level=level, office=office, organisation=organisation,
+        languages="en,ru", time_zone="UTC", user=user,
+    )
+    ContactChannel.objects.create(
+        point_of_contact=poc, kind="email", is_primary=True,
+        value=email or f"{level}.{state.iso3.lower()}@example.org",
+    )
+    return poc
+
+
+@pytest.fixture
+def alice(state_a):
+    user = make_user("alice", role="focal_point", state=state_a)
+    make_poc(state_a, "diplomatic", "Ministry of Foreign Affairs", user=user)
+    return user
+
+
+@pytest.fixture
+def anna(state_a):
+    user = make_user("anna", role="poc", state=state_a)
+    make_poc(state_a, "technical", "KZ-CERT", user=user)
+    return user
+
+
+@pytest.fixture
+def bob(state_b):
+    user = make_user("bob", role="focal_point", state=state_b)
+    make_poc(state_b, "diplomatic", "Ministry of Foreign Affairs", user=user)
+    return user
+
+
+@pytest.fixture
+def bert(state_b):
+    user = make_user("bert", role="poc", state=state_b)
+    make_poc(state_b, "technical", "MonCIRT", user=user)
+    return user
+
+
+@pytest.fixture
+def carol(state_c):
+    user = make_user("carol", role="poc", state=state_c)
+    make_poc(state_c, "technical", "ThaiCERT", user=user)
+    return user
+
+
+@pytest.fixture
+def sam(cica):
+    return make_user("sam", role="secretariat", organisation=cica)
+
+
+@pytest.fixture
+def olga(db):
+    return make_user("olga", role="observer")
+
+
+@pytest.fixture
+def root(db):
+    return make_user("root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)``: the test client, signed in as that user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def api_for():
+    """``api_for(user)``: a DRF APIClient authenticated by the user's API token."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def make(user=None):
+        api = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return api
+
+    return make
+
+
+# --- browser tests ---------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("CBMHUB_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; never a downloaded browser."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/test.sh, which installs it.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-GB", timezone_id="UTC")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login_page(page, live_server):
+    """``login_page(user)``: the browser page, signed in through the real login form."""
+
+    def login(user, password: str = PASSWORD):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", user.username)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    return login

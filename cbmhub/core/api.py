@@ -1,0 +1,88 @@
+"""One error format for the whole API.
+
+Every error response has the shape::
+
+    {"error": {"code": "not_found", "message": "Point of contact not found.",
+               "details": [{"field": "level", "message": "..."}]}}
+
+`code` is stable and machine-readable; `message` is for people; `details` lists field errors
+(with a `field` path, a `row` for imports) when there are any.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class DomainError(Exception):
+    """An error a service raises for a request that the domain refuses.
+
+    Each app subclasses it once (``HotlineError``, ``DirectoryError`` ...) so that callers can catch
+    one type per app; the API maps it to HTTP 400 (or ``status_code``) with ``code``.
+    """
+
+    code = "invalid"
+    status_code = 400
+
+    def __init__(self, message: str, *, code: str | None = None, details: list | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details or []
+
+
+def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
+    if isinstance(detail, dict):
+        out: list[dict[str, str]] = []
+        for key, value in detail.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key in ("non_field_errors", "__all__"):
+                path = prefix
+            out.extend(_flatten(value, path))
+        return out
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return [{"field": prefix, "message": str(item)} for item in detail]
+        out = []
+        for index, item in enumerate(detail):
+            out.extend(_flatten(item, f"{prefix}[{index}]" if prefix else f"[{index}]"))
+        return out
+    return [{"field": prefix, "message": str(detail)}]
+
+
+def error_body(code: str, message: str, details: list | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        details = _flatten(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+        return Response(
+            error_body("invalid", "The request is not valid.", details),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        body = error_body("invalid", "The request is not valid.", _flatten(exc.detail))
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        body = error_body(code if isinstance(code, str) else "error", str(detail))
+    response.data = body
+    return response

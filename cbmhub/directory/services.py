@@ -1,0 +1,379 @@
+"""Writes to the directory. Each service checks the actor's right, validates, saves and records
+the change in the history, all in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models, transaction
+
+from cbmhub.core.api import DomainError
+
+from . import permissions
+from .choices import ChangeAction
+from .models import (
+    Body,
+    ChangeRecord,
+    ContactChannel,
+    Membership,
+    Organisation,
+    PointOfContact,
+    State,
+    StateAlias,
+)
+from .validators import normalise_code
+
+
+class DirectoryError(DomainError):
+    """A directory change that the rules refuse (for example a duplicate delegation code)."""
+
+
+# --- history --------------------------------------------------------------------------------
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value)
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    out = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        value = getattr(obj, field.attname)
+        if field.is_relation and value is not None:
+            related = getattr(obj, name)
+            value = str(related)
+        out[name] = _jsonable(value)
+    return out
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in after
+        if before.get(key) != after.get(key)
+    }
+
+
+def record_change(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    changes: dict[str, list[Any]],
+    state: State | None = None,
+    organisation: Organisation | None = None,
+) -> ChangeRecord:
+    return ChangeRecord.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        model=obj._meta.model_name,
+        object_id=obj.pk,
+        object_repr=str(obj)[:255],
+        changes=changes,
+        state=state,
+        organisation=organisation,
+    )
+
+
+def _save_with_history(
+    *,
+    actor: Any,
+    obj: models.Model,
+    data: dict[str, Any],
+    fields: list[str],
+    state: State | None = None,
+    organisation: Organisation | None = None,
+) -> models.Model:
+    creating = obj.pk is None
+    before = {} if creating else snapshot(obj, fields)
+    for key, value in data.items():
+        if key not in fields:
+            raise DirectoryError(f"Unknown field: {key}", code="unknown_field")
+        setattr(obj, key, value)
+    obj.full_clean()
+    if creating:
+        obj.save()
+    else:
+        obj.save(update_fields=[*data.keys(), *(["updated_at"] if hasattr(obj, "updated_at") else [])])
+    changes = _diff(before, snapshot(obj, fields))
+    if creating or changes:
+        record_change(
+            actor=actor,
+            action=ChangeAction.CREATE if creating else ChangeAction.UPDATE,
+            obj=obj,
+            changes=changes,
+            state=state,
+            organisation=organisation,
+        )
+    return obj
+
+
+def _delete_with_history(
+    *, actor: Any, obj: models.Model, fields: list[str], state=None, organisation=None
+) -> None:
+    before = snapshot(obj, fields)
+    record_change(
+        actor=actor,
+        action=ChangeAction.DELETE,
+        obj=obj,
+        changes={key: [value, None] for key, value in before.items()},
+        state=state,
+        organisation=organisation,
+    )
+    obj.delete()
+
+
+# --- organisations and bodies -----------------------------------------------------------------
+
+ORGANISATION_FIELDS = ["acronym", "name", "kind", "description", "website", "headquarters"]
+BODY_FIELDS = ["organisation", "parent", "name", "acronym", "kind", "description"]
+STATE_FIELDS = ["name", "official_name", "iso2", "iso3"]
+MEMBERSHIP_FIELDS = ["state", "organisation", "status", "since", "until"]
+POC_FIELDS = [
+    "state", "organisation", "level", "office", "function", "person_name", "languages",
+    "time_zone", "available_24_7", "pgp_fingerprint", "last_verified", "is_active", "notes",
+]
+
+
+@transaction.atomic
+def organisation_create(*, actor: Any, **data: Any) -> Organisation:
+    permissions.require(permissions.can_create_organisation(actor))
+    org = Organisation()
+    _save_with_history(actor=actor, obj=org, data=data, fields=ORGANISATION_FIELDS)
+    ChangeRecord.objects.filter(model="organisation", object_id=org.pk).update(organisation=org)
+    return org
+
+
+@transaction.atomic
+def organisation_update(*, actor: Any, organisation: Organisation, **data: Any) -> Organisation:
+    permissions.require(permissions.can_manage_organisation(actor, organisation.pk))
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    return _save_with_history(
+        actor=actor, obj=organisation, data=data, fields=ORGANISATION_FIELDS,
+        organisation=organisation,
+    )
+
+
+@transaction.atomic
+def body_create(*, actor: Any, organisation: Organisation, **data: Any) -> Body:
+    permissions.require(permissions.can_manage_organisation(actor, organisation.pk))
+    data["organisation"] = organisation
+    _check_parent(data.get("parent"), organisation)
+    return _save_with_history(
+        actor=actor, obj=Body(), data=data, fields=BODY_FIELDS, organisation=organisation
+    )
+
+
+@transaction.atomic
+def body_update(*, actor: Any, body: Body, **data: Any) -> Body:
+    permissions.require(permissions.can_manage_organisation(actor, body.organisation_id))
+    data.pop("organisation", None)  # a body does not move between organisations
+    _check_parent(data.get("parent"), body.organisation, body=body)
+    return _save_with_history(
+        actor=actor, obj=body, data=data, fields=BODY_FIELDS, organisation=body.organisation
+    )
+
+
+@transaction.atomic
+def body_delete(*, actor: Any, body: Body) -> None:
+    permissions.require(permissions.can_manage_organisation(actor, body.organisation_id))
+    _delete_with_history(actor=actor, obj=body, fields=BODY_FIELDS, organisation=body.organisation)
+
+
+def _check_parent(parent: Body | None, organisation: Organisation, body: Body | None = None):
+    if parent is None:
+        return
+    if parent.organisation_id != organisation.pk:
+        raise DirectoryError("A body can only report to a body of the same organisation.",
+                             details=[{"field": "parent", "message": "other organisation"}])
+    node: Body | None = parent
+    while node is not None and body is not None:
+        if node.pk == body.pk:
+            raise DirectoryError("A body cannot report to itself or to one of its own sub-bodies.",
+                                 details=[{"field": "parent", "message": "cycle"}])
+        node = node.parent
+
+
+# --- states and delegation codes ---------------------------------------------------------------
+
+@transaction.atomic
+def state_create(*, actor: Any, aliases: Iterable[str] = (), **data: Any) -> State:
+    permissions.require(permissions.can_manage_states(actor))
+    data["iso2"] = (data.get("iso2") or "").upper()
+    data["iso3"] = (data.get("iso3") or "").upper()
+    state = _save_with_history(actor=actor, obj=State(), data=data, fields=STATE_FIELDS)
+    ChangeRecord.objects.filter(model="state", object_id=state.pk).update(state=state)
+    for code in aliases:
+        state_alias_add(actor=actor, state=state, code=code)
+    return state
+
+
+@transaction.atomic
+def state_update(*, actor: Any, state: State, **data: Any) -> State:
+    permissions.require(permissions.can_manage_states(actor))
+    for key in ("iso2", "iso3"):
+        if key in data:
+            data[key] = (data[key] or "").upper()
+    return _save_with_history(actor=actor, obj=state, data=data, fields=STATE_FIELDS, state=state)
+
+
+@transaction.atomic
+def state_alias_add(*, actor: Any, state: State, code: str, note: str = "") -> StateAlias:
+    permissions.require(permissions.can_manage_states(actor))
+    key = normalise_code(code)
+    if not key:
+        raise DirectoryError("A delegation code cannot be empty.",
+                             details=[{"field": "code", "message": "empty"}])
+    existing = StateAlias.objects.select_related("state").filter(code=key).first()
+    if existing:
+        if existing.state_id == state.pk:
+            return existing
+        raise DirectoryError(
+            f"The code {key} already names {existing.state.name}.", code="duplicate_code",
+            details=[{"field": "code", "message": f"{key} is used by {existing.state.name}"}],
+        )
+    alias = StateAlias(state=state, code=key, note=note)
+    alias.full_clean()
+    alias.save()
+    record_change(actor=actor, action=ChangeAction.CREATE, obj=alias,
+                  changes={"code": [None, key]}, state=state)
+    return alias
+
+
+@transaction.atomic
+def state_alias_remove(*, actor: Any, alias: StateAlias) -> None:
+    permissions.require(permissions.can_manage_states(actor))
+    record_change(actor=actor, action=ChangeAction.DELETE, obj=alias,
+                  changes={"code": [alias.code, None]}, state=alias.state)
+    alias.delete()
+
+
+# --- memberships --------------------------------------------------------------------------------
+
+@transaction.atomic
+def membership_create(*, actor: Any, organisation: Organisation, **data: Any) -> Membership:
+    permissions.require(permissions.can_manage_organisation(actor, organisation.pk))
+    data["organisation"] = organisation
+    return _save_with_history(
+        actor=actor, obj=Membership(), data=data, fields=MEMBERSHIP_FIELDS,
+        state=data.get("state"), organisation=organisation,
+    )
+
+
+@transaction.atomic
+def membership_update(*, actor: Any, membership: Membership, **data: Any) -> Membership:
+    permissions.require(permissions.can_manage_organisation(actor, membership.organisation_id))
+    data.pop("organisation", None)
+    data.pop("state", None)
+    return _save_with_history(
+        actor=actor, obj=membership, data=data, fields=MEMBERSHIP_FIELDS,
+        state=membership.state, organisation=membership.organisation,
+    )
+
+
+@transaction.atomic
+def membership_delete(*, actor: Any, membership: Membership) -> None:
+    permissions.require(permissions.can_manage_organisation(actor, membership.organisation_id))
+    _delete_with_history(actor=actor, obj=membership, fields=MEMBERSHIP_FIELDS,
+                         state=membership.state, organisation=membership.organisation)
+
+
+# --- points of contact ---------------------------------------------------------------------------
+
+def _set_channels(poc: PointOfContact, channels: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Replace the channels of a point of contact; returns the change for the history."""
+    before = [f"{c.kind}:{c.value}" for c in poc.channels.all()]
+    poc.channels.all().delete()
+    errors = []
+    for index, item in enumerate(channels):
+        channel = ContactChannel(
+            point_of_contact=poc,
+            kind=item.get("kind", ""),
+            value=(item.get("value") or "").strip(),
+            is_primary=bool(item.get("is_primary")),
+            note=item.get("note", ""),
+        )
+        try:
+            channel.full_clean(exclude=["point_of_contact"])
+        except Exception as exc:  # ValidationError: report with its position
+            for field, messages in getattr(exc, "message_dict", {"": [str(exc)]}).items():
+                errors.extend({"field": f"channels[{index}].{field}", "message": m}
+                              for m in messages)
+            continue
+        channel.save()
+    if errors:
+        raise DirectoryError("A contact channel is not valid.", details=errors)
+    after = [f"{c['kind']}:{(c.get('value') or '').strip()}" for c in channels]
+    return {"channels": [before, after]} if before != after else {}
+
+
+@transaction.atomic
+def point_of_contact_create(
+    *, actor: Any, state: State, channels: list[dict[str, Any]] | None = None, **data: Any
+) -> PointOfContact:
+    permissions.require(
+        permissions.can_manage_points_of_contact(actor, state.pk),
+        "Only a focal point of this state may add its points of contact.",
+    )
+    data["state"] = state
+    poc = PointOfContact()
+    _save_with_history(actor=actor, obj=poc, data=data, fields=POC_FIELDS, state=state,
+                       organisation=data.get("organisation"))
+    if channels:
+        change = _set_channels(poc, channels)
+        ChangeRecord.objects.filter(model="pointofcontact", object_id=poc.pk).update(
+            changes=models.Value({**_latest_changes(poc), **change}, output_field=models.JSONField())
+        )
+    return poc
+
+
+def _latest_changes(poc: PointOfContact) -> dict:
+    record = ChangeRecord.objects.filter(model="pointofcontact", object_id=poc.pk).first()
+    return record.changes if record else {}
+
+
+@transaction.atomic
+def point_of_contact_update(
+    *,
+    actor: Any,
+    point_of_contact: PointOfContact,
+    channels: list[dict[str, Any]] | None = None,
+    **data: Any,
+) -> PointOfContact:
+    permissions.require(
+        permissions.can_manage_points_of_contact(actor, point_of_contact.state_id),
+        "Only a focal point of this state may change its points of contact.",
+    )
+    poc = PointOfContact.objects.select_for_update().get(pk=point_of_contact.pk)
+    data.pop("state", None)  # a point of contact does not move to another state
+    before = snapshot(poc, POC_FIELDS)
+    for key, value in data.items():
+        if key not in POC_FIELDS:
+            raise DirectoryError(f"Unknown field: {key}", code="unknown_field")
+        setattr(poc, key, value)
+    poc.full_clean()
+    poc.save(update_fields=[*data.keys(), "updated_at"] if data else ["updated_at"])
+    changes = _diff(before, snapshot(poc, POC_FIELDS))
+    if channels is not None:
+        changes.update(_set_channels(poc, channels))
+    if changes:
+        record_change(actor=actor, action=ChangeAction.UPDATE, obj=poc, changes=changes,
+                      state=poc.state, organisation=poc.organisation)
+    return poc
+
+
+@transaction.atomic
+def point_of_contact_delete(*, actor: Any, point_of_contact: PointOfContact) -> None:
+    permissions.require(
+        permissions.can_manage_points_of_contact(actor, point_of_contact.state_id),
+        "Only a focal point of this state may remove its points of contact.",
+    )
+    _delete_with_history(actor=actor, obj=point_of_contact, fields=POC_FIELDS,
+                         state=point_of_contact.state,
+                         organisation=point_of_contact.organisation)

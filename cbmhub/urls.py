@@ -1,0 +1,33 @@
+"""The URL map: each app mounts its pages and its API under its own prefix."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_patterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("cbmhub.accounts.api_urls")),
+    path("directory/", include("cbmhub.directory.api_urls")),
+    path("hotline/", include("cbmhub.hotline.api_urls")),
+    path("negotiations/", include("cbmhub.negotiations.api_urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include((api_patterns, "api"))),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("cbmhub.core.urls")),
+    path("accounts/", include("cbmhub.accounts.urls")),
+    path("directory/", include("cbmhub.directory.urls")),
+    path("hotline/", include("cbmhub.hotline.urls")),
+    path("negotiations/", include("cbmhub.negotiations.urls")),
+]
+
+admin.site.site_header = "CBM Hub administration"
+admin.site.site_title = "CBM Hub"
+
+if settings.DEBUG:  # pragma: no cover - development convenience only
+    urlpatterns += i18n_patterns()

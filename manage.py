@@ -1,0 +1,7 @@
+#!/usr/bin/env python
+"""Django's command-line utility; `cbmhub` (cbmhub.cli) is the same thing, installed."""
+
+from cbmhub.cli import main
+
+if __name__ == "__main__":
+    main()
