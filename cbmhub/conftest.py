@@ -223,3 +223,19 @@ def login_page(page, live_server):
         return page
 
     return login
+
+
+# --- hypothesis ----------------------------------------------------------------------------
+try:
+    from hypothesis import HealthCheck
+    from hypothesis import settings as hypothesis_settings
+
+    # CI: reproducible examples and no per-example deadline (the machine is shared and slow).
+    hypothesis_settings.register_profile(
+        "ci", derandomize=True, deadline=None, max_examples=300,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    hypothesis_settings.register_profile("dev", deadline=None)
+    hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
+except ImportError:  # pragma: no cover - hypothesis is a test dependency
+    pass

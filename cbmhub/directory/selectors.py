@@ -169,3 +169,32 @@ def points_of_contact_for(
         if scoped:
             return scoped
     return [poc for poc in base if poc.organisation_id is None] or list(base)
+
+
+# --- single records looked up from a URL (None when unknown: the view answers 404) -------------
+
+
+def state_detail(*, iso3: str) -> State | None:
+    return State.objects.filter(iso3=(iso3 or "").upper()).first()
+
+
+def point_of_contact_detail(*, pk: int) -> PointOfContact | None:
+    return (
+        PointOfContact.objects.select_related("state", "organisation")
+        .prefetch_related("channels")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def body_detail(*, organisation: Organisation, pk: int) -> Body | None:
+    """A body of this organisation only, so that a URL cannot reach another's body."""
+    return body_list(organisation=organisation).filter(pk=pk).first()
+
+
+def membership_detail(*, organisation: Organisation, pk: int) -> Membership | None:
+    return membership_list(organisation=organisation).filter(pk=pk).first()
+
+
+def state_alias_detail(*, state: State, pk: int) -> StateAlias | None:
+    return StateAlias.objects.select_related("state").filter(state=state, pk=pk).first()

@@ -3,4 +3,6 @@ from django.urls import path
 from . import views
 
 app_name = "hotline"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+]

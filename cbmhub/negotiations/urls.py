@@ -3,4 +3,6 @@ from django.urls import path
 from . import views
 
 app_name = "negotiations"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.list, name="list"),
+]

@@ -1,0 +1,173 @@
+"""Forms of the directory pages. They parse and validate input; the services decide and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import choices
+from .models import Body, Membership, Organisation, PointOfContact, State
+from .services import DirectoryError
+
+
+class SearchForm(forms.Form):
+    """The directory search: free text (a state, code, office or person) and three filters."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.order_by("acronym"),
+        to_field_name="acronym",
+        required=False,
+        empty_label=_("All organisations"),
+    )
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=[("", _("All levels")), *choices.Level.choices],
+        required=False,
+    )
+    language = forms.CharField(label=_("Language"), required=False, max_length=12)
+
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"].strip().lower()
+
+
+class PointOfContactForm(forms.ModelForm):
+    class Meta:
+        model = PointOfContact
+        fields = [
+            "level",
+            "organisation",
+            "office",
+            "function",
+            "person_name",
+            "languages",
+            "time_zone",
+            "available_24_7",
+            "pgp_fingerprint",
+            "last_verified",
+            "is_active",
+            "notes",
+        ]
+        widgets = {
+            "last_verified": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class ContactChannelForm(forms.Form):
+    """One row of the repeated channel rows under a point of contact."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=choices.ChannelKind.choices)
+    value = forms.CharField(label=_("Address or number"), max_length=255)
+    is_primary = forms.BooleanField(label=_("Primary"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+ContactChannelFormSet = forms.formset_factory(ContactChannelForm, extra=2, can_delete=True)
+
+
+def channel_formset(
+    *, data: Any = None, point_of_contact: PointOfContact | None = None
+) -> forms.BaseFormSet:
+    initial = []
+    if point_of_contact is not None and point_of_contact.pk:
+        initial = [
+            {"kind": c.kind, "value": c.value, "is_primary": c.is_primary, "note": c.note}
+            for c in point_of_contact.channels.all()
+        ]
+    return ContactChannelFormSet(data=data, initial=initial, prefix="channels")
+
+
+def channels_from(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
+    """The channels a valid formset describes, in order; blank and deleted rows dropped."""
+    return [
+        {key: form.cleaned_data[key] for key in ("kind", "value", "is_primary", "note")}
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["acronym", "name", "kind", "description", "website", "headquarters"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class BodyForm(forms.ModelForm):
+    class Meta:
+        model = Body
+        fields = ["name", "acronym", "kind", "parent", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only bodies of the same organisation can be a parent; a body is never its own parent.
+        parents = Body.objects.filter(organisation=organisation)
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents.order_by("name")
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["state", "status", "since", "until"]
+        widgets = {
+            "since": forms.DateInput(attrs={"type": "date"}),
+            "until": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A membership belongs to one state; end it and add another instead of moving it.
+            self.fields["state"].disabled = True
+
+
+class StateForm(forms.ModelForm):
+    class Meta:
+        model = State
+        fields = ["name", "official_name", "iso2", "iso3"]
+
+    def clean_iso2(self) -> str:
+        return self.cleaned_data["iso2"].strip().upper()
+
+    def clean_iso3(self) -> str:
+        return self.cleaned_data["iso3"].strip().upper()
+
+
+class StateAliasForm(forms.Form):
+    code = forms.CharField(
+        label=_("Delegation code"),
+        max_length=40,
+        help_text=_("As written in negotiation texts, e.g. IRAN, PAL."),
+    )
+    note = forms.CharField(label=_("Where it is used"), max_length=120, required=False)
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError | DirectoryError) -> None:
+    """Show an error the service raised on the form: on its field when the form has that field,
+    otherwise at the top of the form, so that the user sees what is wrong and where."""
+    if isinstance(exc, DirectoryError):
+        form.add_error(None, exc.message)
+        for detail in exc.details:
+            field = detail.get("field", "")
+            if field in form.fields:
+                form.add_error(field, detail.get("message", ""))
+            elif field:
+                form.add_error(None, f"{field}: {detail.get('message', '')}")
+        return
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                plain = target or field == NON_FIELD_ERRORS
+                form.add_error(target, message if plain else f"{field}: {message}")
+        return
+    for message in exc.messages:
+        form.add_error(None, message)
