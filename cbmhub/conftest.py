@@ -37,8 +37,11 @@ def _test_settings(settings, tmp_path):
 def cica(db):
     from cbmhub.directory.models import Organisation
 
-    return Organisation.objects.create(acronym="CICA", name="Conference on Interaction and "
-                                       "Confidence-Building Measures in Asia", kind="regional")
+    return Organisation.objects.create(
+        acronym="CICA",
+        name="Conference on Interaction and Confidence-Building Measures in Asia",
+        kind="regional",
+    )
 
 
 def _state(name: str, iso2: str, iso3: str, *aliases: str):
@@ -90,11 +93,18 @@ def make_poc(state, level: str, office: str, *, email: str = "", user=None, orga
     from cbmhub.directory.models import ContactChannel, PointOfContact
 
     poc = PointOfContact.objects.create(
-        state=state, level=level, office=office, organisation=organisation,
-        languages="en,ru", time_zone="UTC", user=user,
+        state=state,
+        level=level,
+        office=office,
+        organisation=organisation,
+        languages="en,ru",
+        time_zone="UTC",
+        user=user,
     )
     ContactChannel.objects.create(
-        point_of_contact=poc, kind="email", is_primary=True,
+        point_of_contact=poc,
+        kind="email",
+        is_primary=True,
         value=email or f"{level}.{state.iso3.lower()}@example.org",
     )
     return poc
@@ -193,8 +203,13 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
             ],
         )
         yield browser
@@ -232,7 +247,10 @@ try:
 
     # CI: reproducible examples and no per-example deadline (the machine is shared and slow).
     hypothesis_settings.register_profile(
-        "ci", derandomize=True, deadline=None, max_examples=300,
+        "ci",
+        derandomize=True,
+        deadline=None,
+        max_examples=300,
         suppress_health_check=[HealthCheck.too_slow],
     )
     hypothesis_settings.register_profile("dev", deadline=None)

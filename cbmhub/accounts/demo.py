@@ -34,22 +34,29 @@ def load(*, stdout=None) -> list[tuple[str, str]]:
         organisation = Organisation.objects.filter(acronym=acronym).first() if acronym else None
         user, _ = User.objects.get_or_create(
             username=username,
-            defaults={"role": role, "state": state, "organisation": organisation,
-                      "email": f"{username}@demo.invalid",
-                      "time_zone": "Asia/Almaty" if iso3 in ("KAZ", "") else ""},
+            defaults={
+                "role": role,
+                "state": state,
+                "organisation": organisation,
+                "email": f"{username}@demo.invalid",
+                "time_zone": "Asia/Almaty" if iso3 in ("KAZ", "") else "",
+            },
         )
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
         if state is not None and level:
-            poc = (PointOfContact.objects.filter(state=state, level=level, user__isnull=True)
-                   .order_by("id").first())
+            poc = (
+                PointOfContact.objects.filter(state=state, level=level, user__isnull=True)
+                .order_by("id")
+                .first()
+            )
             if poc is not None and not PointOfContact.objects.filter(user=user).exists():
                 poc.user = user
                 poc.save(update_fields=["user"])
         logins.append((username, str(user.role_label)))
     admin, _ = User.objects.get_or_create(
-        username="admin", defaults={"is_superuser": True, "is_staff": True,
-                                    "email": "admin@demo.invalid"},
+        username="admin",
+        defaults={"is_superuser": True, "is_staff": True, "email": "admin@demo.invalid"},
     )
     admin.set_password(DEMO_PASSWORD)
     admin.save(update_fields=["password"])

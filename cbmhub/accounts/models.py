@@ -21,7 +21,10 @@ class User(AbstractUser):
         "directory.State", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
     organisation = models.ForeignKey(
-        "directory.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+        "directory.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="secretariat_users",
     )
     time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
@@ -31,8 +34,11 @@ class User(AbstractUser):
             models.CheckConstraint(
                 name="user_role_scope",
                 condition=(
-                    Q(role__in=sorted(r.value for r in STATE_ROLES), state__isnull=False,
-                      organisation__isnull=True)
+                    Q(
+                        role__in=sorted(r.value for r in STATE_ROLES),
+                        state__isnull=False,
+                        organisation__isnull=True,
+                    )
                     | Q(role=Role.SECRETARIAT, organisation__isnull=False, state__isnull=True)
                     | Q(role=Role.OBSERVER, state__isnull=True, organisation__isnull=True)
                 ),

@@ -8,6 +8,7 @@ request's second factor, so the views that issue tokens or replace devices check
 from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -16,7 +17,7 @@ from rest_framework.authtoken.models import Token
 
 from cbmhub.core.api import DomainError
 
-from .choices import Role
+from .choices import STATE_ROLES, Role
 from .models import User
 
 BACKUP_CODE_COUNT = 10
@@ -39,7 +40,9 @@ def user_create(
     password: str | None = None,
     time_zone: str = "",
 ) -> User:
-    """Create a login. Without a password the account cannot sign in until a password reset."""
+    """Create a login. Without a password, the person chooses one through "forgotten password"
+    (the reset form also serves accounts that never had a password)."""
+    _check_role_scope(role=Role(role), state=state, organisation=organisation)
     user = User(
         username=username,
         email=email,
@@ -48,8 +51,6 @@ def user_create(
         organisation=organisation,
         time_zone=time_zone,
     )
-    # full_clean reports a role/scope mismatch (a focal point without a state, ...) per field
-    # instead of the bare IntegrityError the database constraint would raise.
     user.full_clean(exclude=["password"])
     if password:
         validate_password(password, user)
@@ -58,6 +59,30 @@ def user_create(
         user.set_unusable_password()
     user.save()
     return user
+
+
+def _check_role_scope(*, role: Role, state, organisation) -> None:
+    """Say which field is wrong before the database constraint ``user_role_scope`` would."""
+    errors: dict[str, str] = {}
+    if role in STATE_ROLES:
+        if state is None:
+            errors["state"] = _("A %(role)s acts for a state: choose the state.")
+        if organisation is not None:
+            errors["organisation"] = _("A %(role)s acts for a state, not an organisation.")
+    elif role == Role.SECRETARIAT:
+        if organisation is None:
+            errors["organisation"] = _("A %(role)s works for an organisation: choose it.")
+        if state is not None:
+            errors["state"] = _("A %(role)s acts for an organisation, not a state.")
+    else:
+        if state is not None:
+            errors["state"] = _("An %(role)s acts for no state.")
+        if organisation is not None:
+            errors["organisation"] = _("An %(role)s acts for no organisation.")
+    if errors:
+        raise ValidationError(
+            {field: message % {"role": role.label.lower()} for field, message in errors.items()}
+        )
 
 
 @transaction.atomic

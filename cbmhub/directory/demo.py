@@ -8,7 +8,15 @@ import datetime as dt
 
 from django.db import transaction
 
-from .models import Body, ContactChannel, Membership, Organisation, PointOfContact, State, StateAlias
+from .models import (
+    Body,
+    ContactChannel,
+    Membership,
+    Organisation,
+    PointOfContact,
+    State,
+    StateAlias,
+)
 
 # name, ISO alpha-2, alpha-3, delegation codes used in negotiation texts, time zone, languages
 STATES: list[tuple[str, str, str, tuple[str, ...], str, str]] = [
@@ -52,8 +60,32 @@ STATES: list[tuple[str, str, str, tuple[str, ...], str, str]] = [
 ]
 
 CICA_MEMBERS = [
-    "AFG", "AZE", "BHR", "BGD", "KHM", "CHN", "EGY", "IND", "IRN", "IRQ", "ISR", "JOR", "KAZ",
-    "KGZ", "MNG", "PAK", "PSE", "QAT", "KOR", "RUS", "LKA", "TJK", "THA", "TUR", "ARE", "UZB",
+    "AFG",
+    "AZE",
+    "BHR",
+    "BGD",
+    "KHM",
+    "CHN",
+    "EGY",
+    "IND",
+    "IRN",
+    "IRQ",
+    "ISR",
+    "JOR",
+    "KAZ",
+    "KGZ",
+    "MNG",
+    "PAK",
+    "PSE",
+    "QAT",
+    "KOR",
+    "RUS",
+    "LKA",
+    "TJK",
+    "THA",
+    "TUR",
+    "ARE",
+    "UZB",
     "VNM",
 ]
 CICA_OBSERVERS = ["IDN", "JPN", "MYS", "PHL", "USA"]
@@ -61,12 +93,20 @@ ASEAN_MEMBERS = ["BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", 
 ARF_EXTRA = ["AUS", "BGD", "CHN", "IND", "JPN", "MNG", "PAK", "KOR", "RUS", "LKA", "USA"]
 
 ORGANISATIONS = [
-    ("CICA", "Conference on Interaction and Confidence-Building Measures in Asia", "regional",
-     "Astana"),
+    (
+        "CICA",
+        "Conference on Interaction and Confidence-Building Measures in Asia",
+        "regional",
+        "Astana",
+    ),
     ("ASEAN", "Association of Southeast Asian Nations", "regional", "Jakarta"),
     ("ARF", "ASEAN Regional Forum", "regional", "Jakarta"),
-    ("US-RU-ICT", "United States – Russian Federation arrangement on ICT confidence building",
-     "bilateral", ""),
+    (
+        "US-RU-ICT",
+        "United States – Russian Federation arrangement on ICT confidence building",
+        "bilateral",
+        "",
+    ),
 ]
 
 BODIES = {
@@ -81,17 +121,29 @@ BODIES = {
     "ASEAN": [
         ("ASEAN Summit", "", "summit", None),
         ("ASEAN Defence Ministers' Meeting", "ADMM", "ministerial", "ASEAN Summit"),
-        ("ADMM Experts' Working Group on Cyber Security", "EWG-CS", "expert_group",
-         "ASEAN Defence Ministers' Meeting"),
+        (
+            "ADMM Experts' Working Group on Cyber Security",
+            "EWG-CS",
+            "expert_group",
+            "ASEAN Defence Ministers' Meeting",
+        ),
     ],
     "ARF": [
         ("ARF Ministerial Meeting", "ARF MM", "ministerial", None),
-        ("Inter-Sessional Meeting on Security of and in the Use of ICTs", "ISM on ICTs Security",
-         "working_group", "ARF Ministerial Meeting"),
+        (
+            "Inter-Sessional Meeting on Security of and in the Use of ICTs",
+            "ISM on ICTs Security",
+            "working_group",
+            "ARF Ministerial Meeting",
+        ),
     ],
     "US-RU-ICT": [
-        ("Bilateral Working Group on Threats to or in the Use of ICTs", "BWG-ICT",
-         "bilateral_working_group", None),
+        (
+            "Bilateral Working Group on Threats to or in the Use of ICTs",
+            "BWG-ICT",
+            "bilateral_working_group",
+            None,
+        ),
     ],
 }
 
@@ -116,9 +168,13 @@ def load(*, stdout=None) -> dict[str, int]:
         by_name: dict[str, Body] = {}
         for body_name, body_acronym, body_kind, parent in BODIES.get(acronym, []):
             body, _ = Body.objects.get_or_create(
-                organisation=org, name=body_name,
-                defaults={"acronym": body_acronym, "kind": body_kind,
-                          "parent": by_name.get(parent) if parent else None},
+                organisation=org,
+                name=body_name,
+                defaults={
+                    "acronym": body_acronym,
+                    "kind": body_kind,
+                    "parent": by_name.get(parent) if parent else None,
+                },
             )
             by_name[body_name] = body
 
@@ -133,18 +189,24 @@ def load(*, stdout=None) -> dict[str, int]:
             count = 3 if index % 3 == 0 else 2
             for level, office, function in POC_TEMPLATES[:count]:
                 poc = PointOfContact.objects.create(
-                    state=state, level=level, office=f"{office} of {name}"
-                    if level != "technical" else f"{iso3}-CERT",
-                    function=function, languages=languages, time_zone=tz,
+                    state=state,
+                    level=level,
+                    office=f"{office} of {name}" if level != "technical" else f"{iso3}-CERT",
+                    function=function,
+                    languages=languages,
+                    time_zone=tz,
                     available_24_7=(level == "technical"),
                     last_verified=dt.date(2026, 10, 1) - dt.timedelta(days=index * 3),
                 )
                 ContactChannel.objects.create(
-                    point_of_contact=poc, kind="email", is_primary=True,
+                    point_of_contact=poc,
+                    kind="email",
+                    is_primary=True,
                     value=f"{level.replace('_', '-')}@{iso3.lower()}.demo.invalid",
                 )
                 ContactChannel.objects.create(
-                    point_of_contact=poc, kind="phone",
+                    point_of_contact=poc,
+                    kind="phone",
                     value=f"+000 {100 + index:03d} {len(level):02d} 00",
                 )
                 created["points_of_contact"] += 1
@@ -152,7 +214,9 @@ def load(*, stdout=None) -> dict[str, int]:
     def member(org: str, iso3s: list[str], status: str, since: dt.date) -> None:
         for iso3 in iso3s:
             Membership.objects.get_or_create(
-                state=states[iso3], organisation=orgs[org], status=status,
+                state=states[iso3],
+                organisation=orgs[org],
+                status=status,
                 defaults={"since": since},
             )
 

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import choices
+from . import choices, validators
 from .models import Body, Membership, Organisation, PointOfContact, State
 from .services import DirectoryError
 
@@ -57,6 +57,13 @@ class PointOfContactForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
+    # Normalised before the model's validators run, so that "kk, RU" is accepted as kk,ru.
+    def clean_languages(self) -> str:
+        return validators.normalise_languages(self.cleaned_data["languages"])
+
+    def clean_pgp_fingerprint(self) -> str:
+        return validators.normalise_fingerprint(self.cleaned_data["pgp_fingerprint"])
+
 
 class ContactChannelForm(forms.Form):
     """One row of the repeated channel rows under a point of contact."""
@@ -92,6 +99,8 @@ def channels_from(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
 
 
 class OrganisationForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = ["acronym", "name", "kind", "description", "website", "headquarters"]

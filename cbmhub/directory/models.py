@@ -39,7 +39,11 @@ class Body(TimeStampedModel):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="bodies")
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
         help_text="The body this one reports to (a working group to the SOC).",
     )
     name = models.CharField(max_length=200)
@@ -123,7 +127,9 @@ class Membership(TimeStampedModel):
                 fields=["state", "organisation", "status"], name="membership_unique_status"
             ),
             models.CheckConstraint(
-                condition=Q(until__isnull=True) | Q(since__isnull=True) | Q(until__gte=models.F("since")),
+                condition=Q(until__isnull=True)
+                | Q(since__isnull=True)
+                | Q(until__gte=models.F("since")),
                 name="membership_until_after_since",
             ),
         ]
@@ -144,15 +150,21 @@ class PointOfContact(TimeStampedModel):
 
     state = models.ForeignKey(State, on_delete=models.CASCADE, related_name="points_of_contact")
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="points_of_contact", help_text="Empty: for every organisation.",
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="points_of_contact",
+        help_text="Empty: for every organisation.",
     )
     level = models.CharField(max_length=16, choices=choices.Level.choices)
     office = models.CharField(max_length=200, help_text="Ministry, agency or CERT.")
     function = models.CharField(max_length=200, blank=True, help_text="Position or role.")
     person_name = models.CharField(max_length=200, blank=True)
     languages = models.CharField(
-        max_length=100, blank=True, validators=[validators.validate_languages],
+        max_length=100,
+        blank=True,
+        validators=[validators.validate_languages],
         help_text="ISO 639 codes, comma-separated (en,ru).",
     )
     time_zone = models.CharField(
@@ -160,14 +172,19 @@ class PointOfContact(TimeStampedModel):
     )
     available_24_7 = models.BooleanField("available 24/7", default=False)
     pgp_fingerprint = models.CharField(
-        "OpenPGP fingerprint", max_length=64, blank=True,
+        "OpenPGP fingerprint",
+        max_length=64,
+        blank=True,
         validators=[validators.validate_fingerprint],
     )
     last_verified = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     notes = models.TextField(blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="point_of_contact",
         help_text="The account this point of contact signs in with, if any.",
     )
@@ -234,7 +251,10 @@ class ChangeRecord(models.Model):
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     action = models.CharField(max_length=8, choices=choices.ChangeAction.choices)
@@ -259,6 +279,12 @@ class ChangeRecord(models.Model):
 
 
 __all__ = [
-    "Body", "ChangeRecord", "ContactChannel", "Membership", "Organisation",
-    "PointOfContact", "State", "StateAlias",
+    "Body",
+    "ChangeRecord",
+    "ContactChannel",
+    "Membership",
+    "Organisation",
+    "PointOfContact",
+    "State",
+    "StateAlias",
 ]

@@ -108,9 +108,15 @@ def point_of_contact_list(
         pocs = pocs.filter(level=level)
     if language:
         pocs = pocs.filter(_language_filter(language))
-    return pocs.select_related("state", "organisation").prefetch_related(
-        Prefetch("channels", queryset=ContactChannel.objects.order_by("-is_primary", "kind", "id"))
-    ).order_by("state__name", "level", "office", "id")
+    return (
+        pocs.select_related("state", "organisation")
+        .prefetch_related(
+            Prefetch(
+                "channels", queryset=ContactChannel.objects.order_by("-is_primary", "kind", "id")
+            )
+        )
+        .order_by("state__name", "level", "office", "id")
+    )
 
 
 def organisation_list() -> QuerySet[Organisation]:

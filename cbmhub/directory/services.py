@@ -32,6 +32,7 @@ class DirectoryError(DomainError):
 
 # --- history --------------------------------------------------------------------------------
 
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
@@ -54,9 +55,7 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {
-        key: [before.get(key), after.get(key)]
-        for key in after
-        if before.get(key) != after.get(key)
+        key: [before.get(key), after.get(key)] for key in after if before.get(key) != after.get(key)
     }
 
 
@@ -100,7 +99,9 @@ def _save_with_history(
     if creating:
         obj.save()
     else:
-        obj.save(update_fields=[*data.keys(), *(["updated_at"] if hasattr(obj, "updated_at") else [])])
+        obj.save(
+            update_fields=[*data.keys(), *(["updated_at"] if hasattr(obj, "updated_at") else [])]
+        )
     changes = _diff(before, snapshot(obj, fields))
     if creating or changes:
         record_change(
@@ -136,8 +137,19 @@ BODY_FIELDS = ["organisation", "parent", "name", "acronym", "kind", "description
 STATE_FIELDS = ["name", "official_name", "iso2", "iso3"]
 MEMBERSHIP_FIELDS = ["state", "organisation", "status", "since", "until"]
 POC_FIELDS = [
-    "state", "organisation", "level", "office", "function", "person_name", "languages",
-    "time_zone", "available_24_7", "pgp_fingerprint", "last_verified", "is_active", "notes",
+    "state",
+    "organisation",
+    "level",
+    "office",
+    "function",
+    "person_name",
+    "languages",
+    "time_zone",
+    "available_24_7",
+    "pgp_fingerprint",
+    "last_verified",
+    "is_active",
+    "notes",
 ]
 
 
@@ -155,7 +167,10 @@ def organisation_update(*, actor: Any, organisation: Organisation, **data: Any) 
     permissions.require(permissions.can_manage_organisation(actor, organisation.pk))
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     return _save_with_history(
-        actor=actor, obj=organisation, data=data, fields=ORGANISATION_FIELDS,
+        actor=actor,
+        obj=organisation,
+        data=data,
+        fields=ORGANISATION_FIELDS,
         organisation=organisation,
     )
 
@@ -190,17 +205,22 @@ def _check_parent(parent: Body | None, organisation: Organisation, body: Body | 
     if parent is None:
         return
     if parent.organisation_id != organisation.pk:
-        raise DirectoryError("A body can only report to a body of the same organisation.",
-                             details=[{"field": "parent", "message": "other organisation"}])
+        raise DirectoryError(
+            "A body can only report to a body of the same organisation.",
+            details=[{"field": "parent", "message": "other organisation"}],
+        )
     node: Body | None = parent
     while node is not None and body is not None:
         if node.pk == body.pk:
-            raise DirectoryError("A body cannot report to itself or to one of its own sub-bodies.",
-                                 details=[{"field": "parent", "message": "cycle"}])
+            raise DirectoryError(
+                "A body cannot report to itself or to one of its own sub-bodies.",
+                details=[{"field": "parent", "message": "cycle"}],
+            )
         node = node.parent
 
 
 # --- states and delegation codes ---------------------------------------------------------------
+
 
 @transaction.atomic
 def state_create(*, actor: Any, aliases: Iterable[str] = (), **data: Any) -> State:
@@ -228,41 +248,58 @@ def state_alias_add(*, actor: Any, state: State, code: str, note: str = "") -> S
     permissions.require(permissions.can_manage_states(actor))
     key = normalise_code(code)
     if not key:
-        raise DirectoryError("A delegation code cannot be empty.",
-                             details=[{"field": "code", "message": "empty"}])
+        raise DirectoryError(
+            "A delegation code cannot be empty.", details=[{"field": "code", "message": "empty"}]
+        )
     existing = StateAlias.objects.select_related("state").filter(code=key).first()
     if existing:
         if existing.state_id == state.pk:
             return existing
         raise DirectoryError(
-            f"The code {key} already names {existing.state.name}.", code="duplicate_code",
+            f"The code {key} already names {existing.state.name}.",
+            code="duplicate_code",
             details=[{"field": "code", "message": f"{key} is used by {existing.state.name}"}],
         )
     alias = StateAlias(state=state, code=key, note=note)
     alias.full_clean()
     alias.save()
-    record_change(actor=actor, action=ChangeAction.CREATE, obj=alias,
-                  changes={"code": [None, key]}, state=state)
+    record_change(
+        actor=actor,
+        action=ChangeAction.CREATE,
+        obj=alias,
+        changes={"code": [None, key]},
+        state=state,
+    )
     return alias
 
 
 @transaction.atomic
 def state_alias_remove(*, actor: Any, alias: StateAlias) -> None:
     permissions.require(permissions.can_manage_states(actor))
-    record_change(actor=actor, action=ChangeAction.DELETE, obj=alias,
-                  changes={"code": [alias.code, None]}, state=alias.state)
+    record_change(
+        actor=actor,
+        action=ChangeAction.DELETE,
+        obj=alias,
+        changes={"code": [alias.code, None]},
+        state=alias.state,
+    )
     alias.delete()
 
 
 # --- memberships --------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def membership_create(*, actor: Any, organisation: Organisation, **data: Any) -> Membership:
     permissions.require(permissions.can_manage_organisation(actor, organisation.pk))
     data["organisation"] = organisation
     return _save_with_history(
-        actor=actor, obj=Membership(), data=data, fields=MEMBERSHIP_FIELDS,
-        state=data.get("state"), organisation=organisation,
+        actor=actor,
+        obj=Membership(),
+        data=data,
+        fields=MEMBERSHIP_FIELDS,
+        state=data.get("state"),
+        organisation=organisation,
     )
 
 
@@ -272,19 +309,29 @@ def membership_update(*, actor: Any, membership: Membership, **data: Any) -> Mem
     data.pop("organisation", None)
     data.pop("state", None)
     return _save_with_history(
-        actor=actor, obj=membership, data=data, fields=MEMBERSHIP_FIELDS,
-        state=membership.state, organisation=membership.organisation,
+        actor=actor,
+        obj=membership,
+        data=data,
+        fields=MEMBERSHIP_FIELDS,
+        state=membership.state,
+        organisation=membership.organisation,
     )
 
 
 @transaction.atomic
 def membership_delete(*, actor: Any, membership: Membership) -> None:
     permissions.require(permissions.can_manage_organisation(actor, membership.organisation_id))
-    _delete_with_history(actor=actor, obj=membership, fields=MEMBERSHIP_FIELDS,
-                         state=membership.state, organisation=membership.organisation)
+    _delete_with_history(
+        actor=actor,
+        obj=membership,
+        fields=MEMBERSHIP_FIELDS,
+        state=membership.state,
+        organisation=membership.organisation,
+    )
 
 
 # --- points of contact ---------------------------------------------------------------------------
+
 
 def _set_channels(poc: PointOfContact, channels: list[dict[str, Any]]) -> dict[str, list[Any]]:
     """Replace the channels of a point of contact; returns the change for the history."""
@@ -303,8 +350,9 @@ def _set_channels(poc: PointOfContact, channels: list[dict[str, Any]]) -> dict[s
             channel.full_clean(exclude=["point_of_contact"])
         except Exception as exc:  # ValidationError: report with its position
             for field, messages in getattr(exc, "message_dict", {"": [str(exc)]}).items():
-                errors.extend({"field": f"channels[{index}].{field}", "message": m}
-                              for m in messages)
+                errors.extend(
+                    {"field": f"channels[{index}].{field}", "message": m} for m in messages
+                )
             continue
         channel.save()
     if errors:
@@ -323,12 +371,20 @@ def point_of_contact_create(
     )
     data["state"] = state
     poc = PointOfContact()
-    _save_with_history(actor=actor, obj=poc, data=data, fields=POC_FIELDS, state=state,
-                       organisation=data.get("organisation"))
+    _save_with_history(
+        actor=actor,
+        obj=poc,
+        data=data,
+        fields=POC_FIELDS,
+        state=state,
+        organisation=data.get("organisation"),
+    )
     if channels:
         change = _set_channels(poc, channels)
         ChangeRecord.objects.filter(model="pointofcontact", object_id=poc.pk).update(
-            changes=models.Value({**_latest_changes(poc), **change}, output_field=models.JSONField())
+            changes=models.Value(
+                {**_latest_changes(poc), **change}, output_field=models.JSONField()
+            )
         )
     return poc
 
@@ -363,8 +419,14 @@ def point_of_contact_update(
     if channels is not None:
         changes.update(_set_channels(poc, channels))
     if changes:
-        record_change(actor=actor, action=ChangeAction.UPDATE, obj=poc, changes=changes,
-                      state=poc.state, organisation=poc.organisation)
+        record_change(
+            actor=actor,
+            action=ChangeAction.UPDATE,
+            obj=poc,
+            changes=changes,
+            state=poc.state,
+            organisation=poc.organisation,
+        )
     return poc
 
 
@@ -374,6 +436,10 @@ def point_of_contact_delete(*, actor: Any, point_of_contact: PointOfContact) -> 
         permissions.can_manage_points_of_contact(actor, point_of_contact.state_id),
         "Only a focal point of this state may remove its points of contact.",
     )
-    _delete_with_history(actor=actor, obj=point_of_contact, fields=POC_FIELDS,
-                         state=point_of_contact.state,
-                         organisation=point_of_contact.organisation)
+    _delete_with_history(
+        actor=actor,
+        obj=point_of_contact,
+        fields=POC_FIELDS,
+        state=point_of_contact.state,
+        organisation=point_of_contact.organisation,
+    )

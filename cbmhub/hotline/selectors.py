@@ -1,0 +1,333 @@
+"""Reads of the hotline, and who may see what (need to know).
+
+- A bilateral channel's participants are its two states; a multilateral channel's are the
+  current members (member, chair, party) of its organisation. A "point of contact" of a state is
+  a user with a state role (focal point or POC) and that state.
+- Participants see the channel's messages in full (subject, body, attachments).
+- A secretariat officer sees the messages of their organisation's channels as metadata (kind,
+  priority, TLP, instrument, states and times) and never the content of a bilateral message; the
+  content of a multilateral message of their own organisation they may read.
+- A platform operator (superuser) sees metadata of every channel and no content.
+- Anyone else sees nothing. Access helpers raise Http404 for objects outside a user's view, so
+  that the existence of a bilateral exchange is not revealed to a third state.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cbmhub.directory.choices import Level, MembershipStatus
+from cbmhub.directory.models import Membership, Organisation, State
+
+from . import chain, signing
+from .choices import Scope
+from .models import (
+    Channel,
+    CheckTarget,
+    CommunicationCheck,
+    Delivery,
+    Event,
+    Message,
+    Receipt,
+)
+
+PARTICIPATING = [MembershipStatus.MEMBER, MembershipStatus.CHAIR, MembershipStatus.PARTY]
+_NOTHING = Q(pk__in=[])
+
+
+def _current_memberships(on: date | None = None) -> QuerySet[Membership]:
+    on = on or timezone.localdate()
+    return Membership.objects.filter(
+        Q(status__in=PARTICIPATING),
+        Q(since__isnull=True) | Q(since__lte=on),
+        Q(until__isnull=True) | Q(until__gte=on),
+    )
+
+
+def member_state_ids(organisation: Organisation | int) -> set[int]:
+    org_id = getattr(organisation, "pk", organisation)
+    return set(
+        _current_memberships().filter(organisation_id=org_id).values_list("state_id", flat=True)
+    )
+
+
+def member_organisation_ids(state: State | int) -> set[int]:
+    state_id = getattr(state, "pk", state)
+    return set(
+        _current_memberships().filter(state_id=state_id).values_list("organisation_id", flat=True)
+    )
+
+
+def visible_channel_filter(user: Any, *, prefix: str = "") -> Q:
+    """A Q over Channel (or, with ``prefix="channel__"``, over a model with a channel FK) that
+    keeps what `user` may see the metadata of."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(**{f"{prefix}pk__in": []})
+    if user.is_superuser:
+        return Q()
+    if getattr(user, "is_state_user", False) and user.state_id:
+        return (
+            Q(**{f"{prefix}scope": Scope.BILATERAL, f"{prefix}state_a_id": user.state_id})
+            | Q(**{f"{prefix}scope": Scope.BILATERAL, f"{prefix}state_b_id": user.state_id})
+            | Q(**{
+                f"{prefix}scope": Scope.MULTILATERAL,
+                f"{prefix}organisation_id__in": member_organisation_ids(user.state_id),
+            })
+        )
+    if getattr(user, "is_secretariat", False) and user.organisation_id:
+        return Q(**{f"{prefix}organisation_id": user.organisation_id})
+    return Q(**{f"{prefix}pk__in": []})
+
+
+def is_participant(channel: Channel, state_id: int | None) -> bool:
+    if not state_id:
+        return False
+    if channel.is_bilateral:
+        return state_id in (channel.state_a_id, channel.state_b_id)
+    return state_id in member_state_ids(channel.organisation_id)
+
+
+def participant_state_ids(channel: Channel) -> set[int]:
+    if channel.is_bilateral:
+        return {channel.state_a_id, channel.state_b_id}
+    return member_state_ids(channel.organisation_id)
+
+
+def can_read_content(user: Any, channel: Channel) -> bool:
+    """May `user` read the subject, body and attachments of messages on `channel`?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "is_state_user", False):
+        return is_participant(channel, user.state_id)
+    if getattr(user, "is_secretariat", False) and not channel.is_bilateral:
+        return channel.organisation_id == user.organisation_id
+    return False
+
+
+# --- channels -----------------------------------------------------------------------------
+
+
+def channel_list(user: Any) -> QuerySet[Channel]:
+    return (
+        Channel.objects.filter(visible_channel_filter(user))
+        .select_related("organisation", "state_a", "state_b")
+        .order_by("name", "id")
+    )
+
+
+def access_channel(user: Any, channel_id: int | str) -> Channel:
+    channel = channel_list(user).filter(pk=_int(channel_id)).first()
+    if channel is None:
+        raise Http404("No such channel.")
+    return channel
+
+
+def channels_for_sending(user: Any) -> list[Channel]:
+    """Active channels on which `user` may send: those their state takes part in."""
+    if not getattr(user, "is_state_user", False) or not user.state_id:
+        return []
+    return [c for c in channel_list(user).filter(is_active=True)
+            if is_participant(c, user.state_id)]
+
+
+def recipient_states(channel: Channel, sender_state_id: int) -> list[State]:
+    ids = participant_state_ids(channel) - {sender_state_id}
+    return list(State.objects.filter(pk__in=ids).order_by("name"))
+
+
+# --- messages -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MessageAccess:
+    """A message as one user may see it: ``can_read_content`` false means show metadata only;
+    ``receipt`` is the receipt of the user's own state when it is a recipient."""
+
+    message: Message
+    can_read_content: bool
+    receipt: Receipt | None
+    is_sender_state: bool
+
+    @property
+    def can_acknowledge(self) -> bool:
+        return self.receipt is not None and self.receipt.acknowledged_at is None
+
+    @property
+    def can_reply(self) -> bool:
+        return self.receipt is not None
+
+
+def message_list(
+    user: Any, *, channel: Channel | None = None, box: str = "all"
+) -> QuerySet[Message]:
+    """Messages `user` may see, newest first, with channel, states and receipts prefetched.
+    ``box``: "all", "in" (to the user's state) or "out" (from the user's state)."""
+    messages = Message.objects.visible_to(user)
+    if channel is not None:
+        messages = messages.filter(channel=channel)
+    state_id = getattr(user, "state_id", None)
+    if box == "in":
+        messages = messages.filter(receipts__state_id=state_id) if state_id else messages.none()
+    elif box == "out":
+        messages = messages.filter(sender_state_id=state_id) if state_id else messages.none()
+    return messages.select_related(
+        "channel", "channel__organisation", "sender_state", "sender", "in_reply_to"
+    ).prefetch_related(
+        Prefetch("receipts", queryset=Receipt.objects.select_related("state", "acknowledged_by"))
+    )
+
+
+def access_message(user: Any, message_id: int | str) -> MessageAccess:
+    message = (
+        message_list(user).prefetch_related("attachments").filter(pk=_int(message_id)).first()
+    )
+    if message is None:
+        raise Http404("No such message.")
+    state_id = getattr(user, "state_id", None) if getattr(user, "is_state_user", False) else None
+    receipt = next((r for r in message.receipts.all() if state_id and r.state_id == state_id),
+                   None)
+    return MessageAccess(
+        message=message,
+        can_read_content=can_read_content(user, message.channel),
+        receipt=receipt,
+        is_sender_state=bool(state_id and message.sender_state_id == state_id),
+    )
+
+
+def unacknowledged_count(user: Any) -> int:
+    """Messages to the user's state still waiting for an acknowledgement (the inbox badge)."""
+    if not getattr(user, "is_state_user", False) or not user.state_id:
+        return 0
+    return Receipt.objects.filter(
+        state_id=user.state_id, acknowledged_at__isnull=True,
+        message__in=Message.objects.visible_to(user),
+    ).count()
+
+
+def receipts_overdue(*, now=None) -> QuerySet[Receipt]:
+    """Receipts whose acknowledgement deadline has passed without an acknowledgement."""
+    now = now or timezone.now()
+    return Receipt.objects.filter(acknowledged_at__isnull=True, ack_due_at__lt=now)
+
+
+def delivery_list(message: Message) -> QuerySet[Delivery]:
+    return message.deliveries.select_related("point_of_contact", "receipt__state")
+
+
+# --- record ---------------------------------------------------------------------------------
+
+
+def event_list(channel: Channel) -> QuerySet[Event]:
+    return Event.objects.filter(channel=channel).order_by("seq")
+
+
+def channel_record_bundle(channel: Channel) -> dict[str, Any]:
+    """The channel's record as an offline-verifiable bundle (chain.verify_bundle). Entries hold
+    metadata and content hashes only, never a subject or body."""
+    entries = [
+        {"seq": e.seq, "payload": e.payload, "hash": e.hash, "signature": e.signature}
+        for e in event_list(channel).only("seq", "payload", "hash", "signature")
+    ]
+    info = {
+        "id": channel.pk, "name": channel.name, "scope": channel.scope, "level": channel.level,
+        "organisation": channel.organisation.acronym if channel.organisation_id else None,
+        "states": [s.iso3 for s in (channel.state_a, channel.state_b) if s is not None],
+    }
+    return chain.build_bundle(
+        channel=info, entries=entries, public_key=signing.public_key_pem(),
+        exported_at=timezone.now().isoformat(),
+    )
+
+
+# --- communication checks -------------------------------------------------------------------
+
+
+def check_list(user: Any) -> QuerySet[CommunicationCheck]:
+    """Checks the user may see: a secretariat its organisation's, a state user those that asked
+    one of its state's points of contact, an operator all."""
+    checks = CommunicationCheck.objects.select_related("organisation", "started_by")
+    if not getattr(user, "is_authenticated", False):
+        return checks.none()
+    if user.is_superuser:
+        return checks
+    if getattr(user, "is_secretariat", False):
+        return checks.filter(organisation_id=user.organisation_id)
+    if getattr(user, "is_state_user", False):
+        return checks.filter(targets__state_id=user.state_id).distinct()
+    return checks.none()
+
+
+def access_check(user: Any, check_id: int | str) -> CommunicationCheck:
+    check = check_list(user).filter(pk=_int(check_id)).first()
+    if check is None:
+        raise Http404("No such communication check.")
+    return check
+
+
+def check_targets(user: Any, check: CommunicationCheck) -> QuerySet[CheckTarget]:
+    """The check's targets the user may see: all for the secretariat, their state's otherwise."""
+    targets = check.targets.select_related("point_of_contact", "state", "answered_by")
+    if getattr(user, "is_state_user", False) and not user.is_superuser:
+        targets = targets.filter(state_id=user.state_id)
+    return targets
+
+
+def pending_check_targets(user: Any) -> QuerySet[CheckTarget]:
+    """Open checks waiting for this user's confirmation (targets whose POC is this user)."""
+    return CheckTarget.objects.filter(
+        point_of_contact__user=user, answered_at__isnull=True,
+        communication_check__closed_at__isnull=True,
+    ).select_related("communication_check")
+
+
+def _summary(targets: list[CheckTarget], deadline) -> dict[str, Any]:
+    answered = [t for t in targets if t.answered_at]
+    in_time = [t for t in answered if t.answered_at <= deadline]
+    seconds = sorted(int((t.answered_at - t.started_at).total_seconds()) for t in answered)
+    return {
+        "targets": len(targets),
+        "answered": len(answered),
+        "answered_in_time": len(in_time),
+        "response_rate": (len(in_time) / len(targets)) if targets else 0.0,
+        "response_seconds": seconds,
+        "median_seconds": int(statistics.median(seconds)) if seconds else None,
+        "max_seconds": seconds[-1] if seconds else None,
+    }
+
+
+def check_statistics(check: CommunicationCheck) -> dict[str, Any]:
+    """Response rate (answered within the deadline / asked) and response times (seconds), for
+    the whole check, per state (by ISO3) and per level — what a results page and CSV show."""
+    targets = list(check.targets.select_related("state").order_by("state__name", "level", "id"))
+    for target in targets:
+        target.started_at = check.started_at  # type: ignore[attr-defined]
+    by_state: dict[str, list[CheckTarget]] = {}
+    by_level: dict[str, list[CheckTarget]] = {level: [] for level in Level.escalation_order()}
+    for target in targets:
+        by_state.setdefault(target.state.iso3, []).append(target)
+        by_level.setdefault(target.level, []).append(target)
+    return {
+        "overall": _summary(targets, check.deadline),
+        "by_state": {k: _summary(v, check.deadline) for k, v in by_state.items()},
+        "by_level": {k: _summary(v, check.deadline) for k, v in by_level.items() if v},
+    }
+
+
+def check_history(organisation: Organisation) -> list[tuple[CommunicationCheck, dict[str, Any]]]:
+    """Every check of an organisation, oldest first, with its overall figures."""
+    checks = CommunicationCheck.objects.filter(organisation=organisation).order_by("started_at")
+    return [(check, check_statistics(check)["overall"]) for check in checks]
+
+
+def _int(value: int | str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404("Not a valid id.") from None
