@@ -51,13 +51,18 @@ class HistoryAdmin(admin.ModelAdmin):
         before = snapshot(type(obj).objects.get(pk=obj.pk), self.history_fields) if change else {}
         super().save_model(request, obj, form, change)
         after = snapshot(obj, self.history_fields)
-        diff = {key: [before.get(key), value] for key, value in after.items()
-                if before.get(key) != value}
+        diff = {
+            key: [before.get(key), value]
+            for key, value in after.items()
+            if before.get(key) != value
+        }
         if diff or not change:
             record_change(
                 actor=request.user,
                 action=ChangeAction.UPDATE if change else ChangeAction.CREATE,
-                obj=obj, changes=diff, **self._scope(obj),
+                obj=obj,
+                changes=diff,
+                **self._scope(obj),
             )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
@@ -70,7 +75,9 @@ class HistoryAdmin(admin.ModelAdmin):
         )
         if parts:
             record_change(
-                actor=request.user, action=ChangeAction.UPDATE, obj=form.instance,
+                actor=request.user,
+                action=ChangeAction.UPDATE,
+                obj=form.instance,
                 changes={formset.model._meta.verbose_name_plural: [None, parts]},
                 **self._scope(form.instance),
             )
@@ -78,8 +85,11 @@ class HistoryAdmin(admin.ModelAdmin):
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         before = snapshot(obj, self.history_fields)
         record_change(
-            actor=request.user, action=ChangeAction.DELETE, obj=obj,
-            changes={key: [value, None] for key, value in before.items()}, **self._scope(obj),
+            actor=request.user,
+            action=ChangeAction.DELETE,
+            obj=obj,
+            changes={key: [value, None] for key, value in before.items()},
+            **self._scope(obj),
         )
         super().delete_model(request, obj)
 
@@ -218,8 +228,19 @@ class PointOfContactAdmin(HistoryAdmin):
     """Read-only for secretariat officers: a state's focal point keeps its points of contact."""
 
     history_fields = [
-        "state", "organisation", "level", "office", "function", "person_name", "languages",
-        "time_zone", "available_24_7", "pgp_fingerprint", "last_verified", "is_active", "notes",
+        "state",
+        "organisation",
+        "level",
+        "office",
+        "function",
+        "person_name",
+        "languages",
+        "time_zone",
+        "available_24_7",
+        "pgp_fingerprint",
+        "last_verified",
+        "is_active",
+        "notes",
     ]
     list_display = ["state", "level", "office", "person_name", "is_active", "last_verified"]
     list_filter = ["level", "is_active", "available_24_7", "organisation"]
@@ -239,7 +260,14 @@ class ChangeRecordAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = ["actor", "state", "organisation"]
     readonly_fields = [
-        "at", "actor", "action", "model", "object_id", "object_repr", "changes", "state",
+        "at",
+        "actor",
+        "action",
+        "model",
+        "object_id",
+        "object_repr",
+        "changes",
+        "state",
         "organisation",
     ]
 

@@ -55,18 +55,29 @@ class ErrorSerializer(serializers.Serializer):
 class OrganisationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
-        fields = ["acronym", "name", "kind", "description", "website", "headquarters",
-                  "created_at", "updated_at"]
+        fields = [
+            "acronym",
+            "name",
+            "kind",
+            "description",
+            "website",
+            "headquarters",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
 
 class BodySerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(
-        slug_field="acronym", queryset=Organisation.objects.all(),
+        slug_field="acronym",
+        queryset=Organisation.objects.all(),
         help_text="Acronym of the organisation; fixed once the body exists.",
     )
     parent = serializers.PrimaryKeyRelatedField(
-        queryset=Body.objects.all(), allow_null=True, required=False,
+        queryset=Body.objects.all(),
+        allow_null=True,
+        required=False,
         help_text="Id of the body this one reports to.",
     )
 
@@ -77,20 +88,23 @@ class BodySerializer(serializers.ModelSerializer):
         validators: list = []
 
 
+class AliasListField(serializers.ListField):
+    """Delegation codes: written as a list of strings, read from the state's aliases."""
+
+    def to_representation(self, data: Any) -> list[str]:
+        return [alias.code for alias in data.all()]
+
+
 class StateSerializer(serializers.ModelSerializer):
-    aliases = serializers.ListField(
-        child=serializers.CharField(max_length=40), required=False,
+    aliases = AliasListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
         help_text="Delegation codes used in negotiation texts (IRAN, PAL, РФ).",
     )
 
     class Meta:
         model = State
         fields = ["iso3", "iso2", "name", "official_name", "aliases"]
-
-    def to_representation(self, instance: State) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["aliases"] = [alias.code for alias in instance.aliases.all()]
-        return data
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -113,33 +127,56 @@ class ContactChannelSerializer(serializers.ModelSerializer):
 
 class PointOfContactSerializer(serializers.ModelSerializer):
     state = serializers.SlugRelatedField(
-        slug_field="iso3", queryset=State.objects.all(),
+        slug_field="iso3",
+        queryset=State.objects.all(),
         help_text="ISO alpha-3 code of the state; fixed once the point of contact exists.",
     )
     organisation = serializers.SlugRelatedField(
-        slug_field="acronym", queryset=Organisation.objects.all(), allow_null=True,
-        required=False, help_text="Acronym of the organisation; null: for every organisation.",
+        slug_field="acronym",
+        queryset=Organisation.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Acronym of the organisation; null: for every organisation.",
     )
     channels = ContactChannelSerializer(
-        many=True, required=False,
+        many=True,
+        required=False,
         help_text="All the ways to reach this point of contact; on update, the full new list.",
     )
     # Normalised before they are validated ('en, RU' is 'en,ru'), as the form does.
     languages = serializers.CharField(
-        max_length=100, required=False, allow_blank=True,
+        max_length=100,
+        required=False,
+        allow_blank=True,
         help_text="ISO 639 codes, comma-separated (en,ru).",
     )
     pgp_fingerprint = serializers.CharField(
-        max_length=80, required=False, allow_blank=True,
+        max_length=80,
+        required=False,
+        allow_blank=True,
         help_text="OpenPGP fingerprint, 40 or 64 hexadecimal characters.",
     )
 
     class Meta:
         model = PointOfContact
         fields = [
-            "id", "state", "organisation", "level", "office", "function", "person_name",
-            "languages", "time_zone", "available_24_7", "pgp_fingerprint", "last_verified",
-            "is_active", "notes", "channels", "created_at", "updated_at",
+            "id",
+            "state",
+            "organisation",
+            "level",
+            "office",
+            "function",
+            "person_name",
+            "languages",
+            "time_zone",
+            "available_24_7",
+            "pgp_fingerprint",
+            "last_verified",
+            "is_active",
+            "notes",
+            "channels",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
 
@@ -157,11 +194,10 @@ class PointOfContactSerializer(serializers.ModelSerializer):
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _validated(serializer_class: type[serializers.Serializer], request: Request,
-               instance: Any = None) -> dict[str, Any]:
-    serializer = serializer_class(
-        instance, data=request.data, partial=request.method == "PATCH"
-    )
+def _validated(
+    serializer_class: type[serializers.Serializer], request: Request, instance: Any = None
+) -> dict[str, Any]:
+    serializer = serializer_class(instance, data=request.data, partial=request.method == "PATCH")
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
@@ -184,18 +220,25 @@ READ_ERRORS = {404: OpenApiResponse(ErrorSerializer, description="No such record
 
 @extend_schema_view(
     list=extend_schema(summary="List organisations"),
-    retrieve=extend_schema(summary="One organisation", responses={200: OrganisationSerializer,
-                                                                   **READ_ERRORS}),
-    create=extend_schema(summary="Add an organisation (operators)",
-                         responses={201: OrganisationSerializer, **WRITE_ERRORS}),
-    update=extend_schema(summary="Change an organisation (its secretariat)",
-                         responses={200: OrganisationSerializer, **WRITE_ERRORS, **READ_ERRORS}),
-    partial_update=extend_schema(summary="Change some fields of an organisation",
-                                 responses={200: OrganisationSerializer, **WRITE_ERRORS,
-                                            **READ_ERRORS}),
+    retrieve=extend_schema(
+        summary="One organisation", responses={200: OrganisationSerializer, **READ_ERRORS}
+    ),
+    create=extend_schema(
+        summary="Add an organisation (operators)",
+        responses={201: OrganisationSerializer, **WRITE_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Change an organisation (its secretariat)",
+        responses={200: OrganisationSerializer, **WRITE_ERRORS, **READ_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of an organisation",
+        responses={200: OrganisationSerializer, **WRITE_ERRORS, **READ_ERRORS},
+    ),
 )
-class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                          viewsets.GenericViewSet):
+class OrganisationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = OrganisationSerializer
     lookup_field = "acronym"
     lookup_value_regex = r"[^/]+"
@@ -237,14 +280,20 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         parameters=[OpenApiParameter("organisation", str, description="Acronym.")],
     ),
     retrieve=extend_schema(summary="One body", responses={200: BodySerializer, **READ_ERRORS}),
-    create=extend_schema(summary="Add a body (the organisation's secretariat)",
-                         responses={201: BodySerializer, **WRITE_ERRORS}),
-    update=extend_schema(summary="Change a body",
-                         responses={200: BodySerializer, **WRITE_ERRORS, **READ_ERRORS}),
-    partial_update=extend_schema(summary="Change some fields of a body",
-                                 responses={200: BodySerializer, **WRITE_ERRORS, **READ_ERRORS}),
-    destroy=extend_schema(summary="Remove a body",
-                          responses={204: None, **WRITE_ERRORS, **READ_ERRORS}),
+    create=extend_schema(
+        summary="Add a body (the organisation's secretariat)",
+        responses={201: BodySerializer, **WRITE_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Change a body", responses={200: BodySerializer, **WRITE_ERRORS, **READ_ERRORS}
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a body",
+        responses={200: BodySerializer, **WRITE_ERRORS, **READ_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Remove a body", responses={204: None, **WRITE_ERRORS, **READ_ERRORS}
+    ),
 )
 class BodyViewSet(viewsets.ModelViewSet):
     serializer_class = BodySerializer
@@ -263,8 +312,7 @@ class BodyViewSet(viewsets.ModelViewSet):
 
     def update(self, request: Request, pk: str, partial: bool = False) -> Response:
         body = self.get_object()
-        permissions.require(permissions.can_manage_organisation(request.user,
-                                                                body.organisation_id))
+        permissions.require(permissions.can_manage_organisation(request.user, body.organisation_id))
         data = _validated(BodySerializer, request, body)
         _fixed(data, "organisation", body.organisation)
         body = services.body_update(actor=request.user, body=body, **data)
@@ -290,12 +338,17 @@ class BodyViewSet(viewsets.ModelViewSet):
         ],
     ),
     retrieve=extend_schema(summary="One state", responses={200: StateSerializer, **READ_ERRORS}),
-    create=extend_schema(summary="Add a state (secretariat)",
-                         responses={201: StateSerializer, **WRITE_ERRORS}),
-    update=extend_schema(summary="Change a state and its delegation codes",
-                         responses={200: StateSerializer, **WRITE_ERRORS, **READ_ERRORS}),
-    partial_update=extend_schema(summary="Change some fields of a state",
-                                 responses={200: StateSerializer, **WRITE_ERRORS, **READ_ERRORS}),
+    create=extend_schema(
+        summary="Add a state (secretariat)", responses={201: StateSerializer, **WRITE_ERRORS}
+    ),
+    update=extend_schema(
+        summary="Change a state and its delegation codes",
+        responses={200: StateSerializer, **WRITE_ERRORS, **READ_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a state",
+        responses={200: StateSerializer, **WRITE_ERRORS, **READ_ERRORS},
+    ),
 )
 class StateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = StateSerializer
@@ -352,17 +405,24 @@ class StateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             OpenApiParameter("state", str, description="ISO or delegation code."),
         ],
     ),
-    retrieve=extend_schema(summary="One membership",
-                           responses={200: MembershipSerializer, **READ_ERRORS}),
-    create=extend_schema(summary="Add a membership (the organisation's secretariat)",
-                         responses={201: MembershipSerializer, **WRITE_ERRORS}),
-    update=extend_schema(summary="Change a membership",
-                         responses={200: MembershipSerializer, **WRITE_ERRORS, **READ_ERRORS}),
-    partial_update=extend_schema(summary="Change some fields of a membership",
-                                 responses={200: MembershipSerializer, **WRITE_ERRORS,
-                                            **READ_ERRORS}),
-    destroy=extend_schema(summary="Remove a membership",
-                          responses={204: None, **WRITE_ERRORS, **READ_ERRORS}),
+    retrieve=extend_schema(
+        summary="One membership", responses={200: MembershipSerializer, **READ_ERRORS}
+    ),
+    create=extend_schema(
+        summary="Add a membership (the organisation's secretariat)",
+        responses={201: MembershipSerializer, **WRITE_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Change a membership",
+        responses={200: MembershipSerializer, **WRITE_ERRORS, **READ_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a membership",
+        responses={200: MembershipSerializer, **WRITE_ERRORS, **READ_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Remove a membership", responses={204: None, **WRITE_ERRORS, **READ_ERRORS}
+    ),
 )
 class MembershipViewSet(viewsets.ModelViewSet):
     serializer_class = MembershipSerializer
@@ -388,9 +448,7 @@ class MembershipViewSet(viewsets.ModelViewSet):
         data = _validated(MembershipSerializer, request, membership)
         _fixed(data, "organisation", membership.organisation)
         _fixed(data, "state", membership.state)
-        membership = services.membership_update(
-            actor=request.user, membership=membership, **data
-        )
+        membership = services.membership_update(actor=request.user, membership=membership, **data)
         return Response(MembershipSerializer(membership).data)
 
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -426,27 +484,40 @@ def _state_filter(code: str) -> State:
         parameters=[
             OpenApiParameter("q", str, description="State, delegation code, office, person."),
             OpenApiParameter("state", str, description="ISO or delegation code (KAZ, IRAN)."),
-            OpenApiParameter("organisation", str, description="Acronym: the organisation's own "
-                             "and those its member states designated for every organisation."),
+            OpenApiParameter(
+                "organisation",
+                str,
+                description="Acronym: the organisation's own "
+                "and those its member states designated for every organisation.",
+            ),
             OpenApiParameter("level", str, enum=Level.values),
             OpenApiParameter("language", str, description="ISO 639 code (ru)."),
             OpenApiParameter("include_inactive", bool, description="Also inactive ones."),
         ],
-        responses={200: PointOfContactSerializer(many=True),
-                   400: OpenApiResponse(ErrorSerializer, description="Unknown filter value.")},
+        responses={
+            200: PointOfContactSerializer(many=True),
+            400: OpenApiResponse(ErrorSerializer, description="Unknown filter value."),
+        },
     ),
-    retrieve=extend_schema(summary="One point of contact",
-                           responses={200: PointOfContactSerializer, **READ_ERRORS}),
-    create=extend_schema(summary="Add a point of contact (a focal point of its state)",
-                         responses={201: PointOfContactSerializer, **WRITE_ERRORS}),
-    update=extend_schema(summary="Change a point of contact (a focal point of its state)",
-                         responses={200: PointOfContactSerializer, **WRITE_ERRORS,
-                                    **READ_ERRORS}),
-    partial_update=extend_schema(summary="Change some fields of a point of contact",
-                                 responses={200: PointOfContactSerializer, **WRITE_ERRORS,
-                                            **READ_ERRORS}),
-    destroy=extend_schema(summary="Remove a point of contact (a focal point of its state)",
-                          responses={204: None, **WRITE_ERRORS, **READ_ERRORS}),
+    retrieve=extend_schema(
+        summary="One point of contact", responses={200: PointOfContactSerializer, **READ_ERRORS}
+    ),
+    create=extend_schema(
+        summary="Add a point of contact (a focal point of its state)",
+        responses={201: PointOfContactSerializer, **WRITE_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Change a point of contact (a focal point of its state)",
+        responses={200: PointOfContactSerializer, **WRITE_ERRORS, **READ_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a point of contact",
+        responses={200: PointOfContactSerializer, **WRITE_ERRORS, **READ_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Remove a point of contact (a focal point of its state)",
+        responses={204: None, **WRITE_ERRORS, **READ_ERRORS},
+    ),
 )
 class PointOfContactViewSet(viewsets.ModelViewSet):
     serializer_class = PointOfContactSerializer
@@ -478,8 +549,10 @@ class PointOfContactViewSet(viewsets.ModelViewSet):
     def create(self, request: Request) -> Response:
         data = _validated(PointOfContactSerializer, request)
         poc = services.point_of_contact_create(
-            actor=request.user, state=data.pop("state"),
-            channels=[dict(c) for c in data.pop("channels", [])], **data,
+            actor=request.user,
+            state=data.pop("state"),
+            channels=[dict(c) for c in data.pop("channels", [])],
+            **data,
         )
         return Response(self._fresh(poc), status=201)
 
@@ -494,8 +567,10 @@ class PointOfContactViewSet(viewsets.ModelViewSet):
         _fixed(data, "state", poc.state)
         channels = data.pop("channels", None)
         poc = services.point_of_contact_update(
-            actor=request.user, point_of_contact=poc,
-            channels=None if channels is None else [dict(c) for c in channels], **data,
+            actor=request.user,
+            point_of_contact=poc,
+            channels=None if channels is None else [dict(c) for c in channels],
+            **data,
         )
         return Response(self._fresh(poc))
 
@@ -513,11 +588,13 @@ class PointOfContactViewSet(viewsets.ModelViewSet):
 class ImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="A CSV file (one kind) or a JSON document.")
     format = serializers.ChoiceField(
-        choices=importexport.FORMATS, required=False,
+        choices=importexport.FORMATS,
+        required=False,
         help_text="csv or json; by default from the file name's extension.",
     )
     kind = serializers.ChoiceField(
-        choices=importexport.KINDS, required=False,
+        choices=importexport.KINDS,
+        required=False,
         help_text="CSV only: what the rows are (default points_of_contact).",
     )
     dry_run = serializers.BooleanField(
@@ -548,8 +625,11 @@ class ImportView(APIView):
         request={"multipart/form-data": ImportRequestSerializer},
         responses={
             200: ImportResultSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="The file's problems, each with "
-                                 "row, field and message; nothing was applied."),
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="The file's problems, each with "
+                "row, field and message; nothing was applied.",
+            ),
             403: OpenApiResponse(ErrorSerializer, description="Not allowed for this user."),
         },
     )
@@ -568,11 +648,14 @@ class ImportView(APIView):
             text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise services.DirectoryError(
-                _("The file is not UTF-8 text."), code="import_invalid",
+                _("The file is not UTF-8 text."),
+                code="import_invalid",
                 details=[{"row": None, "field": "file", "message": str(exc)}],
             ) from None
         result = importexport.import_directory(
-            actor=request.user, text=text, fmt=fmt,
+            actor=request.user,
+            text=text,
+            fmt=fmt,
             kind=serializer.validated_data.get("kind"),
             dry_run=serializer.validated_data["dry_run"],
         )
@@ -582,9 +665,11 @@ class ImportView(APIView):
                 code="import_invalid",
                 details=[problem.as_dict() for problem in result.problems],
             )
-        return Response(ImportResultSerializer(
-            {"applied": result.applied, "dry_run": result.dry_run, "summary": result.summary}
-        ).data)
+        return Response(
+            ImportResultSerializer(
+                {"applied": result.applied, "dry_run": result.dry_run, "summary": result.summary}
+            ).data
+        )
 
 
 class _FileNegotiation(BaseContentNegotiation):
@@ -606,11 +691,15 @@ class ExportView(APIView):
     @extend_schema(
         summary="Export the directory",
         parameters=[
-            OpenApiParameter("format", str, enum=list(importexport.FORMATS),
-                             description="json (default) or csv."),
-            OpenApiParameter("kind", str, enum=["all", *importexport.KINDS],
-                             description="What to export; CSV needs one kind "
-                                         "(default points_of_contact)."),
+            OpenApiParameter(
+                "format", str, enum=list(importexport.FORMATS), description="json (default) or csv."
+            ),
+            OpenApiParameter(
+                "kind",
+                str,
+                enum=["all", *importexport.KINDS],
+                description="What to export; CSV needs one kind (default points_of_contact).",
+            ),
         ],
         responses={
             (200, "application/json"): OpenApiTypes.OBJECT,

@@ -68,7 +68,8 @@ class PointOfContactForm(forms.ModelForm):
 class ContactChannelForm(forms.Form):
     """One row of the repeated channel rows under a point of contact."""
 
-    kind = forms.ChoiceField(label=_("Kind"), choices=choices.ChannelKind.choices)
+    # A blank first choice, so that an untouched extra row is "unchanged" and not an error.
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", "—"), *choices.ChannelKind.choices])
     value = forms.CharField(label=_("Address or number"), max_length=255)
     is_primary = forms.BooleanField(label=_("Primary"), required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

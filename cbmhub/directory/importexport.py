@@ -144,8 +144,9 @@ class Record:
     def problem(self, field_name: str, message: str) -> Problem:
         if self.source == "json":
             path = f"{self.kind}[{self.row}]"
-            return Problem(self.row, f"{path}.{field_name}" if field_name else path, message,
-                           "json")
+            return Problem(
+                self.row, f"{path}.{field_name}" if field_name else path, message, "json"
+            )
         # A CSV file shows a nested path (channels[1].value) in its one cell: channels.
         column = field_name.split("[", 1)[0].split(".", 1)[0]
         if column != field_name:
@@ -173,7 +174,7 @@ def parse_csv(text: str, *, kind: str) -> tuple[list[Record], list[Problem]]:
     if kind not in COLUMNS:
         raise ImportFormatError(f"Unknown kind {kind!r}; use one of {', '.join(KINDS)}.")
     text = text.removeprefix("\ufeff")  # the byte-order mark spreadsheets write
-    known = {column.name for column in COLUMNS[kind]}
+    known = [column.name for column in COLUMNS[kind]]
     problems: list[Problem] = []
     records: list[Record] = []
     try:
@@ -204,8 +205,10 @@ def parse_csv(text: str, *, kind: str) -> tuple[list[Record], list[Problem]]:
                 Problem(number, "", f"{len(cells)} cells but only {len(header)} columns.")
             )
             continue
-        raw = {name: cells[index].strip() if index < len(cells) else ""
-               for index, name in enumerate(header)}
+        raw = {
+            name: cells[index].strip() if index < len(cells) else ""
+            for index, name in enumerate(header)
+        }
         records.append(Record(kind, raw, number, "csv"))
     return records, problems
 
@@ -243,8 +246,9 @@ def parse_json(text: str) -> tuple[list[Record], list[Problem]]:
                 records.append(record)
     version = document.get("version", JSON_VERSION)
     if version != JSON_VERSION:
-        problems.insert(0, Problem(None, "version", f"Version {JSON_VERSION} is supported.",
-                                   "json"))
+        problems.insert(
+            0, Problem(None, "version", f"Version {JSON_VERSION} is supported.", "json")
+        )
     return records, problems
 
 
@@ -321,8 +325,14 @@ def parse_channel_cell(text: str) -> list[dict[str, Any]]:
         kind, sep, value = part.lstrip("*").partition(":")
         if not sep:
             raise ValueError(f"“{part}” is not kind:value (for example email:cert@example.org).")
-        channels.append({"kind": kind.strip().lower(), "value": value.strip(),
-                         "is_primary": primary, "note": ""})
+        channels.append(
+            {
+                "kind": kind.strip().lower(),
+                "value": value.strip(),
+                "is_primary": primary,
+                "note": "",
+            }
+        )
     return channels
 
 
@@ -377,11 +387,15 @@ def _check_channels(value: Any, record: Record, problems: list[Problem]) -> list
 def _key(record: Record) -> tuple:
     values = record.values
     if record.kind == "points_of_contact":
-        return (values["state"].upper(), values.get("organisation", "").upper(),
-                values["level"], values["office"], values.get("person_name", ""))
+        return (
+            values["state"].upper(),
+            values.get("organisation", "").upper(),
+            values["level"],
+            values["office"],
+            values.get("person_name", ""),
+        )
     return tuple(
-        str(values.get(column.name, "")).upper()
-        for column in COLUMNS[record.kind] if column.key
+        str(values.get(column.name, "")).upper() for column in COLUMNS[record.kind] if column.key
     )
 
 
@@ -441,8 +455,11 @@ class _Rollback(Exception):
 
 
 def _changed(obj: Any, values: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
-    return {name: values[name] for name in fields
-            if name in values and getattr(obj, name) != values[name]}
+    return {
+        name: values[name]
+        for name in fields
+        if name in values and getattr(obj, name) != values[name]
+    }
 
 
 def _organisation(acronym: str, column: str) -> Organisation:
@@ -542,8 +559,12 @@ def _apply_membership(actor: Any, record: Record) -> str:
 
 
 def _channel_tuple(channel: dict[str, Any], *, with_note: bool) -> tuple:
-    return (channel["kind"], channel["value"], bool(channel["is_primary"]),
-            channel.get("note", "") if with_note else "")
+    return (
+        channel["kind"],
+        channel["value"],
+        bool(channel["is_primary"]),
+        channel.get("note", "") if with_note else "",
+    )
 
 
 def _apply_point_of_contact(actor: Any, record: Record) -> str:
@@ -558,10 +579,17 @@ def _apply_point_of_contact(actor: Any, record: Record) -> str:
         values["languages"] = validators.normalise_languages(values["languages"])
     if "pgp_fingerprint" in values:
         values["pgp_fingerprint"] = validators.normalise_fingerprint(values["pgp_fingerprint"])
-    existing = PointOfContact.objects.filter(
-        state=state, organisation=organisation, level=values["level"],
-        office=values["office"], person_name=values.get("person_name", ""),
-    ).order_by("id").first()
+    existing = (
+        PointOfContact.objects.filter(
+            state=state,
+            organisation=organisation,
+            level=values["level"],
+            office=values["office"],
+            person_name=values.get("person_name", ""),
+        )
+        .order_by("id")
+        .first()
+    )
     if existing is None:
         services.point_of_contact_create(actor=actor, state=state, channels=channels, **values)
         return "created"
@@ -596,8 +624,11 @@ APPLY: dict[str, Callable[[Any, Record], str]] = {
     "points_of_contact": _apply_point_of_contact,
 }
 _REFUSED_FIELD = {
-    "organisations": "acronym", "states": "iso3", "bodies": "organisation",
-    "memberships": "organisation", "points_of_contact": "state",
+    "organisations": "acronym",
+    "states": "iso3",
+    "bodies": "organisation",
+    "memberships": "organisation",
+    "points_of_contact": "state",
 }
 
 
@@ -611,13 +642,16 @@ def _problems_from(exc: Exception, record: Record) -> list[Problem]:
         if hasattr(exc, "error_dict"):
             return [
                 record.problem("" if name == "__all__" else name, message)
-                for name, messages in exc.message_dict.items() for message in messages
+                for name, messages in exc.message_dict.items()
+                for message in messages
             ]
         return [record.problem("", message) for message in exc.messages]
     if isinstance(exc, services.DirectoryError):
         if exc.details:
-            return [record.problem(item.get("field", ""), item.get("message", exc.message))
-                    for item in exc.details]
+            return [
+                record.problem(item.get("field", ""), item.get("message", exc.message))
+                for item in exc.details
+            ]
         return [record.problem("", exc.message)]
     if isinstance(exc, IntegrityError):
         return [record.problem("", "This record conflicts with an existing one.")]
@@ -634,7 +668,8 @@ def _ordered(records: list[Record]) -> list[Record]:
     pending = list(bodies)
     while pending:
         ready = [
-            r for r in pending
+            r
+            for r in pending
             if not r.values.get("parent")
             or (r.values["organisation"].upper(), r.values["parent"]) in done
             or (r.values["organisation"].upper(), r.values["parent"]) not in names
@@ -647,8 +682,13 @@ def _ordered(records: list[Record]) -> list[Record]:
     return [record for kind in KINDS for record in by_kind[kind]]
 
 
-def apply(records: list[Record], *, actor: Any, dry_run: bool = False,
-          problems: list[Problem] | None = None) -> ImportResult:
+def apply(
+    records: list[Record],
+    *,
+    actor: Any,
+    dry_run: bool = False,
+    problems: list[Problem] | None = None,
+) -> ImportResult:
     """Step 3: apply the checked records in one transaction; roll back on any problem."""
     problems = list(problems or [])
     summary = {kind: {"created": 0, "updated": 0, "unchanged": 0} for kind in KINDS}
@@ -659,8 +699,13 @@ def apply(records: list[Record], *, actor: Any, dry_run: bool = False,
                 try:
                     with transaction.atomic():
                         outcome = APPLY[record.kind](actor, record)
-                except (_RecordProblem, PermissionDenied, ValidationError,
-                        services.DirectoryError, IntegrityError) as exc:
+                except (
+                    _RecordProblem,
+                    PermissionDenied,
+                    ValidationError,
+                    services.DirectoryError,
+                    IntegrityError,
+                ) as exc:
                     problems.extend(_problems_from(exc, record))
                     continue
                 summary[record.kind][outcome] += 1
@@ -669,13 +714,18 @@ def apply(records: list[Record], *, actor: Any, dry_run: bool = False,
             applied = True
     except _Rollback:
         pass
-    problems.sort(key=lambda p: (p.field.split("[")[0] if p.source == "json" else "",
-                                 p.row if p.row is not None else -1))
+    problems.sort(
+        key=lambda p: (
+            p.field.split("[")[0] if p.source == "json" else "",
+            p.row if p.row is not None else -1,
+        )
+    )
     return ImportResult(problems=problems, summary=summary, applied=applied, dry_run=dry_run)
 
 
-def import_directory(*, actor: Any, text: str, fmt: str, kind: str | None = None,
-                     dry_run: bool = False) -> ImportResult:
+def import_directory(
+    *, actor: Any, text: str, fmt: str, kind: str | None = None, dry_run: bool = False
+) -> ImportResult:
     """Parse, check and apply an import; nothing is applied when any problem is found."""
     permissions.require(
         permissions.can_import(actor),
@@ -712,8 +762,13 @@ def export_rows(kind: str) -> list[dict[str, Any]]:
         ]
     if kind == "states":
         return [
-            {"iso3": s.iso3, "iso2": s.iso2, "name": s.name, "official_name": s.official_name,
-             "aliases": sorted(alias.code for alias in s.aliases.all())}
+            {
+                "iso3": s.iso3,
+                "iso2": s.iso2,
+                "name": s.name,
+                "official_name": s.official_name,
+                "aliases": sorted(alias.code for alias in s.aliases.all()),
+            }
             for s in selectors.state_list().prefetch_related("aliases")
         ]
     if kind == "bodies":
@@ -729,32 +784,47 @@ def export_rows(kind: str) -> list[dict[str, Any]]:
 
         bodies.sort(key=lambda b: (b.organisation.acronym, depth(b), b.name))
         return [
-            {"organisation": b.organisation.acronym, "name": b.name, "acronym": b.acronym,
-             "kind": b.kind, "parent": b.parent.name if b.parent else "",
-             "description": b.description}
+            {
+                "organisation": b.organisation.acronym,
+                "name": b.name,
+                "acronym": b.acronym,
+                "kind": b.kind,
+                "parent": b.parent.name if b.parent else "",
+                "description": b.description,
+            }
             for b in bodies
         ]
     if kind == "memberships":
         return [
-            {"state": m.state.iso3, "organisation": m.organisation.acronym, "status": m.status,
-             "since": _date(m.since), "until": _date(m.until)}
-            for m in selectors.membership_list().order_by("organisation__acronym", "state__iso3",
-                                                          "status")
+            {
+                "state": m.state.iso3,
+                "organisation": m.organisation.acronym,
+                "status": m.status,
+                "since": _date(m.since),
+                "until": _date(m.until),
+            }
+            for m in selectors.membership_list().order_by(
+                "organisation__acronym", "state__iso3", "status"
+            )
         ]
     if kind == "points_of_contact":
         return [
             {
                 "state": poc.state.iso3,
                 "organisation": poc.organisation.acronym if poc.organisation else "",
-                "level": poc.level, "office": poc.office, "function": poc.function,
-                "person_name": poc.person_name, "languages": poc.languages,
-                "time_zone": poc.time_zone, "available_24_7": poc.available_24_7,
+                "level": poc.level,
+                "office": poc.office,
+                "function": poc.function,
+                "person_name": poc.person_name,
+                "languages": poc.languages,
+                "time_zone": poc.time_zone,
+                "available_24_7": poc.available_24_7,
                 "pgp_fingerprint": poc.pgp_fingerprint,
-                "last_verified": _date(poc.last_verified), "is_active": poc.is_active,
+                "last_verified": _date(poc.last_verified),
+                "is_active": poc.is_active,
                 "notes": poc.notes,
                 "channels": [
-                    {"kind": c.kind, "value": c.value, "is_primary": c.is_primary,
-                     "note": c.note}
+                    {"kind": c.kind, "value": c.value, "is_primary": c.is_primary, "note": c.note}
                     for c in poc.channels.all()
                 ],
             }

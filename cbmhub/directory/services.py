@@ -23,7 +23,7 @@ from .models import (
     State,
     StateAlias,
 )
-from .validators import normalise_code
+from .validators import normalise_code, normalise_fingerprint, normalise_languages
 
 
 class DirectoryError(DomainError):
@@ -361,6 +361,14 @@ def _set_channels(poc: PointOfContact, channels: list[dict[str, Any]]) -> dict[s
     return {"channels": [before, after]} if before != after else {}
 
 
+def _normalise_poc_data(data: dict[str, Any]) -> None:
+    """Accept the ways people write these fields ('kk, RU', '0123 4567 ...') before validation."""
+    if "languages" in data:
+        data["languages"] = normalise_languages(data["languages"])
+    if "pgp_fingerprint" in data:
+        data["pgp_fingerprint"] = normalise_fingerprint(data["pgp_fingerprint"])
+
+
 @transaction.atomic
 def point_of_contact_create(
     *, actor: Any, state: State, channels: list[dict[str, Any]] | None = None, **data: Any
@@ -370,6 +378,7 @@ def point_of_contact_create(
         "Only a focal point of this state may add its points of contact.",
     )
     data["state"] = state
+    _normalise_poc_data(data)
     poc = PointOfContact()
     _save_with_history(
         actor=actor,
@@ -408,6 +417,7 @@ def point_of_contact_update(
     )
     poc = PointOfContact.objects.select_for_update().get(pk=point_of_contact.pk)
     data.pop("state", None)  # a point of contact does not move to another state
+    _normalise_poc_data(data)
     before = snapshot(poc, POC_FIELDS)
     for key, value in data.items():
         if key not in POC_FIELDS:

@@ -27,9 +27,7 @@ urlpatterns = [
     path("points-of-contact/<int:pk>/", views.point_of_contact_detail, name="poc"),
     path("points-of-contact/<int:pk>/edit/", views.point_of_contact_edit, name="poc_edit"),
     path("points-of-contact/<int:pk>/delete/", views.point_of_contact_delete, name="poc_delete"),
-    path(
-        "points-of-contact/<int:pk>/history/", views.point_of_contact_history, name="poc_history"
-    ),
+    path("points-of-contact/<int:pk>/history/", views.point_of_contact_history, name="poc_history"),
     # Organisations: by acronym.
     path("organisations/", views.organisation_list, name="organisations"),
     path("organisations/<str:acronym>/", views.organisation_detail, name="organisation"),

@@ -7,8 +7,9 @@ gets 403 on GET as well as on POST; the service checks again when it writes.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,6 +41,7 @@ from .models import Body, ChangeRecord, Membership, Organisation, PointOfContact
 from .services import DirectoryError
 
 PAGE_SIZE = 50
+ModelT = TypeVar("ModelT")
 
 
 # --- lookups: unknown codes and ids answer 404 -------------------------------------------------
@@ -75,6 +77,12 @@ def _body_or_404(organisation: Organisation, pk: int) -> Body:
 
 def _url(name: str, **kwargs: Any) -> str:
     return reverse(f"directory:{name}", kwargs=kwargs)
+
+
+def _detached(obj: ModelT) -> ModelT:
+    """A copy for a ModelForm to write into while validating, so that the record handed to the
+    service still holds the stored values the history compares against."""
+    return copy.copy(obj)
 
 
 def _paginate(request: HttpRequest, items: QuerySet[Any]) -> Page:
@@ -244,7 +252,9 @@ def point_of_contact_create(request: HttpRequest, iso3: str) -> HttpResponse:
     if data is not None and form.is_valid() and channels.is_valid():
         try:
             poc = services.point_of_contact_create(
-                actor=request.user, state=state, channels=channels_from(channels),
+                actor=request.user,
+                state=state,
+                channels=channels_from(channels),
                 **form.cleaned_data,
             )
         except (ValidationError, DirectoryError) as exc:
@@ -271,7 +281,9 @@ def point_of_contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if data is not None and form.is_valid() and channels.is_valid():
         try:
             services.point_of_contact_update(
-                actor=request.user, point_of_contact=poc, channels=channels_from(channels),
+                actor=request.user,
+                point_of_contact=poc,
+                channels=channels_from(channels),
                 **form.cleaned_data,
             )
         except (ValidationError, DirectoryError) as exc:
@@ -328,8 +340,7 @@ def organisation_edit(request: HttpRequest, acronym: str) -> HttpResponse:
     organisation = _organisation_or_404(acronym)
     _require_secretariat(request, organisation)
     data = request.POST if request.method == "POST" else None
-    # The form works on a copy: the services compare against the stored record.
-    form = OrganisationForm(data, instance=Organisation.objects.get(pk=organisation.pk))
+    form = OrganisationForm(data, instance=_detached(organisation))
     if data is not None and form.is_valid():
         try:
             organisation = services.organisation_update(
@@ -359,7 +370,7 @@ def body_edit(request: HttpRequest, acronym: str, pk: int | None = None) -> Http
     _require_secretariat(request, organisation)
     body = _body_or_404(organisation, pk) if pk is not None else Body(organisation=organisation)
     data = request.POST if request.method == "POST" else None
-    form = BodyForm(data, instance=body, organisation=organisation)
+    form = BodyForm(data, instance=_detached(body), organisation=organisation)
     if data is not None and form.is_valid():
         try:
             if body.pk:
@@ -415,7 +426,7 @@ def membership_edit(request: HttpRequest, acronym: str, pk: int | None = None) -
         if membership is None:
             raise Http404(_("No such membership."))
     data = request.POST if request.method == "POST" else None
-    form = MembershipForm(data, instance=membership)
+    form = MembershipForm(data, instance=_detached(membership))
     if data is not None and form.is_valid():
         try:
             if membership.pk:
@@ -478,7 +489,7 @@ def state_edit(request: HttpRequest, iso3: str | None = None) -> HttpResponse:
     _require_state_manager(request)
     state = _state_or_404(iso3) if iso3 else None
     data = request.POST if request.method == "POST" else None
-    form = StateForm(data, instance=State.objects.get(pk=state.pk) if state else State())
+    form = StateForm(data, instance=_detached(state) if state else State())
     if data is not None and form.is_valid():
         try:
             if state is not None:

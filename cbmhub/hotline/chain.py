@@ -58,8 +58,14 @@ def make_entry(
 ) -> str:
     """The canonical payload of one entry (what is stored and hashed)."""
     return canonical_json(
-        {"channel": channel, "seq": seq, "kind": kind, "at": at, "prev_hash": prev_hash,
-         "data": dict(data)}
+        {
+            "channel": channel,
+            "seq": seq,
+            "kind": kind,
+            "at": at,
+            "prev_hash": prev_hash,
+            "data": dict(data),
+        }
     )
 
 
@@ -118,46 +124,59 @@ class Verification:
 
 
 def verify_entries(
-    entries: Iterable[Mapping[str, Any]], public_key: Ed25519PublicKey, *, channel: int | None = None
+    entries: Iterable[Mapping[str, Any]],
+    public_key: Ed25519PublicKey,
+    *,
+    channel: int | None = None,
 ) -> Verification:
     """Check entries in order. Each has ``seq``, ``payload`` (canonical JSON), ``hash``,
     ``signature`` and optionally ``ref``; stops at the first broken one."""
     prev_hash = GENESIS
-    expected_seq = 1
     checked = 0
     for entry in entries:
-        seq, ref = entry.get("seq"), entry.get("ref", entry.get("seq"))
-
-        def broken(reason: str, seq: Any = seq, ref: Any = ref) -> Verification:
-            return Verification(False, checked, seq, ref, reason)
-
-        payload = entry.get("payload")
-        if not isinstance(payload, str):
-            return broken("payload missing")
-        try:
-            body = json.loads(payload)
-        except ValueError:
-            return broken("payload is not JSON")
-        if not isinstance(body, dict) or canonical_json(body) != payload:
-            return broken("payload is not in canonical form")
-        if seq != expected_seq or body.get("seq") != seq:
-            return broken(f"sequence number {seq!r} where {expected_seq} was expected")
-        if channel is not None and body.get("channel") != channel:
-            return broken(f"entry belongs to channel {body.get('channel')!r}, not {channel}")
-        if body.get("prev_hash") != prev_hash:
-            return broken("previous-hash link does not match the entry before")
-        if entry_hash(payload) != entry.get("hash"):
-            return broken("hash does not match the payload")
-        if not signature_valid(public_key, entry["hash"], str(entry.get("signature", ""))):
-            return broken("signature is not valid for the platform key")
+        reason = _entry_problem(entry, prev_hash, checked + 1, channel, public_key)
+        if reason:
+            seq = entry.get("seq")
+            return Verification(False, checked, seq, entry.get("ref", seq), reason)
         prev_hash = entry["hash"]
-        expected_seq += 1
         checked += 1
     return Verification(True, checked)
 
 
+def _entry_problem(
+    entry: Mapping[str, Any],
+    prev_hash: str,
+    expected_seq: int,
+    channel: int | None,
+    public_key: Ed25519PublicKey,
+) -> str:
+    seq, payload = entry.get("seq"), entry.get("payload")
+    if not isinstance(payload, str):
+        return "payload missing"
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        return "payload is not JSON"
+    if not isinstance(body, dict) or canonical_json(body) != payload:
+        return "payload is not in canonical form"
+    if seq != expected_seq or body.get("seq") != seq:
+        return f"sequence number {seq!r} where {expected_seq} was expected"
+    if channel is not None and body.get("channel") != channel:
+        return f"entry belongs to channel {body.get('channel')!r}, not {channel}"
+    if body.get("prev_hash") != prev_hash:
+        return "previous-hash link does not match the entry before"
+    if entry_hash(payload) != entry.get("hash"):
+        return "hash does not match the payload"
+    if not signature_valid(public_key, str(entry["hash"]), str(entry.get("signature", ""))):
+        return "signature is not valid for the platform key"
+    return ""
+
+
 def build_bundle(
-    *, channel: Mapping[str, Any], entries: Iterable[Mapping[str, Any]], public_key: str,
+    *,
+    channel: Mapping[str, Any],
+    entries: Iterable[Mapping[str, Any]],
+    public_key: str,
     exported_at: str,
 ) -> dict[str, Any]:
     """A channel's record as one JSON document that either party can keep and verify."""
@@ -167,8 +186,12 @@ def build_bundle(
         "channel": dict(channel),
         "public_key": public_key,
         "entries": [
-            {"seq": e["seq"], "payload": e["payload"], "hash": e["hash"],
-             "signature": e["signature"]}
+            {
+                "seq": e["seq"],
+                "payload": e["payload"],
+                "hash": e["hash"],
+                "signature": e["signature"],
+            }
             for e in entries
         ],
     }

@@ -29,13 +29,21 @@ class MessageKind(models.TextChoices):
 # The headings a template pre-fills in the body, so that every request carries the same facts.
 KIND_TEMPLATES: dict[str, list[str]] = {
     MessageKind.REQUEST_INFORMATION: [
-        _("What we ask"), _("Why it matters"), _("Systems or addresses concerned"),
+        _("What we ask"),
+        _("Why it matters"),
+        _("Systems or addresses concerned"),
     ],
     MessageKind.REQUEST_ASSISTANCE: [
-        _("Situation"), _("Assistance requested"), _("Technical details"), _("Contact"),
+        _("Situation"),
+        _("Assistance requested"),
+        _("Technical details"),
+        _("Contact"),
     ],
     MessageKind.INCIDENT_NOTIFICATION: [
-        _("What happened"), _("When"), _("Systems affected"), _("Indicators"),
+        _("What happened"),
+        _("When"),
+        _("Systems affected"),
+        _("Indicators"),
         _("Actions taken"),
     ],
     MessageKind.RESPONSE: [_("Answer"), _("Actions taken"), _("Follow-up")],

@@ -24,7 +24,7 @@ class Channel(TimeStampedModel):
     high-level): either bilateral — two states under a named arrangement, such as the CERT-to-CERT
     link of the 2013 US–Russia statement — or multilateral, between the members of an
     organisation. It fixes the deadlines by priority and the escalation policy, and it owns one
-    hash chain of events (``last_seq``/``last_hash`` are the chain's head, updated under a row lock).
+    hash chain of events (``last_seq``/``last_hash``: the chain's head, updated under a lock).
     """
 
     name = models.CharField(max_length=200)
@@ -34,7 +34,10 @@ class Channel(TimeStampedModel):
         max_length=200, blank=True, help_text="The instrument that set up a bilateral channel."
     )
     organisation = models.ForeignKey(
-        "directory.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+        "directory.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="hotline_channels",
         help_text="Multilateral: whose members take part. Bilateral: the framework, if any.",
     )
@@ -53,7 +56,8 @@ class Channel(TimeStampedModel):
     ack_flash = models.DurationField(default=_minutes(15))
     reply_flash = models.DurationField(default=timedelta(hours=4))
     escalate_every = models.DurationField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Time between escalations; empty: the acknowledgement deadline again.",
     )
     escalation_max_level = models.CharField(
@@ -75,8 +79,12 @@ class Channel(TimeStampedModel):
                     Q(scope=choices.Scope.BILATERAL, state_a__isnull=False, state_b__isnull=False)
                     & ~Q(state_a=models.F("state_b"))
                 )
-                | Q(scope=choices.Scope.MULTILATERAL, organisation__isnull=False,
-                    state_a__isnull=True, state_b__isnull=True),
+                | Q(
+                    scope=choices.Scope.MULTILATERAL,
+                    organisation__isnull=False,
+                    state_a__isnull=True,
+                    state_b__isnull=True,
+                ),
             ),
         ]
 
@@ -86,6 +94,21 @@ class Channel(TimeStampedModel):
     @property
     def is_bilateral(self) -> bool:
         return self.scope == choices.Scope.BILATERAL
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        for priority in choices.Priority.values:
+            for prefix in ("ack", "reply"):
+                name = f"{prefix}_{priority}"
+                value = getattr(self, name)
+                if value is not None and value <= timedelta(0):
+                    errors[name] = "The deadline must be longer than zero."
+        if self.escalate_every is not None and self.escalate_every <= timedelta(0):
+            errors["escalate_every"] = "The interval must be longer than zero."
+        if errors:
+            raise ValidationError(errors)
 
     def ack_deadline(self, priority: str) -> timedelta:
         return getattr(self, f"ack_{priority}")
@@ -110,11 +133,12 @@ class Message(models.Model):
     CBM 3"), that instrument's reply deadline."""
 
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="messages")
-    sender_state = models.ForeignKey(
-        "directory.State", on_delete=models.PROTECT, related_name="+"
-    )
+    sender_state = models.ForeignKey("directory.State", on_delete=models.PROTECT, related_name="+")
     sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="hotline_messages_sent",
     )
     kind = models.CharField(max_length=32, choices=choices.MessageKind.choices)
@@ -143,7 +167,8 @@ class Message(models.Model):
         ordering = ["-sent_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["sender", "idempotency_key"], condition=~Q(idempotency_key=""),
+                fields=["sender", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
                 name="hotline_message_idempotency_key",
             ),
         ]
@@ -186,7 +211,10 @@ class Receipt(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     replied_at = models.DateTimeField(null=True, blank=True)
@@ -255,7 +283,10 @@ class CommunicationCheck(TimeStampedModel):
     )
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="checks")
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     note = models.CharField(max_length=200, blank=True)
@@ -284,7 +315,10 @@ class CheckTarget(models.Model):
     token = models.CharField(max_length=64, unique=True, help_text="Secret of the e-mailed link.")
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -292,7 +326,8 @@ class CheckTarget(models.Model):
         ordering = ["state__name", "level", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["communication_check", "point_of_contact"], name="hotline_check_target_unique"
+                fields=["communication_check", "point_of_contact"],
+                name="hotline_check_target_unique",
             ),
         ]
 
@@ -323,7 +358,10 @@ class Delivery(models.Model):
         CheckTarget, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
     point_of_contact = models.ForeignKey(
-        "directory.PointOfContact", null=True, blank=True, on_delete=models.SET_NULL,
+        "directory.PointOfContact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     webhook = models.ForeignKey(
@@ -331,7 +369,8 @@ class Delivery(models.Model):
     )
     address = models.CharField(max_length=500, blank=True, help_text="E-mail address or URL.")
     status = models.CharField(
-        max_length=8, choices=choices.DeliveryStatus.choices,
+        max_length=8,
+        choices=choices.DeliveryStatus.choices,
         default=choices.DeliveryStatus.PENDING,
     )
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -369,7 +408,10 @@ class Event(models.Model):
         Receipt, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
     communication_check = models.ForeignKey(
-        CommunicationCheck, null=True, blank=True, on_delete=models.PROTECT,
+        CommunicationCheck,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="events",
     )
     payload = models.TextField(help_text="The canonical JSON that is hashed.")

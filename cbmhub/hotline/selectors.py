@@ -76,10 +76,12 @@ def visible_channel_filter(user: Any, *, prefix: str = "") -> Q:
         return (
             Q(**{f"{prefix}scope": Scope.BILATERAL, f"{prefix}state_a_id": user.state_id})
             | Q(**{f"{prefix}scope": Scope.BILATERAL, f"{prefix}state_b_id": user.state_id})
-            | Q(**{
-                f"{prefix}scope": Scope.MULTILATERAL,
-                f"{prefix}organisation_id__in": member_organisation_ids(user.state_id),
-            })
+            | Q(
+                **{
+                    f"{prefix}scope": Scope.MULTILATERAL,
+                    f"{prefix}organisation_id__in": member_organisation_ids(user.state_id),
+                }
+            )
         )
     if getattr(user, "is_secretariat", False) and user.organisation_id:
         return Q(**{f"{prefix}organisation_id": user.organisation_id})
@@ -133,8 +135,9 @@ def channels_for_sending(user: Any) -> list[Channel]:
     """Active channels on which `user` may send: those their state takes part in."""
     if not getattr(user, "is_state_user", False) or not user.state_id:
         return []
-    return [c for c in channel_list(user).filter(is_active=True)
-            if is_participant(c, user.state_id)]
+    return [
+        c for c in channel_list(user).filter(is_active=True) if is_participant(c, user.state_id)
+    ]
 
 
 def recipient_states(channel: Channel, sender_state_id: int) -> list[State]:
@@ -185,14 +188,11 @@ def message_list(
 
 
 def access_message(user: Any, message_id: int | str) -> MessageAccess:
-    message = (
-        message_list(user).prefetch_related("attachments").filter(pk=_int(message_id)).first()
-    )
+    message = message_list(user).prefetch_related("attachments").filter(pk=_int(message_id)).first()
     if message is None:
         raise Http404("No such message.")
     state_id = getattr(user, "state_id", None) if getattr(user, "is_state_user", False) else None
-    receipt = next((r for r in message.receipts.all() if state_id and r.state_id == state_id),
-                   None)
+    receipt = next((r for r in message.receipts.all() if state_id and r.state_id == state_id), None)
     return MessageAccess(
         message=message,
         can_read_content=can_read_content(user, message.channel),
@@ -206,7 +206,8 @@ def unacknowledged_count(user: Any) -> int:
     if not getattr(user, "is_state_user", False) or not user.state_id:
         return 0
     return Receipt.objects.filter(
-        state_id=user.state_id, acknowledged_at__isnull=True,
+        state_id=user.state_id,
+        acknowledged_at__isnull=True,
         message__in=Message.objects.visible_to(user),
     ).count()
 
@@ -236,12 +237,17 @@ def channel_record_bundle(channel: Channel) -> dict[str, Any]:
         for e in event_list(channel).only("seq", "payload", "hash", "signature")
     ]
     info = {
-        "id": channel.pk, "name": channel.name, "scope": channel.scope, "level": channel.level,
+        "id": channel.pk,
+        "name": channel.name,
+        "scope": channel.scope,
+        "level": channel.level,
         "organisation": channel.organisation.acronym if channel.organisation_id else None,
         "states": [s.iso3 for s in (channel.state_a, channel.state_b) if s is not None],
     }
     return chain.build_bundle(
-        channel=info, entries=entries, public_key=signing.public_key_pem(),
+        channel=info,
+        entries=entries,
+        public_key=signing.public_key_pem(),
         exported_at=timezone.now().isoformat(),
     )
 
@@ -282,7 +288,8 @@ def check_targets(user: Any, check: CommunicationCheck) -> QuerySet[CheckTarget]
 def pending_check_targets(user: Any) -> QuerySet[CheckTarget]:
     """Open checks waiting for this user's confirmation (targets whose POC is this user)."""
     return CheckTarget.objects.filter(
-        point_of_contact__user=user, answered_at__isnull=True,
+        point_of_contact__user=user,
+        answered_at__isnull=True,
         communication_check__closed_at__isnull=True,
     ).select_related("communication_check")
 
@@ -331,3 +338,80 @@ def _int(value: int | str) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise Http404("Not a valid id.") from None
+
+
+def record_verify(channel: Channel) -> chain.Verification:
+    """Verify a channel's record in the database: the chain and signatures (chain.py), that the
+    channel's head points at the last entry (nothing cut off the end), and that the rows the
+    events describe still say the same (a message's content hash, each receipt's times)."""
+    public_key = signing.public_key()
+    events = list(event_list(channel))
+    entries = [
+        {
+            "seq": e.seq,
+            "payload": e.payload,
+            "hash": e.hash,
+            "signature": e.signature,
+            "ref": f"event id {e.pk}",
+        }
+        for e in events
+    ]
+    result = chain.verify_entries(entries, public_key, channel=channel.pk)
+    if not result.ok:
+        return result
+    head = Channel.objects.filter(pk=channel.pk).values_list("last_seq", "last_hash").first()
+    last = events[-1] if events else None
+    if head != ((last.seq, last.hash) if last else (0, chain.GENESIS)):
+        return chain.Verification(
+            False,
+            len(events),
+            (head or (None,))[0],
+            "channel head",
+            "entries are missing after the last one in the table",
+        )
+    for event in events:
+        reason = _row_mismatch(event)
+        if reason:
+            return chain.Verification(False, len(events), event.seq, f"event id {event.pk}", reason)
+    return result
+
+
+def _row_mismatch(event: Event) -> str:
+    """Compare one verified event with the database rows it describes ('' when they agree)."""
+    import json
+
+    from .services import _iso, message_content_sha256
+
+    body = json.loads(event.payload)
+    data = body["data"]
+    if event.kind != body["kind"] or _iso(event.at) != body["at"]:
+        return "the event row's kind or time differs from its signed payload"
+    if body["kind"] == "sent":
+        message = Message.objects.filter(pk=data["message"]).first()
+        if message is None:
+            return f"message {data['message']} is missing"
+        actual = message_content_sha256(
+            subject=message.subject,
+            body=message.body,
+            language=message.language,
+            attachment_hashes=list(message.attachments.values_list("sha256", flat=True)),
+        )
+        if data["content_sha256"] not in (actual,) or message.content_sha256 != actual:
+            return f"message {message.pk} content differs from what was sent"
+        if _iso(message.sent_at) != body["at"]:
+            return f"message {message.pk} sending time differs from the record"
+    field = {
+        "delivered": "delivered_at",
+        "acknowledged": "acknowledged_at",
+        "replied": "replied_at",
+    }.get(body["kind"])
+    if field:
+        receipt = Receipt.objects.filter(
+            message_id=data["message"], state__iso3=data["state"]
+        ).first()
+        if receipt is None or _iso(getattr(receipt, field)) != body["at"]:
+            return (
+                f"the {field.replace('_at', '')} time of message {data['message']} for "
+                f"{data['state']} differs from the record"
+            )
+    return ""

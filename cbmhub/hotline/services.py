@@ -94,8 +94,11 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _require_state_user(user: Any) -> None:
-    if not (getattr(user, "is_authenticated", False) and getattr(user, "is_state_user", False)
-            and user.state_id):
+    if not (
+        getattr(user, "is_authenticated", False)
+        and getattr(user, "is_state_user", False)
+        and user.state_id
+    ):
         raise PermissionDenied(_("Only a point of contact of a state may do this."))
 
 
@@ -119,14 +122,26 @@ def event_append(
     head = Channel.objects.select_for_update().only("last_seq", "last_hash").get(pk=channel.pk)
     seq = head.last_seq + 1
     payload = chain.make_entry(
-        channel=channel.pk, seq=seq, kind=kind, at=_iso(at) or "", prev_hash=head.last_hash,
+        channel=channel.pk,
+        seq=seq,
+        kind=kind,
+        at=_iso(at) or "",
+        prev_hash=head.last_hash,
         data=data,
     )
     digest = chain.entry_hash(payload)
     event = Event.objects.create(
-        channel_id=channel.pk, seq=seq, kind=kind, at=at, message=message, receipt=receipt,
-        communication_check=communication_check, payload=payload, prev_hash=head.last_hash,
-        hash=digest, signature=chain.sign_hash(signing.private_key(), digest),
+        channel_id=channel.pk,
+        seq=seq,
+        kind=kind,
+        at=at,
+        message=message,
+        receipt=receipt,
+        communication_check=communication_check,
+        payload=payload,
+        prev_hash=head.last_hash,
+        hash=digest,
+        signature=chain.sign_hash(signing.private_key(), digest),
         key_id=signing.key_id(),
     )
     Channel.objects.filter(pk=channel.pk).update(last_seq=seq, last_hash=digest)
@@ -140,17 +155,24 @@ def message_content_sha256(
 ) -> str:
     """What the record holds instead of the content: the secretariat and the operator can see
     the record, the content stays with the parties, and either party can prove what was sent."""
-    return chain.sha256_hex(chain.canonical_json(
-        {"subject": subject, "body": body, "language": language,
-         "attachments": list(attachment_hashes)}
-    ))
+    return chain.sha256_hex(
+        chain.canonical_json(
+            {
+                "subject": subject,
+                "body": body,
+                "language": language,
+                "attachments": list(attachment_hashes),
+            }
+        )
+    )
 
 
 # --- channels -------------------------------------------------------------------------------
 
 
-def _can_manage_channel(user: Any, *, organisation: Organisation | None,
-                        states: Iterable[State | None]) -> bool:
+def _can_manage_channel(
+    user: Any, *, organisation: Organisation | None, states: Iterable[State | None]
+) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:
@@ -189,8 +211,14 @@ def channel_create(
     if not _can_manage_channel(user, organisation=organisation, states=(state_a, state_b)):
         raise PermissionDenied(_("You may not open this channel."))
     channel = Channel(
-        name=name, scope=scope, level=level, organisation=organisation, state_a=state_a,
-        state_b=state_b, arrangement=arrangement, **settings_,
+        name=name,
+        scope=scope,
+        level=level,
+        organisation=organisation,
+        state_a=state_a,
+        state_b=state_b,
+        arrangement=arrangement,
+        **settings_,
     )
     channel.full_clean()
     channel.save()
@@ -201,15 +229,23 @@ def channel_create(
 def channel_update(*, user: Any, channel: Channel, **fields: Any) -> Channel:
     """Change a channel's name, arrangement, deadlines, escalation policy or ``is_active``."""
     allowed = {f"{p}_{prio}" for p in ("ack", "reply") for prio in Priority.values}
-    allowed |= {"name", "arrangement", "escalate_every", "escalation_max_level",
-                "escalation_max_count", "is_active"}
+    allowed |= {
+        "name",
+        "arrangement",
+        "escalate_every",
+        "escalation_max_level",
+        "escalation_max_count",
+        "is_active",
+    }
     unknown = set(fields) - allowed
     if unknown:
-        raise HotlineError(_("These channel fields cannot be changed: %s.")
-                           % ", ".join(sorted(unknown)))
+        raise HotlineError(
+            _("These channel fields cannot be changed: %s.") % ", ".join(sorted(unknown))
+        )
     channel = Channel.objects.select_for_update().get(pk=channel.pk)
-    if not _can_manage_channel(user, organisation=channel.organisation,
-                               states=(channel.state_a, channel.state_b)):
+    if not _can_manage_channel(
+        user, organisation=channel.organisation, states=(channel.state_a, channel.state_b)
+    ):
         raise PermissionDenied(_("You may not change this channel."))
     for key, value in fields.items():
         setattr(channel, key, value)
@@ -222,8 +258,10 @@ def channel_update(*, user: Any, channel: Channel, **fields: Any) -> Channel:
 def webhook_create(*, user: Any, state: State, url: str, secret: str = "") -> Webhook:
     """Register a state's webhook (its focal point or an operator). Without a secret one is
     generated; the receiver checks ``X-CBMHub-Signature`` with it (docs/hotline.md)."""
-    if not (getattr(user, "is_superuser", False)
-            or (getattr(user, "is_focal_point", False) and user.state_id == state.pk)):
+    if not (
+        getattr(user, "is_superuser", False)
+        or (getattr(user, "is_focal_point", False) and user.state_id == state.pk)
+    ):
         raise PermissionDenied(_("Only a focal point of this state may add its webhooks."))
     webhook = Webhook(state=state, url=url, secret=secret or secrets.token_urlsafe(32))
     webhook.full_clean()
@@ -235,28 +273,52 @@ def webhook_create(*, user: Any, state: State, url: str, secret: str = "") -> We
 
 
 def _email_deliveries(
-    pocs: Iterable[PointOfContact], *, purpose: str, now: datetime, message: Message | None = None,
-    receipt: Receipt | None = None, check_target: CheckTarget | None = None,
+    pocs: Iterable[PointOfContact],
+    *,
+    purpose: str,
+    now: datetime,
+    message: Message | None = None,
+    receipt: Receipt | None = None,
+    check_target: CheckTarget | None = None,
 ) -> list[Delivery]:
     out = []
     for poc in pocs:
         address = poc.primary_email or (poc.user.email if poc.user_id and poc.user else "")
         if address:
-            out.append(Delivery(
-                kind=DeliveryKind.EMAIL, purpose=purpose, message=message, receipt=receipt,
-                check_target=check_target, point_of_contact=poc, address=address,
-                available_at=now,
-            ))
+            out.append(
+                Delivery(
+                    kind=DeliveryKind.EMAIL,
+                    purpose=purpose,
+                    message=message,
+                    receipt=receipt,
+                    check_target=check_target,
+                    point_of_contact=poc,
+                    address=address,
+                    available_at=now,
+                )
+            )
     return out
 
 
 def _webhook_deliveries(
-    state_id: int, *, purpose: str, now: datetime, message: Message, receipt: Receipt,
+    state_id: int,
+    *,
+    purpose: str,
+    now: datetime,
+    message: Message,
+    receipt: Receipt,
     webhooks: dict[int, list[Webhook]],
 ) -> list[Delivery]:
     return [
-        Delivery(kind=DeliveryKind.WEBHOOK, purpose=purpose, message=message, receipt=receipt,
-                 webhook=hook, address=hook.url, available_at=now)
+        Delivery(
+            kind=DeliveryKind.WEBHOOK,
+            purpose=purpose,
+            message=message,
+            receipt=receipt,
+            webhook=hook,
+            address=hook.url,
+            available_at=now,
+        )
         for hook in webhooks.get(state_id, [])
     ]
 
@@ -281,8 +343,10 @@ class _File:
 
 def _read_attachments(attachments: Sequence[Any]) -> list[_File]:
     if len(attachments) > ATTACHMENT_MAX_COUNT:
-        raise HotlineError(_("At most %d attachments per message.") % ATTACHMENT_MAX_COUNT,
-                           code="too_many_attachments")
+        raise HotlineError(
+            _("At most %d attachments per message.") % ATTACHMENT_MAX_COUNT,
+            code="too_many_attachments",
+        )
     files = []
     for index, upload in enumerate(attachments):
         name = str(getattr(upload, "name", "") or f"attachment-{index + 1}").rsplit("/", 1)[-1]
@@ -363,21 +427,33 @@ def message_send(
         # Locked first (before the chain head), see the module docstring.
         original_receipt = (
             Receipt.objects.select_for_update()
-            .filter(message=in_reply_to, state_id=user.state_id).first()
+            .filter(message=in_reply_to, state_id=user.state_id)
+            .first()
         )
         if original_receipt is None:
             raise PermissionDenied(_("Only a recipient state may answer this message."))
 
     files = _read_attachments(attachments)
     content_sha256 = message_content_sha256(
-        subject=subject, body=body, language=language,
+        subject=subject,
+        body=body,
+        language=language,
         attachment_hashes=[f.sha256 for f in files],
     )
-    fingerprint = chain.sha256_hex(chain.canonical_json({
-        "channel": channel.pk, "kind": kind, "priority": priority, "content": content_sha256,
-        "tlp": tlp, "instrument": instrument, "reply_deadline": _iso(reply_deadline),
-        "in_reply_to": in_reply_to.pk if in_reply_to else None,
-    }))
+    fingerprint = chain.sha256_hex(
+        chain.canonical_json(
+            {
+                "channel": channel.pk,
+                "kind": kind,
+                "priority": priority,
+                "content": content_sha256,
+                "tlp": tlp,
+                "instrument": instrument,
+                "reply_deadline": _iso(reply_deadline),
+                "in_reply_to": in_reply_to.pk if in_reply_to else None,
+            }
+        )
+    )
     if idempotency_key:
         replay = _idempotent_replay(user, idempotency_key, fingerprint)
         if replay:
@@ -388,20 +464,33 @@ def message_send(
     else:
         recipients = recipient_states(channel, user.state_id)
     if not recipients:
-        raise HotlineError(_("This channel has no other participant to send to."),
-                           code="no_recipients")
+        raise HotlineError(
+            _("This channel has no other participant to send to."), code="no_recipients"
+        )
 
     message = Message(
-        channel=channel, sender_state_id=user.state_id, sender=user, kind=kind,
-        priority=priority, subject=subject, body=body, language=language,
-        instrument=instrument, reply_deadline=reply_deadline, tlp=tlp, in_reply_to=in_reply_to,
-        sent_at=now, content_sha256=content_sha256, idempotency_key=idempotency_key,
+        channel=channel,
+        sender_state_id=user.state_id,
+        sender=user,
+        kind=kind,
+        priority=priority,
+        subject=subject,
+        body=body,
+        language=language,
+        instrument=instrument,
+        reply_deadline=reply_deadline,
+        tlp=tlp,
+        in_reply_to=in_reply_to,
+        sent_at=now,
+        content_sha256=content_sha256,
+        idempotency_key=idempotency_key,
         request_fingerprint=fingerprint if idempotency_key else "",
     )
     # Foreign keys are objects checked above, and the idempotency constraint is enforced by the
     # database below (a check here would race), so full_clean validates the values only.
-    message.full_clean(exclude=["channel", "sender_state", "sender", "in_reply_to"],
-                       validate_constraints=False)
+    message.full_clean(
+        exclude=["channel", "sender_state", "sender", "in_reply_to"], validate_constraints=False
+    )
     try:
         with transaction.atomic():
             message.save()
@@ -413,8 +502,13 @@ def message_send(
         raise
 
     for f in files:
-        attachment = Attachment(message=message, name=f.name, content_type=f.content_type,
-                                size=len(f.data), sha256=f.sha256)
+        attachment = Attachment(
+            message=message,
+            name=f.name,
+            content_type=f.content_type,
+            size=len(f.data),
+            sha256=f.sha256,
+        )
         attachment.file.save(f.name, ContentFile(f.data), save=False)
         attachment.save()
 
@@ -423,35 +517,68 @@ def message_send(
         now + channel.reply_deadline(priority) if kind in REPLY_EXPECTED else None
     )
     escalates = ack_due is not None and channel.escalation_max_count > 0
-    receipts = Receipt.objects.bulk_create([
-        Receipt(message=message, state=state, ack_due_at=ack_due, reply_due_at=reply_due,
-                escalation_level=channel.level, next_escalation_at=ack_due if escalates else None)
-        for state in recipients
-    ])
+    receipts = Receipt.objects.bulk_create(
+        [
+            Receipt(
+                message=message,
+                state=state,
+                ack_due_at=ack_due,
+                reply_due_at=reply_due,
+                escalation_level=channel.level,
+                next_escalation_at=ack_due if escalates else None,
+            )
+            for state in recipients
+        ]
+    )
     webhooks = _active_webhooks(s.pk for s in recipients)
     deliveries: list[Delivery] = []
     for receipt in receipts:
-        deliveries.append(Delivery(kind=DeliveryKind.INBOX, purpose=DeliveryPurpose.MESSAGE,
-                                   message=message, receipt=receipt, available_at=now))
-        pocs = points_of_contact_for(state=receipt.state, level=channel.level,
-                                     organisation=channel.organisation)
-        deliveries += _email_deliveries(pocs, purpose=DeliveryPurpose.MESSAGE, now=now,
-                                        message=message, receipt=receipt)
-        deliveries += _webhook_deliveries(receipt.state_id, purpose=DeliveryPurpose.MESSAGE,
-                                          now=now, message=message, receipt=receipt,
-                                          webhooks=webhooks)
+        deliveries.append(
+            Delivery(
+                kind=DeliveryKind.INBOX,
+                purpose=DeliveryPurpose.MESSAGE,
+                message=message,
+                receipt=receipt,
+                available_at=now,
+            )
+        )
+        pocs = points_of_contact_for(
+            state=receipt.state, level=channel.level, organisation=channel.organisation
+        )
+        deliveries += _email_deliveries(
+            pocs, purpose=DeliveryPurpose.MESSAGE, now=now, message=message, receipt=receipt
+        )
+        deliveries += _webhook_deliveries(
+            receipt.state_id,
+            purpose=DeliveryPurpose.MESSAGE,
+            now=now,
+            message=message,
+            receipt=receipt,
+            webhooks=webhooks,
+        )
     Delivery.objects.bulk_create(deliveries)
 
-    event_append(channel=channel, kind=EventKind.SENT, at=now, message=message, data={
-        "message": message.pk, "kind": kind, "priority": priority, "tlp": tlp,
-        "instrument": instrument, "sender_state": user.state.iso3, "sender": user.username,
-        "in_reply_to": in_reply_to.pk if in_reply_to else None,
-        "content_sha256": content_sha256,
-        "recipients": {
-            r.state.iso3: {"ack_due": _iso(r.ack_due_at), "reply_due": _iso(r.reply_due_at)}
-            for r in receipts
+    event_append(
+        channel=channel,
+        kind=EventKind.SENT,
+        at=now,
+        message=message,
+        data={
+            "message": message.pk,
+            "kind": kind,
+            "priority": priority,
+            "tlp": tlp,
+            "instrument": instrument,
+            "sender_state": user.state.iso3,
+            "sender": user.username,
+            "in_reply_to": in_reply_to.pk if in_reply_to else None,
+            "content_sha256": content_sha256,
+            "recipients": {
+                r.state.iso3: {"ack_due": _iso(r.ack_due_at), "reply_due": _iso(r.reply_due_at)}
+                for r in receipts
+            },
         },
-    })
+    )
     if original_receipt is not None:
         _mark_replied(original_receipt, reply=message, user=user, now=now)
     return SendResult(message=message, created=True)
@@ -463,8 +590,7 @@ def _idempotent_replay(user: Any, key: str, fingerprint: str) -> SendResult | No
         return None
     if existing.request_fingerprint != fingerprint:
         raise IdempotencyConflict(
-            _("This Idempotency-Key was already used for a different message (#%d).")
-            % existing.pk,
+            _("This Idempotency-Key was already used for a different message (#%d).") % existing.pk,
             details=[{"field": "Idempotency-Key", "message": "reused with a different request"}],
         )
     return SendResult(message=existing, created=False)
@@ -486,10 +612,18 @@ def message_reply(
     """Answer `message` for the user's (recipient) state: a response to the original sender
     state on the same channel, defaults taken from the original. See message_send."""
     return message_send(
-        user=user, channel=message.channel, kind=MessageKind.RESPONSE,
-        priority=priority or message.priority, subject=subject or f"Re: {message.subject}",
-        body=body, language=language or message.language, tlp=tlp or message.tlp,
-        attachments=attachments, in_reply_to=message, idempotency_key=idempotency_key, now=now,
+        user=user,
+        channel=message.channel,
+        kind=MessageKind.RESPONSE,
+        priority=priority or message.priority,
+        subject=subject or f"Re: {message.subject}",
+        body=body,
+        language=language or message.language,
+        tlp=tlp or message.tlp,
+        attachments=attachments,
+        in_reply_to=message,
+        idempotency_key=idempotency_key,
+        now=now,
     )
 
 
@@ -503,11 +637,17 @@ def _acknowledge(receipt: Receipt, *, user: Any, now: datetime) -> None:
     receipt.next_escalation_at = None
     receipt.save(update_fields=["acknowledged_at", "acknowledged_by", "next_escalation_at"])
     event_append(
-        channel=receipt.message.channel, kind=EventKind.ACKNOWLEDGED, at=now,
-        message=receipt.message, receipt=receipt,
-        data=_receipt_data(receipt, by=getattr(user, "username", None),
-                           ack_due=_iso(receipt.ack_due_at),
-                           late=bool(receipt.ack_due_at and now > receipt.ack_due_at)),
+        channel=receipt.message.channel,
+        kind=EventKind.ACKNOWLEDGED,
+        at=now,
+        message=receipt.message,
+        receipt=receipt,
+        data=_receipt_data(
+            receipt,
+            by=getattr(user, "username", None),
+            ack_due=_iso(receipt.ack_due_at),
+            late=bool(receipt.ack_due_at and now > receipt.ack_due_at),
+        ),
     )
 
 
@@ -520,11 +660,18 @@ def _mark_replied(receipt: Receipt, *, reply: Message, user: Any, now: datetime)
     receipt.reply = reply
     receipt.save(update_fields=["replied_at", "reply"])
     event_append(
-        channel=receipt.message.channel, kind=EventKind.REPLIED, at=now,
-        message=receipt.message, receipt=receipt,
-        data=_receipt_data(receipt, reply=reply.pk, by=getattr(user, "username", None),
-                           reply_due=_iso(receipt.reply_due_at),
-                           late=bool(receipt.reply_due_at and now > receipt.reply_due_at)),
+        channel=receipt.message.channel,
+        kind=EventKind.REPLIED,
+        at=now,
+        message=receipt.message,
+        receipt=receipt,
+        data=_receipt_data(
+            receipt,
+            reply=reply.pk,
+            by=getattr(user, "username", None),
+            reply_due=_iso(receipt.reply_due_at),
+            late=bool(receipt.reply_due_at and now > receipt.reply_due_at),
+        ),
     )
 
 
@@ -536,7 +683,8 @@ def message_acknowledge(*, user: Any, message: Message, now: datetime | None = N
     receipt = (
         Receipt.objects.select_for_update(of=("self",))
         .select_related("message__channel", "state")
-        .filter(message_id=message.pk, state_id=user.state_id).first()
+        .filter(message_id=message.pk, state_id=user.state_id)
+        .first()
     )
     if receipt is None:
         raise PermissionDenied(_("Only a point of contact of a recipient state may acknowledge."))
@@ -556,8 +704,14 @@ def receipt_mark_delivered(*, receipt_id: int, now: datetime | None = None) -> b
     ):
         return False
     receipt = Receipt.objects.select_related("message__channel", "state").get(pk=receipt_id)
-    event_append(channel=receipt.message.channel, kind=EventKind.DELIVERED, at=now,
-                 message=receipt.message, receipt=receipt, data=_receipt_data(receipt))
+    event_append(
+        channel=receipt.message.channel,
+        kind=EventKind.DELIVERED,
+        at=now,
+        message=receipt.message,
+        receipt=receipt,
+        data=_receipt_data(receipt),
+    )
     return True
 
 
@@ -571,7 +725,8 @@ def escalations_run(*, now: datetime | None = None, limit: int = 200) -> int:
     now = _now(now)
     due = list(
         Receipt.objects.filter(acknowledged_at__isnull=True, next_escalation_at__lte=now)
-        .order_by("next_escalation_at", "id").values_list("pk", flat=True)[:limit]
+        .order_by("next_escalation_at", "id")
+        .values_list("pk", flat=True)[:limit]
     )
     return sum(1 for pk in due if _escalate(pk, now))
 
@@ -595,32 +750,49 @@ def _escalate(receipt_id: int, now: datetime) -> bool:
     top = order.index(channel.escalation_max_level)
     current = order.index(receipt.escalation_level)
     # Next level up to the channel's maximum; at the top, the policy repeats the top level.
-    candidates = order[current + 1: top + 1] or [order[min(current, top)]]
+    candidates = order[current + 1 : top + 1] or [order[min(current, top)]]
     level, pocs = candidates[-1], []
     for candidate in candidates:
-        found = points_of_contact_for(state=receipt.state, level=candidate,
-                                      organisation=channel.organisation)
+        found = points_of_contact_for(
+            state=receipt.state, level=candidate, organisation=channel.organisation
+        )
         if found:
             level, pocs = candidate, found
             break
     # Never a third state: whatever the directory returns, only the recipient state's POCs.
     pocs = [poc for poc in pocs if poc.state_id == receipt.state_id]
-    deliveries = _email_deliveries(pocs, purpose=DeliveryPurpose.ESCALATION, now=now,
-                                   message=message, receipt=receipt)
+    deliveries = _email_deliveries(
+        pocs, purpose=DeliveryPurpose.ESCALATION, now=now, message=message, receipt=receipt
+    )
     deliveries += _webhook_deliveries(
-        receipt.state_id, purpose=DeliveryPurpose.ESCALATION, now=now, message=message,
-        receipt=receipt, webhooks=_active_webhooks([receipt.state_id]),
+        receipt.state_id,
+        purpose=DeliveryPurpose.ESCALATION,
+        now=now,
+        message=message,
+        receipt=receipt,
+        webhooks=_active_webhooks([receipt.state_id]),
     )
     sender = message.sender
     if sender is not None and sender.email:
-        deliveries.append(Delivery(kind=DeliveryKind.EMAIL, purpose=DeliveryPurpose.SENDER_NOTICE,
-                                   message=message, receipt=receipt, address=sender.email,
-                                   available_at=now))
+        deliveries.append(
+            Delivery(
+                kind=DeliveryKind.EMAIL,
+                purpose=DeliveryPurpose.SENDER_NOTICE,
+                message=message,
+                receipt=receipt,
+                address=sender.email,
+                available_at=now,
+            )
+        )
     else:
         deliveries += _email_deliveries(
-            points_of_contact_for(state=message.sender_state, level=channel.level,
-                                  organisation=channel.organisation),
-            purpose=DeliveryPurpose.SENDER_NOTICE, now=now, message=message, receipt=receipt,
+            points_of_contact_for(
+                state=message.sender_state, level=channel.level, organisation=channel.organisation
+            ),
+            purpose=DeliveryPurpose.SENDER_NOTICE,
+            now=now,
+            message=message,
+            receipt=receipt,
         )
     Delivery.objects.bulk_create(deliveries)
 
@@ -632,14 +804,28 @@ def _escalate(receipt_id: int, now: datetime) -> bool:
     receipt.next_escalation_at = (
         now + interval if receipt.escalation_count < channel.escalation_max_count else None
     )
-    receipt.save(update_fields=["escalation_level", "escalation_count", "last_escalated_at",
-                                "next_escalation_at"])
+    receipt.save(
+        update_fields=[
+            "escalation_level",
+            "escalation_count",
+            "last_escalated_at",
+            "next_escalation_at",
+        ]
+    )
     event_append(
-        channel=channel, kind=EventKind.ESCALATED, at=now, message=message, receipt=receipt,
-        data=_receipt_data(receipt, from_level=previous, to_level=level,
-                           escalation=receipt.escalation_count,
-                           notified=sorted(poc.pk for poc in pocs),
-                           ack_due=_iso(receipt.ack_due_at)),
+        channel=channel,
+        kind=EventKind.ESCALATED,
+        at=now,
+        message=message,
+        receipt=receipt,
+        data=_receipt_data(
+            receipt,
+            from_level=previous,
+            to_level=level,
+            escalation=receipt.escalation_count,
+            notified=sorted(poc.pk for poc in pocs),
+            ack_due=_iso(receipt.ack_due_at),
+        ),
     )
     return True
 
@@ -650,15 +836,23 @@ def _escalate(receipt_id: int, now: datetime) -> bool:
 def _check_channel(organisation: Organisation, channel: Channel | None) -> Channel:
     if channel is not None:
         if channel.scope != Scope.MULTILATERAL or channel.organisation_id != organisation.pk:
-            raise _invalid("channel", _("A check runs on a multilateral channel of %s.")
-                           % organisation.acronym)
+            raise _invalid(
+                "channel", _("A check runs on a multilateral channel of %s.") % organisation.acronym
+            )
         return channel
-    found = (Channel.objects.filter(organisation=organisation, scope=Scope.MULTILATERAL,
-                                    is_active=True).order_by("id").first())
+    found = (
+        Channel.objects.filter(organisation=organisation, scope=Scope.MULTILATERAL, is_active=True)
+        .order_by("id")
+        .first()
+    )
     if found:
         return found
-    channel = Channel(name=f"{organisation.acronym} communication checks",
-                      scope=Scope.MULTILATERAL, level=Level.TECHNICAL, organisation=organisation)
+    channel = Channel(
+        name=f"{organisation.acronym} communication checks",
+        scope=Scope.MULTILATERAL,
+        level=Level.TECHNICAL,
+        organisation=organisation,
+    )
     channel.full_clean()
     channel.save()
     return channel
@@ -680,8 +874,10 @@ def check_start(
     states (or of `states`, at `levels`) is asked to confirm within `deadline`. Only the
     organisation's secretariat (or an operator) may start one. Each target gets an e-mail with a
     confirmation link (token) and sees the check in the app."""
-    if not (getattr(user, "is_superuser", False) or (
-            getattr(user, "is_secretariat", False) and user.organisation_id == organisation.pk)):
+    if not (
+        getattr(user, "is_superuser", False)
+        or (getattr(user, "is_secretariat", False) and user.organisation_id == organisation.pk)
+    ):
         raise PermissionDenied(_("Only the organisation's secretariat may start a check."))
     if deadline <= timedelta(0):
         raise _invalid("deadline", _("The deadline must be in the future."))
@@ -693,29 +889,54 @@ def check_start(
     bad = set(level_list) - set(Level.values)
     if bad:
         raise _invalid("levels", _("Unknown level(s): %s.") % ", ".join(sorted(bad)))
-    pocs = [poc for poc in point_of_contact_list(organisation=organisation)
-            if poc.state_id in state_ids and poc.level in level_list]
+    pocs = [
+        poc
+        for poc in point_of_contact_list(organisation=organisation)
+        if poc.state_id in state_ids and poc.level in level_list
+    ]
     if not pocs:
         raise HotlineError(_("No point of contact matches this check."), code="no_targets")
-    check = CommunicationCheck(organisation=organisation, channel=channel, started_by=user,
-                               note=note, started_at=now, deadline=now + deadline)
+    check = CommunicationCheck(
+        organisation=organisation,
+        channel=channel,
+        started_by=user,
+        note=note,
+        started_at=now,
+        deadline=now + deadline,
+    )
     check.full_clean()
     check.save()
-    targets = CheckTarget.objects.bulk_create([
-        CheckTarget(communication_check=check, point_of_contact=poc, state_id=poc.state_id,
-                    level=poc.level, token=secrets.token_urlsafe(32))
-        for poc in pocs
-    ])
+    targets = CheckTarget.objects.bulk_create(
+        [
+            CheckTarget(
+                communication_check=check,
+                point_of_contact=poc,
+                state_id=poc.state_id,
+                level=poc.level,
+                token=secrets.token_urlsafe(32),
+            )
+            for poc in pocs
+        ]
+    )
     deliveries: list[Delivery] = []
     for target, poc in zip(targets, pocs, strict=True):
-        deliveries += _email_deliveries([poc], purpose=DeliveryPurpose.CHECK, now=now,
-                                        check_target=target)
+        deliveries += _email_deliveries(
+            [poc], purpose=DeliveryPurpose.CHECK, now=now, check_target=target
+        )
     Delivery.objects.bulk_create(deliveries)
-    event_append(channel=channel, kind=EventKind.CHECK_STARTED, at=now, communication_check=check,
-                 data={"check": check.pk, "organisation": organisation.acronym,
-                       "by": getattr(user, "username", None), "deadline": _iso(check.deadline),
-                       "targets": [{"poc": p.pk, "state": p.state.iso3, "level": p.level}
-                                   for p in pocs]})
+    event_append(
+        channel=channel,
+        kind=EventKind.CHECK_STARTED,
+        at=now,
+        communication_check=check,
+        data={
+            "check": check.pk,
+            "organisation": organisation.acronym,
+            "by": getattr(user, "username", None),
+            "deadline": _iso(check.deadline),
+            "targets": [{"poc": p.pk, "state": p.state.iso3, "level": p.level} for p in pocs],
+        },
+    )
     return check
 
 
@@ -732,12 +953,14 @@ def check_answer(
     deadline are recorded and count as late. Answering twice keeps the first time."""
     now = _now(now)
     targets = CheckTarget.objects.select_for_update(of=("self",)).select_related(
-        "communication_check__channel", "state")
+        "communication_check__channel", "state"
+    )
     if token:
         targets = targets.filter(token=token)
     elif communication_check is not None and getattr(user, "is_authenticated", False):
-        targets = targets.filter(communication_check=communication_check,
-                                 point_of_contact__user=user)
+        targets = targets.filter(
+            communication_check=communication_check, point_of_contact__user=user
+        )
     else:
         raise HotlineError(_("Give a token, or a check and a user."), code="invalid")
     targets = list(targets.order_by("id"))
@@ -753,12 +976,20 @@ def check_answer(
         target.answered_by = user if getattr(user, "is_authenticated", False) else None
         target.save(update_fields=["answered_at", "answered_by"])
         check = target.communication_check
-        event_append(channel=check.channel, kind=EventKind.CHECK_ANSWERED, at=now,
-                     communication_check=check,
-                     data={"check": check.pk, "poc": target.point_of_contact_id,
-                           "state": target.state.iso3, "level": target.level,
-                           "in_time": now <= check.deadline,
-                           "by": getattr(target.answered_by, "username", None)})
+        event_append(
+            channel=check.channel,
+            kind=EventKind.CHECK_ANSWERED,
+            at=now,
+            communication_check=check,
+            data={
+                "check": check.pk,
+                "poc": target.point_of_contact_id,
+                "state": target.state.iso3,
+                "level": target.level,
+                "in_time": now <= check.deadline,
+                "by": getattr(target.answered_by, "username", None),
+            },
+        )
         answered.append(target)
     return targets
 
@@ -766,24 +997,38 @@ def check_answer(
 def checks_close_due(*, now: datetime | None = None) -> int:
     """Close the checks whose deadline has passed, recording their figures; returns how many."""
     now = _now(now)
-    ids = list(CommunicationCheck.objects.filter(closed_at__isnull=True, deadline__lte=now)
-               .values_list("pk", flat=True))
+    ids = list(
+        CommunicationCheck.objects.filter(closed_at__isnull=True, deadline__lte=now).values_list(
+            "pk", flat=True
+        )
+    )
     return sum(1 for pk in ids if _close_check(pk, now))
 
 
 @transaction.atomic
 def _close_check(check_id: int, now: datetime) -> bool:
-    check = (CommunicationCheck.objects.select_for_update(skip_locked=True, of=("self",))
-             .select_related("channel", "organisation")
-             .filter(pk=check_id, closed_at__isnull=True).first())
+    check = (
+        CommunicationCheck.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("channel", "organisation")
+        .filter(pk=check_id, closed_at__isnull=True)
+        .first()
+    )
     if check is None:
         return False
     check.closed_at = now
     check.save(update_fields=["closed_at", "updated_at"])
     targets = list(check.targets.all())
     in_time = sum(1 for t in targets if t.answered_at and t.answered_at <= check.deadline)
-    event_append(channel=check.channel, kind=EventKind.CHECK_CLOSED, at=now,
-                 communication_check=check,
-                 data={"check": check.pk, "organisation": check.organisation.acronym,
-                       "targets": len(targets), "answered_in_time": in_time})
+    event_append(
+        channel=check.channel,
+        kind=EventKind.CHECK_CLOSED,
+        at=now,
+        communication_check=check,
+        data={
+            "check": check.pk,
+            "organisation": check.organisation.acronym,
+            "targets": len(targets),
+            "answered_in_time": in_time,
+        },
+    )
     return True

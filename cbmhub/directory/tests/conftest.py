@@ -35,10 +35,16 @@ def sara(asean):
 def swg(cica):
     from cbmhub.directory.models import Body
 
-    soc = Body.objects.create(organisation=cica, name="Senior Officials Committee",
-                              acronym="SOC", kind="senior_officials")
-    return Body.objects.create(organisation=cica, name="Special Working Group", acronym="SWG",
-                               kind="special_working_group", parent=soc)
+    soc = Body.objects.create(
+        organisation=cica, name="Senior Officials Committee", acronym="SOC", kind="senior_officials"
+    )
+    return Body.objects.create(
+        organisation=cica,
+        name="Special Working Group",
+        acronym="SWG",
+        kind="special_working_group",
+        parent=soc,
+    )
 
 
 def poc_post_data(poc=None, **overrides) -> dict:

@@ -20,11 +20,16 @@ def detail(poc: PointOfContact) -> str:
 
 def new_poc(state: str = "KAZ", **extra) -> dict:
     return {
-        "state": state, "level": "technical", "office": "National CERT", "languages": "en, RU",
-        "time_zone": "Asia/Almaty", "channels": [
+        "state": state,
+        "level": "technical",
+        "office": "National CERT",
+        "languages": "en, RU",
+        "time_zone": "Asia/Almaty",
+        "channels": [
             {"kind": "email", "value": "duty@cert.example.org", "is_primary": True},
             {"kind": "phone", "value": "+7 700 000 0000"},
-        ], **extra,
+        ],
+        **extra,
     }
 
 
@@ -48,8 +53,9 @@ def test_observer_reads_the_list_with_nested_channels(api_for, olga, alice, bob)
     assert body["count"] == 2
     first = body["results"][0]
     assert first["state"] == "KAZ"
-    assert first["channels"] == [{"kind": "email", "value": "diplomatic.kaz@example.org",
-                                  "is_primary": True, "note": ""}]
+    assert first["channels"] == [
+        {"kind": "email", "value": "diplomatic.kaz@example.org", "is_primary": True, "note": ""}
+    ]
 
 
 def test_focal_point_reads_another_states_point_of_contact(api_for, alice, bob):
@@ -161,7 +167,7 @@ def test_invalid_input_is_reported_by_field(api_for, alice):
     response = api_for(alice).post(LIST, payload, format="json")
     assert response.status_code == 400
     fields = {item["field"] for item in response.json()["error"]["details"]}
-    assert {"level", "channels[2].kind"} <= fields
+    assert {"level", "channels.2.kind"} <= fields
 
 
 def test_model_validation_errors_come_back_by_field(api_for, alice):

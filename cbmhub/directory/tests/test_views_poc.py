@@ -176,3 +176,28 @@ def test_point_of_contact_named_in_hotline_records_is_kept(client_for, alice, po
     response = client_for(alice).post(delete_url(poc_a))
     assert response.status_code == 409
     assert "Mark it inactive instead" in response.content.decode()
+
+
+def test_untouched_empty_channel_rows_as_rendered_are_ignored(client_for, alice, poc_a):
+    """The form posts back its extra rows as rendered (blank kind, blank value)."""
+    client = client_for(alice)
+    formset = client.get(edit_url(poc_a)).context["channels"]
+    data = poc_post_data(
+        poc_a,
+        office="Renamed",
+        **{
+            "channels-TOTAL_FORMS": str(formset.total_form_count()),
+            "channels-INITIAL_FORMS": "1",
+            "channels-0-value": "primary@example.org",
+        },
+    )
+    for index in range(1, formset.total_form_count()):
+        data.update(
+            {
+                f"channels-{index}-kind": "",
+                f"channels-{index}-value": "",
+                f"channels-{index}-note": "",
+            }
+        )
+    assert client.post(edit_url(poc_a), data).status_code == 302
+    assert [c.value for c in poc_a.channels.all()] == ["primary@example.org"]

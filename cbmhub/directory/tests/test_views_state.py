@@ -66,7 +66,12 @@ def test_secretariat_edits_state_and_history_records_it(client_for, sam, state_a
     assert client.get("/directory/states/KAZ/edit/").status_code == 200
     response = client.post(
         "/directory/states/KAZ/edit/",
-        {"name": "Kazakhstan", "official_name": "Republic of Kazakhstan", "iso2": "kz", "iso3": "kaz"},
+        {
+            "name": "Kazakhstan",
+            "official_name": "Republic of Kazakhstan",
+            "iso2": "kz",
+            "iso3": "kaz",
+        },
     )
     assert response.status_code == 302
     state_a.refresh_from_db()
@@ -79,7 +84,8 @@ def test_secretariat_edits_state_and_history_records_it(client_for, sam, state_a
 
 def test_secretariat_adds_a_state(client_for, sam):
     response = client_for(sam).post(
-        "/directory/states/add/", {"name": "Qatar", "official_name": "", "iso2": "QA", "iso3": "QAT"}
+        "/directory/states/add/",
+        {"name": "Qatar", "official_name": "", "iso2": "QA", "iso3": "QAT"},
     )
     assert response.status_code == 302 and response["Location"] == "/directory/states/QAT/"
     assert State.objects.filter(iso3="QAT").exists()
@@ -120,7 +126,9 @@ def test_secretariat_adds_and_removes_delegation_codes(client_for, sam, state_a)
     assert response.status_code == 302
     assert not StateAlias.objects.filter(code="RK").exists()
     actions = list(
-        ChangeRecord.objects.filter(model="statealias", state=state_a).values_list("action", flat=True)
+        ChangeRecord.objects.filter(model="statealias", state=state_a).values_list(
+            "action", flat=True
+        )
     )
     assert actions == ["delete", "create"]
 
@@ -133,4 +141,6 @@ def test_code_already_used_by_another_state_is_explained(client_for, sam, state_
 
 def test_alias_of_another_state_is_404(client_for, sam, state_a, state_b):
     alias = StateAlias.objects.get(code="КАЗ")
-    assert client_for(sam).post(f"/directory/states/MNG/aliases/{alias.pk}/remove/").status_code == 404
+    assert (
+        client_for(sam).post(f"/directory/states/MNG/aliases/{alias.pk}/remove/").status_code == 404
+    )

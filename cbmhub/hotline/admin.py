@@ -1,0 +1,134 @@
+"""Admin for operators. It shows metadata only: the subject and body of messages and their
+attachments never appear here, for any staff member, because a bilateral message is for the two
+states' points of contact alone (the secretariat and the operator run the platform, they do not
+read it). The record (events) and receipts are read-only: changing them would break the chain."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import (
+    Channel,
+    CheckTarget,
+    CommunicationCheck,
+    Delivery,
+    Event,
+    Message,
+    Receipt,
+    Webhook,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ["name", "scope", "level", "organisation", "state_a", "state_b", "is_active"]
+    list_filter = ["scope", "level", "is_active"]
+    readonly_fields = ["last_seq", "last_hash"]
+
+
+class ReceiptInline(admin.TabularInline):
+    model = Receipt
+    fk_name = "message"
+    fields = [
+        "state",
+        "delivered_at",
+        "acknowledged_at",
+        "replied_at",
+        "ack_due_at",
+        "escalation_level",
+        "escalation_count",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    # Deliberately no subject, body or attachments (see the module docstring).
+    list_display = ["id", "channel", "sender_state", "kind", "priority", "tlp", "sent_at"]
+    list_filter = ["kind", "priority", "tlp"]
+    fields = [
+        "channel",
+        "sender_state",
+        "sender",
+        "kind",
+        "priority",
+        "tlp",
+        "instrument",
+        "reply_deadline",
+        "in_reply_to",
+        "sent_at",
+        "content_sha256",
+    ]
+    readonly_fields = fields
+    inlines = [ReceiptInline]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "purpose", "status", "attempts", "address", "sent_at"]
+    list_filter = ["kind", "purpose", "status"]
+    fields = [
+        "kind",
+        "purpose",
+        "status",
+        "message",
+        "receipt",
+        "address",
+        "attempts",
+        "available_at",
+        "lease_until",
+        "sent_at",
+        "last_error",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ["channel", "seq", "kind", "at", "key_id"]
+    list_filter = ["kind"]
+    fields = ["channel", "seq", "kind", "at", "payload", "prev_hash", "hash", "signature", "key_id"]
+    readonly_fields = fields
+
+
+class CheckTargetInline(admin.TabularInline):
+    model = CheckTarget
+    fields = ["state", "level", "point_of_contact", "answered_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(CommunicationCheck)
+class CommunicationCheckAdmin(ReadOnlyAdmin):
+    list_display = ["id", "organisation", "started_at", "deadline", "closed_at"]
+    fields = [
+        "organisation",
+        "channel",
+        "started_by",
+        "note",
+        "started_at",
+        "deadline",
+        "closed_at",
+    ]
+    readonly_fields = fields
+    inlines = [CheckTargetInline]
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    list_display = ["state", "url", "is_active"]
+    exclude = ["secret"]

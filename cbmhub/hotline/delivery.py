@@ -1,0 +1,292 @@
+"""The outbox processor: hands queued deliveries to the inbox, to SMTP and to webhooks.
+
+How several workers share one queue without sending anything twice, and without losing
+anything when one dies:
+
+1. **Claim** (one short transaction): pick up to `batch` rows that are pending and due, or whose
+   previous claim has expired (a crashed worker's lease), and stamp them with a fresh claim token
+   and ``lease_until``. On PostgreSQL the pick uses ``SELECT ... FOR UPDATE SKIP LOCKED`` so
+   workers never wait for or take each other's rows; on SQLite the write transaction is
+   ``IMMEDIATE``, so claims are serialised. The stamping UPDATE repeats the claimable condition,
+   so a row claimed in between is not stamped twice.
+2. **Send** each claimed row outside any transaction (SMTP and HTTP can be slow).
+3. **Record** (one transaction per row): mark it sent only if our claim token is still on it,
+   then mark the receipt delivered (once, see services.receipt_mark_delivered).
+
+A worker killed between 2 and 3 leaves its rows ``sending`` until the lease expires; another
+worker then sends them again. So the transport is at-least-once for the one row in flight, and
+each e-mail has a stable ``Message-ID`` (and each webhook an ``X-CBMHub-Delivery`` id) so that
+the receiving side can drop the duplicate; the recorded state — delivered once, one DELIVERED
+event — is exactly-once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.request
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from . import services
+from .choices import TLP_BODY_IN_EMAIL, DeliveryKind, DeliveryPurpose, DeliveryStatus
+from .models import Delivery
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 8
+
+
+def _claimable(now: datetime) -> Q:
+    return Q(status=DeliveryStatus.PENDING, available_at__lte=now) | Q(
+        status=DeliveryStatus.SENDING, lease_until__lt=now
+    )
+
+
+def deliveries_claim(
+    *, batch: int = 50, lease: timedelta = DEFAULT_LEASE, now: datetime | None = None
+) -> list[Delivery]:
+    """Claim up to `batch` due deliveries for this caller (see the module docstring)."""
+    now = now or timezone.now()
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(_claimable(now))
+            .order_by("id")
+            .values_list("id", flat=True)[:batch]
+        )
+        if not ids:
+            return []
+        Delivery.objects.filter(_claimable(now), id__in=ids).update(
+            status=DeliveryStatus.SENDING,
+            claim=token,
+            lease_until=now + lease,
+            attempts=F("attempts") + 1,
+        )
+    return list(
+        Delivery.objects.filter(claim=token, status=DeliveryStatus.SENDING)
+        .select_related(
+            "message__channel",
+            "message__sender_state",
+            "receipt__state",
+            "check_target__communication_check__organisation",
+            "webhook",
+        )
+        .order_by("id")
+    )
+
+
+def deliveries_process(
+    *,
+    batch: int = 50,
+    lease: timedelta = DEFAULT_LEASE,
+    now: datetime | None = None,
+    connection=None,
+) -> int:
+    """Claim one batch and send it; returns how many rows were claimed (0: the queue is empty).
+    `now` is for tests and the demo; `connection` an e-mail connection to use instead of the
+    configured backend's."""
+    claimed = deliveries_claim(batch=batch, lease=lease, now=now)
+    if not claimed:
+        return 0
+    own_connection = connection is None
+    try:
+        for delivery in claimed:
+            try:
+                if delivery.kind == DeliveryKind.EMAIL and connection is None:
+                    connection = get_connection()
+                    connection.open()
+                _send(delivery, connection=connection)
+            except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+                log.warning("hotline delivery %s failed: %s", delivery.pk, exc)
+                delivery_mark_failed(delivery, error=f"{type(exc).__name__}: {exc}", now=now)
+            else:
+                delivery_mark_sent(delivery, now=now)
+    finally:
+        if own_connection and connection is not None:
+            connection.close()
+    return len(claimed)
+
+
+@transaction.atomic
+def delivery_mark_sent(delivery: Delivery, *, now: datetime | None = None) -> bool:
+    """Record a successful send, if this worker still holds the claim."""
+    now = now or timezone.now()
+    done = Delivery.objects.filter(
+        pk=delivery.pk, claim=delivery.claim, status=DeliveryStatus.SENDING
+    ).update(status=DeliveryStatus.SENT, sent_at=now, lease_until=None, last_error="")
+    if done and delivery.purpose == DeliveryPurpose.MESSAGE and delivery.receipt_id:
+        services.receipt_mark_delivered(receipt_id=delivery.receipt_id, now=now)
+    return bool(done)
+
+
+@transaction.atomic
+def delivery_mark_failed(delivery: Delivery, *, error: str, now: datetime | None = None) -> None:
+    """Put a failed delivery back with exponential back-off, or give up after MAX_ATTEMPTS."""
+    now = now or timezone.now()
+    attempts = Delivery.objects.filter(pk=delivery.pk).values_list("attempts", flat=True).first()
+    attempts = attempts or delivery.attempts
+    give_up = attempts >= MAX_ATTEMPTS
+    Delivery.objects.filter(
+        pk=delivery.pk, claim=delivery.claim, status=DeliveryStatus.SENDING
+    ).update(
+        status=DeliveryStatus.FAILED if give_up else DeliveryStatus.PENDING,
+        available_at=now + timedelta(seconds=min(2**attempts * 15, 3600)),
+        lease_until=None,
+        last_error=error[:2000],
+    )
+
+
+# --- transports -----------------------------------------------------------------------------
+
+
+def _send(delivery: Delivery, *, connection) -> None:
+    if delivery.kind == DeliveryKind.INBOX:
+        return  # the message is in the recipient state's inbox; recording it is the delivery
+    if delivery.kind == DeliveryKind.EMAIL:
+        email_for(delivery, connection=connection).send(fail_silently=False)
+        return
+    if delivery.kind == DeliveryKind.WEBHOOK:
+        webhook_post(delivery)
+        return
+    raise ValueError(f"unknown delivery kind {delivery.kind!r}")
+
+
+def _link(name: str, *args: object, fallback: str = "/hotline/") -> str:
+    try:
+        path = reverse(name, args=args)
+    except NoReverseMatch:
+        path = fallback
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def message_id_for(delivery: Delivery) -> str:
+    """A stable Message-ID: a resend of the same delivery carries the same one."""
+    domain = settings.SITE_URL.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "cbmhub"
+    return f"<hotline-delivery-{delivery.pk}@{domain}>"
+
+
+def email_for(delivery: Delivery, *, connection=None) -> EmailMessage:
+    """The e-mail for one delivery. The body of a message travels in e-mail only when its TLP
+    marking allows (CLEAR, GREEN); otherwise the e-mail says where to read it."""
+    subject, lines = _email_text(delivery)
+    return EmailMessage(
+        subject=subject,
+        body="\n".join(lines),
+        to=[delivery.address],
+        connection=connection,
+        headers={"Message-ID": message_id_for(delivery), "X-CBMHub-Delivery": str(delivery.pk)},
+    )
+
+
+def _email_text(delivery: Delivery) -> tuple[str, list[str]]:
+    if delivery.purpose == DeliveryPurpose.CHECK:
+        target = delivery.check_target
+        check = target.communication_check
+        link = _link(
+            "hotline:check_confirm",
+            target.token,
+            fallback=f"/hotline/checks/confirm/{target.token}/",
+        )
+        return (
+            f"[CBM Hub] Communication check — {check.organisation.acronym}",
+            [
+                f"{check.organisation.name} is checking that its points of contact can be reached.",
+                f"Please confirm before {check.deadline:%Y-%m-%d %H:%M} UTC:",
+                link,
+            ],
+        )
+    message = delivery.message
+    link = _link("hotline:message_detail", message.pk, fallback=f"/hotline/messages/{message.pk}/")
+    head = (
+        f"[CBM Hub] {message.get_priority_display().upper()} "
+        f"{message.get_kind_display()}: {message.subject}"
+    )
+    receipt = delivery.receipt
+    lines = [message.get_tlp_display(), ""]
+    if delivery.purpose == DeliveryPurpose.ESCALATION:
+        lines += [
+            f"ESCALATED: this message to {receipt.state} has not been acknowledged "
+            f"(deadline {receipt.ack_due_at:%Y-%m-%d %H:%M} UTC).",
+            "",
+        ]
+    if delivery.purpose == DeliveryPurpose.SENDER_NOTICE:
+        return (
+            f"[CBM Hub] Not acknowledged, escalated: {message.subject}",
+            [
+                f"Your message #{message.pk} to {receipt.state} was not acknowledged in time; "
+                f"it has been escalated to the {receipt.get_escalation_level_display()} "
+                "level of that state.",
+                link,
+            ],
+        )
+    lines += [f"From: {message.sender_state}", f"Channel: {message.channel}"]
+    if message.instrument:
+        lines.append(f"Instrument: {message.instrument}")
+    if receipt and receipt.ack_due_at:
+        lines.append(f"Acknowledge by: {receipt.ack_due_at:%Y-%m-%d %H:%M} UTC")
+    lines.append("")
+    if message.tlp in TLP_BODY_IN_EMAIL:
+        lines += [message.body, ""]
+    lines += ["Read, acknowledge and answer in CBM Hub:", link]
+    return head, lines
+
+
+def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """``sha256=<hex HMAC-SHA256 of "<timestamp>." + body>``; receivers reject old timestamps."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def webhook_payload(delivery: Delivery) -> dict:
+    """Metadata only: the receiver fetches the content through the API with its own token."""
+    message, receipt = delivery.message, delivery.receipt
+    return {
+        "delivery": delivery.pk,
+        "purpose": delivery.purpose,
+        "message": message.pk,
+        "channel": message.channel_id,
+        "kind": message.kind,
+        "priority": message.priority,
+        "tlp": message.tlp,
+        "sender_state": message.sender_state.iso3,
+        "recipient_state": receipt.state.iso3 if receipt else None,
+        "sent_at": message.sent_at.isoformat(),
+        "ack_due": receipt.ack_due_at.isoformat() if receipt and receipt.ack_due_at else None,
+        "escalation_level": receipt.escalation_level if receipt else None,
+        "url": _link(
+            "hotline:message_detail", message.pk, fallback=f"/hotline/messages/{message.pk}/"
+        ),
+    }
+
+
+def webhook_post(delivery: Delivery) -> None:
+    body = json.dumps(webhook_payload(delivery), sort_keys=True).encode()
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(
+        delivery.address,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "CBM-Hub-hotline/1",
+            "X-CBMHub-Delivery": str(delivery.pk),
+            "X-CBMHub-Timestamp": timestamp,
+            "X-CBMHub-Signature": webhook_signature(delivery.webhook.secret, timestamp, body),
+        },
+    )
+    with urllib.request.urlopen(request, timeout=settings.CBMHUB_WEBHOOK_TIMEOUT) as response:
+        if not 200 <= response.status < 300:
+            raise OSError(f"webhook answered HTTP {response.status}")

@@ -1,0 +1,149 @@
+"""``cbmhub hotline worker|verify|export|public-key``: run and check the hotline.
+
+- ``worker [--once] [--batch N] [--sleep S] [--lease S]``: send the outbox, run escalations and
+  close due checks, until SIGTERM/SIGINT (the batch in hand is finished first).
+- ``verify [--channel ID]``: verify the record in the database (every channel by default);
+  ``verify --bundle FILE --public-key FILE``: verify an exported bundle offline (no database).
+  Exit status 1 and the first broken entry named when a record does not verify.
+- ``export --channel ID -o FILE``: write a channel's record as a JSON bundle.
+- ``public-key``: print the platform's public key (PEM) to hand to the parties.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import close_old_connections
+
+
+class Command(BaseCommand):
+    help = "Hotline: run the delivery worker, verify or export the tamper-evident record."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        worker = sub.add_parser("worker", help="Deliver the outbox and escalate, until stopped.")
+        worker.add_argument("--once", action="store_true", help="One pass, then exit.")
+        worker.add_argument("--batch", type=int, default=50, help="Rows claimed at a time.")
+        worker.add_argument(
+            "--sleep", type=float, default=0.25, help="Seconds to wait when there is nothing to do."
+        )
+        worker.add_argument(
+            "--lease",
+            type=float,
+            default=60.0,
+            help="Seconds before a claimed row of a dead worker is taken again.",
+        )
+        verify = sub.add_parser("verify", help="Verify the record (database or bundle).")
+        verify.add_argument("--channel", type=int)
+        verify.add_argument("--bundle", type=Path)
+        verify.add_argument("--public-key", type=Path)
+        export = sub.add_parser("export", help="Export a channel's record as a JSON bundle.")
+        export.add_argument("--channel", type=int, required=True)
+        export.add_argument("-o", "--output", type=Path, required=True)
+        sub.add_parser("public-key", help="Print the platform's public key (PEM).")
+
+    def handle(self, *args, action: str, **options) -> None:
+        getattr(self, f"do_{action.replace('-', '_')}")(**options)
+
+    # --- worker ---------------------------------------------------------------------------
+
+    def do_worker(self, *, once: bool, batch: int, sleep: float, lease: float, **_) -> None:
+        from cbmhub.hotline import delivery, services
+
+        if batch < 1 or lease <= 0 or sleep < 0:
+            raise CommandError("--batch must be at least 1, --lease positive, --sleep >= 0.")
+        stop = {"now": False}
+
+        def request_stop(signum, frame) -> None:
+            stop["now"] = True
+
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+        sent = escalated = 0
+        while not stop["now"]:
+            close_old_connections()
+            claimed = delivery.deliveries_process(batch=batch, lease=timedelta(seconds=lease))
+            sent += claimed
+            escalated += services.escalations_run()
+            services.checks_close_due()
+            if once:
+                # --once drains what is due now, then stops.
+                while claimed and not stop["now"]:
+                    claimed = delivery.deliveries_process(
+                        batch=batch, lease=timedelta(seconds=lease)
+                    )
+                    sent += claimed
+                break
+            if not claimed:
+                time.sleep(sleep)
+        self.stdout.write(f"worker stopped: {sent} deliveries handled, {escalated} escalations")
+
+    # --- record ---------------------------------------------------------------------------
+
+    def do_verify(
+        self, *, channel: int | None, bundle: Path | None, public_key: Path | None, **_
+    ) -> None:
+        if bundle is not None:
+            self._verify_bundle(bundle, public_key)
+            return
+        from cbmhub.hotline import selectors
+        from cbmhub.hotline.models import Channel
+
+        channels = Channel.objects.order_by("id")
+        if channel is not None:
+            channels = channels.filter(pk=channel)
+            if not channels.exists():
+                raise CommandError(f"No channel with id {channel}.")
+        broken = 0
+        for item in channels:
+            result = selectors.record_verify(item)
+            self.stdout.write(f"channel {item.pk} ({item.name}): {result.describe()}")
+            broken += not result.ok
+        if broken:
+            raise CommandError(f"{broken} channel record(s) failed verification.")
+
+    def _verify_bundle(self, bundle: Path, public_key: Path | None) -> None:
+        from cbmhub.hotline import chain
+
+        if public_key is None:
+            raise CommandError(
+                "--bundle needs --public-key FILE (the platform's public key, "
+                "obtained separately: the key inside the bundle is not trusted)."
+            )
+        try:
+            data = json.loads(bundle.read_text(encoding="utf-8"))
+            key = chain.load_public_key(public_key.read_bytes())
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"Cannot read the bundle or key: {exc}") from exc
+        result = chain.verify_bundle(data, key)
+        self.stdout.write(
+            f"bundle {bundle} (channel {data.get('channel', {}).get('id')}): {result.describe()}"
+        )
+        if not result.ok:
+            raise CommandError("The bundle failed verification.")
+
+    def do_export(self, *, channel: int, output: Path, **_) -> None:
+        from cbmhub.hotline import selectors
+        from cbmhub.hotline.models import Channel
+
+        item = (
+            Channel.objects.select_related("organisation", "state_a", "state_b")
+            .filter(pk=channel)
+            .first()
+        )
+        if item is None:
+            raise CommandError(f"No channel with id {channel}.")
+        bundle = selectors.channel_record_bundle(item)
+        output.write_text(json.dumps(bundle, indent=1, ensure_ascii=False), encoding="utf-8")
+        count = len(bundle["entries"])
+        self.stdout.write(f"wrote {count} entries of channel {channel} to {output}")
+
+    def do_public_key(self, **_) -> None:
+        from cbmhub.hotline import signing
+
+        self.stdout.write(signing.public_key_pem().rstrip("\n"))

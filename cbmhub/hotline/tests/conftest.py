@@ -1,0 +1,41 @@
+"""Hotline fixtures: a bilateral A–B channel and a multilateral CICA channel."""
+
+from __future__ import annotations
+
+import pytest
+
+from cbmhub.hotline import services
+from cbmhub.hotline.choices import MessageKind, Priority, Scope, Tlp
+from cbmhub.hotline.models import Channel
+
+
+@pytest.fixture
+def link(state_a, state_b, cica):
+    """The A–B technical channel (bilateral, CICA framework)."""
+    return Channel.objects.create(
+        name="A–B CERT link", scope=Scope.BILATERAL, level="technical", organisation=cica,
+        state_a=state_a, state_b=state_b,
+    )
+
+
+@pytest.fixture
+def network(cica, state_a, state_b, state_c):
+    return Channel.objects.create(
+        name="CICA network", scope=Scope.MULTILATERAL, level="technical", organisation=cica
+    )
+
+
+@pytest.fixture
+def send():
+    """``send(user, channel, **overrides)``: message_send with sensible defaults."""
+
+    def do(user, channel, **overrides):
+        fields = {
+            "kind": MessageKind.REQUEST_INFORMATION, "priority": Priority.URGENT,
+            "subject": "Scanning from your address space", "body": "Please look into it.",
+            "tlp": Tlp.AMBER,
+        }
+        fields.update(overrides)
+        return services.message_send(user=user, channel=channel, **fields)
+
+    return do
