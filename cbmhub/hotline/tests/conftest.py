@@ -13,8 +13,12 @@ from cbmhub.hotline.models import Channel
 def link(state_a, state_b, cica):
     """The A–B technical channel (bilateral, CICA framework)."""
     return Channel.objects.create(
-        name="A–B CERT link", scope=Scope.BILATERAL, level="technical", organisation=cica,
-        state_a=state_a, state_b=state_b,
+        name="A–B CERT link",
+        scope=Scope.BILATERAL,
+        level="technical",
+        organisation=cica,
+        state_a=state_a,
+        state_b=state_b,
     )
 
 
@@ -31,8 +35,10 @@ def send():
 
     def do(user, channel, **overrides):
         fields = {
-            "kind": MessageKind.REQUEST_INFORMATION, "priority": Priority.URGENT,
-            "subject": "Scanning from your address space", "body": "Please look into it.",
+            "kind": MessageKind.REQUEST_INFORMATION,
+            "priority": Priority.URGENT,
+            "subject": "Scanning from your address space",
+            "body": "Please look into it.",
             "tlp": Tlp.AMBER,
         }
         fields.update(overrides)

@@ -9,11 +9,23 @@ from cbmhub.hotline import chain
 def _entries(key, n=3, channel=7):
     prev, out = chain.GENESIS, []
     for seq in range(1, n + 1):
-        payload = chain.make_entry(channel=channel, seq=seq, kind="sent", at=f"2026-01-0{seq}",
-                                   prev_hash=prev, data={"message": seq, "text": "ж"})
+        payload = chain.make_entry(
+            channel=channel,
+            seq=seq,
+            kind="sent",
+            at=f"2026-01-0{seq}",
+            prev_hash=prev,
+            data={"message": seq, "text": "ж"},
+        )
         digest = chain.entry_hash(payload)
-        out.append({"seq": seq, "payload": payload, "hash": digest,
-                    "signature": chain.sign_hash(key, digest)})
+        out.append(
+            {
+                "seq": seq,
+                "payload": payload,
+                "hash": digest,
+                "signature": chain.sign_hash(key, digest),
+            }
+        )
         prev = digest
     return out
 
@@ -40,8 +52,10 @@ def test_valid_chain_verifies(key):
 @pytest.mark.parametrize(
     "tamper, reason",
     [
-        (lambda e: e[1].update(payload=e[1]["payload"].replace('"message":2', '"message":9')),
-         "hash does not match"),
+        (
+            lambda e: e[1].update(payload=e[1]["payload"].replace('"message":2', '"message":9')),
+            "hash does not match",
+        ),
         (lambda e: e[1].update(signature=e[0]["signature"]), "signature"),
         (lambda e: e.pop(1), "sequence number"),
         (lambda e: e[1].update(payload=e[1]["payload"].replace(",", ", ", 1)), "canonical"),
@@ -68,8 +82,9 @@ def test_entry_of_another_channel_is_refused(key):
 
 def test_bundle_roundtrip_and_offline_cli(key, tmp_path, capsys):
     pem = chain.public_key_pem(key.public_key())
-    bundle = chain.build_bundle(channel={"id": 7}, entries=_entries(key), public_key=pem,
-                                exported_at="now")
+    bundle = chain.build_bundle(
+        channel={"id": 7}, entries=_entries(key), public_key=pem, exported_at="now"
+    )
     assert chain.verify_bundle(bundle, chain.load_public_key(pem)).ok
     (tmp_path / "b.json").write_text(json.dumps(bundle))
     (tmp_path / "k.pem").write_text(pem)
@@ -82,7 +97,10 @@ def test_bundle_roundtrip_and_offline_cli(key, tmp_path, capsys):
 
 def test_bundle_does_not_trust_its_own_key(key):
     forger = Ed25519PrivateKey.generate()
-    bundle = chain.build_bundle(channel={"id": 7}, entries=_entries(forger),
-                                public_key=chain.public_key_pem(forger.public_key()),
-                                exported_at="now")
+    bundle = chain.build_bundle(
+        channel={"id": 7},
+        entries=_entries(forger),
+        public_key=chain.public_key_pem(forger.public_key()),
+        exported_at="now",
+    )
     assert not chain.verify_bundle(bundle, key.public_key()).ok

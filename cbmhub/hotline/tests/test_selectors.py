@@ -76,8 +76,9 @@ def test_channels_and_garbage_ids(world, link, carol, anna):
     assert selectors.channels_for_sending(world["sam"]) == []
 
 
-def test_message_list_query_count_is_flat(world, link, send, anna, bert,
-                                          django_assert_max_num_queries):
+def test_message_list_query_count_is_flat(
+    world, link, send, anna, bert, django_assert_max_num_queries
+):
     for _ in range(5):
         send(anna, link)
     with django_assert_max_num_queries(4):
@@ -95,4 +96,5 @@ def test_checks_visible_to_secretariat_and_targeted_states(world, cica, sam, sta
     with pytest.raises(Http404):
         selectors.access_check(world["carol"], check.pk)
     assert list(selectors.pending_check_targets(world["bert"])) == list(
-        check.targets.filter(point_of_contact__user=world["bert"]))
+        check.targets.filter(point_of_contact__user=world["bert"])
+    )

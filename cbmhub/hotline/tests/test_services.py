@@ -62,8 +62,13 @@ def test_deadlines_follow_the_channels_settings(world, link, send, anna):
 
 def test_instrument_reply_deadline_replaces_the_default(world, link, send, anna):
     due = timezone.now() + timedelta(days=3)
-    message = send(anna, link, instrument="OSCE CBM 3", reply_deadline=due,
-                   kind=MessageKind.INCIDENT_NOTIFICATION).message
+    message = send(
+        anna,
+        link,
+        instrument="OSCE CBM 3",
+        reply_deadline=due,
+        kind=MessageKind.INCIDENT_NOTIFICATION,
+    ).message
     assert message.receipts.get().reply_due_at == due
 
 
@@ -145,8 +150,11 @@ def test_escalation_goes_up_the_recipient_state_only(world, link, send, anna, st
     assert services.escalations_run(now=sent + timedelta(minutes=32)) == 1
     receipt.refresh_from_db()
     assert receipt.escalation_level == "high_level"
-    addresses = set(Delivery.objects.filter(purpose=DeliveryPurpose.ESCALATION)
-                    .values_list("address", flat=True))
+    addresses = set(
+        Delivery.objects.filter(purpose=DeliveryPurpose.ESCALATION).values_list(
+            "address", flat=True
+        )
+    )
     assert addresses == {"diplomatic.mng@example.org", "top.mng@example.org"}
     assert not Delivery.objects.filter(address__contains="tha").exists()
     assert Event.objects.filter(kind=EventKind.ESCALATED).count() == 2
@@ -168,11 +176,13 @@ def test_acknowledged_message_is_not_escalated(world, link, send, anna, bert):
     assert services.escalations_run(now=message.sent_at + timedelta(hours=1)) == 0
 
 
-def test_event_signal_is_sent_after_commit(world, link, send, anna,
-                                           django_capture_on_commit_callbacks):
+def test_event_signal_is_sent_after_commit(
+    world, link, send, anna, django_capture_on_commit_callbacks
+):
     seen = []
-    services.event_recorded.connect(lambda sender, event, **kw: seen.append(event.kind),
-                                    weak=False, dispatch_uid="t")
+    services.event_recorded.connect(
+        lambda sender, event, **kw: seen.append(event.kind), weak=False, dispatch_uid="t"
+    )
     try:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             send(anna, link)
@@ -218,8 +228,9 @@ def test_check_start_targets_every_member_poc(world, cica, sam):
 
 
 def test_check_subset_by_state_and_level(world, cica, sam, state_b):
-    check = services.check_start(user=sam, organisation=cica, states=[state_b],
-                                 levels=["technical"])
+    check = services.check_start(
+        user=sam, organisation=cica, states=[state_b], levels=["technical"]
+    )
     assert list(check.targets.values_list("state__iso3", "level")) == [("MNG", "technical")]
 
 
@@ -231,8 +242,9 @@ def test_check_start_refused_to_others(world, cica, who):
 
 def test_check_answer_by_user_and_token_and_close(world, cica, sam, bert, carol):
     now = timezone.now()
-    check = services.check_start(user=sam, organisation=cica, now=now,
-                                 deadline=timedelta(minutes=30))
+    check = services.check_start(
+        user=sam, organisation=cica, now=now, deadline=timedelta(minutes=30)
+    )
     services.check_answer(user=bert, communication_check=check, now=now + timedelta(minutes=5))
     target = check.targets.get(point_of_contact__user=carol)
     services.check_answer(token=target.token, now=now + timedelta(minutes=45))  # late

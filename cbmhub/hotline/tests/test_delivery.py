@@ -1,0 +1,137 @@
+import hashlib
+import hmac
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from cbmhub.hotline import delivery, services
+from cbmhub.hotline.choices import DeliveryStatus, EventKind
+from cbmhub.hotline.models import Delivery, Event, Webhook
+
+
+@pytest.fixture
+def message(alice, anna, bob, bert, link, send):
+    return send(anna, link, body="Secret body text.", tlp="RED").message
+
+
+def test_worker_pass_delivers_and_marks_delivered_once(message):
+    assert delivery.deliveries_process() == 2
+    assert delivery.deliveries_process() == 0
+    receipt = message.receipts.get()
+    assert receipt.delivered_at is not None
+    assert Event.objects.filter(kind=EventKind.DELIVERED).count() == 1
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    [email] = mail.outbox
+    assert email.to == ["technical.mng@example.org"]
+    assert email.extra_headers["Message-ID"].startswith("<hotline-delivery-")
+    assert "TLP:RED" in email.body and "Secret body" not in email.body
+
+
+def test_green_body_travels_in_email(alice, anna, bob, bert, link, send):
+    send(anna, link, body="Shareable text.", tlp="GREEN")
+    delivery.deliveries_process()
+    assert "Shareable text." in mail.outbox[0].body
+
+
+def test_failure_is_retried_with_backoff(message, settings):
+    settings.EMAIL_BACKEND = "cbmhub.hotline.tests.test_delivery.BrokenBackend"
+    delivery.deliveries_process()
+    failed = Delivery.objects.get(kind="email")
+    assert failed.status == DeliveryStatus.PENDING and "SMTP down" in failed.last_error
+    assert failed.available_at > timezone.now()
+    # The inbox delivery still succeeded, so the state counts as reached.
+    assert message.receipts.get().delivered_at is not None
+
+
+def test_gives_up_after_max_attempts(message, settings):
+    settings.EMAIL_BACKEND = "cbmhub.hotline.tests.test_delivery.BrokenBackend"
+    Delivery.objects.filter(kind="email").update(attempts=delivery.MAX_ATTEMPTS - 1)
+    delivery.deliveries_process()
+    assert Delivery.objects.get(kind="email").status == DeliveryStatus.FAILED
+
+
+def test_expired_claim_of_a_dead_worker_is_taken_again(message):
+    dead = delivery.deliveries_claim(lease=timedelta(seconds=30))
+    assert len(dead) == 2 and delivery.deliveries_claim() == []
+    later = timezone.now() + timedelta(seconds=31)
+    retaken = delivery.deliveries_claim(now=later)
+    assert {d.pk for d in retaken} == {d.pk for d in dead}
+    # The dead worker's late report is ignored: its claim is gone.
+    assert not delivery.delivery_mark_sent(dead[0])
+    assert all(delivery.delivery_mark_sent(d) for d in retaken)
+    assert Event.objects.filter(kind=EventKind.DELIVERED).count() == 1
+
+
+def test_claims_do_not_overlap(alice, anna, bob, bert, link, send):
+    for _ in range(5):
+        send(anna, link)
+    first = delivery.deliveries_claim(batch=4)
+    second = delivery.deliveries_claim(batch=100)
+    assert len(first) == 4 and len(second) == 6
+    assert not {d.pk for d in first} & {d.pk for d in second}
+
+
+class BrokenBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def open(self):
+        pass
+
+    def close(self):
+        pass
+
+    def send_messages(self, messages):
+        raise OSError("SMTP down")
+
+
+@pytest.fixture
+def webhook_server():
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's naming
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.headers, body))  # case-insensitive
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hook", received
+    server.shutdown()
+
+
+def test_webhook_is_signed_and_carries_no_body(
+    alice, anna, bob, bert, link, send, state_b, webhook_server
+):
+    url, received = webhook_server
+    hook = services.webhook_create(user=bob, state=state_b, url=url, secret="s3cret")
+    message = send(anna, link, body="Secret body text.").message
+    delivery.deliveries_process()
+    [(headers, body)] = received
+    expected = hmac.new(
+        b"s3cret", headers["X-CBMHub-Timestamp"].encode() + b"." + body, hashlib.sha256
+    ).hexdigest()
+    assert headers["X-CBMHub-Signature"] == f"sha256={expected}"
+    payload = json.loads(body)
+    assert payload["message"] == message.pk and payload["recipient_state"] == "MNG"
+    assert b"Secret body" not in body
+    assert Delivery.objects.get(webhook=hook).status == DeliveryStatus.SENT
+
+
+def test_webhook_refused_to_other_states(bob, carol, state_b):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.webhook_create(user=carol, state=state_b, url="https://x.example/h")
+    assert not Webhook.objects.exists()
