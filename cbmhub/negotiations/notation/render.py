@@ -80,20 +80,30 @@ def paragraph_clean(paragraph: Paragraph) -> str:
     """The agreed text of a paragraph: brackets with their content, struck text, position tags
     and notes removed; emphasis markers removed; spacing tidied. "" when nothing is agreed
     beyond the label."""
-    out: list[str] = []
-    _plain(paragraph.children, out, agreed_only=True)
-    text = tidy("".join(out))
-    label = paragraph.label
-    if not text.strip() or (label is not None and text.strip(" \t*-–•·~[") == label.text):
-        return ""
-    return text
+    raw = raw_text(paragraph, agreed_only=True)
+    return "" if is_empty(raw, paragraph.label) else tidy(raw)
 
 
 def paragraph_plain(paragraph: Paragraph) -> str:
     """All the words of a paragraph with the markup (brackets, ~~, *, tags, notes) removed."""
+    return tidy(raw_text(paragraph, agreed_only=False))
+
+
+def raw_text(paragraph: Paragraph, *, agreed_only: bool) -> str:
+    """The paragraph's text with markup left out but spacing not yet tidied."""
     out: list[str] = []
-    _plain(paragraph.children, out, agreed_only=False)
-    return tidy("".join(out))
+    _plain(paragraph.children, out, agreed_only=agreed_only)
+    return "".join(out)
+
+
+_EMPTY_CHARS = " \t\r\n*-–•·~[,;.:"
+
+
+def is_empty(raw: str, label: Label | None) -> bool:
+    """True when nothing but the label and punctuation is left."""
+    if label is not None:
+        raw = raw.replace(label.text, "", 1)
+    return not raw.strip(_EMPTY_CHARS)
 
 
 def _plain(nodes: list[Inline], out: list[str], *, agreed_only: bool) -> None:
@@ -111,27 +121,31 @@ def _plain(nodes: list[Inline], out: list[str], *, agreed_only: bool) -> None:
 def clean_text(doc: Document) -> str:
     """The agreed-only text of the whole document; paragraphs with nothing agreed are left out
     with the blank lines that followed them."""
-    return _join(doc, paragraph_clean)
+    return join_paragraphs(doc, [raw_text(p, agreed_only=True) for p in doc.paragraphs])
 
 
 def plain_text(doc: Document) -> str:
     """All the text of the document with the markup removed."""
-    return _join(doc, paragraph_plain)
+    return join_paragraphs(doc, [raw_text(p, agreed_only=False) for p in doc.paragraphs])
 
 
-def _join(doc: Document, convert) -> str:  # noqa: ANN001 - one of the two functions above
+def join_paragraphs(doc: Document, raws: list[str]) -> str:
+    """The document with each paragraph replaced by its raw text (one per paragraph, in order),
+    empty paragraphs left out with the gap after them, and spacing tidied in one pass."""
     out: list[str] = []
     keep_gap = True
+    index = 0
     for block in doc.blocks:
         if isinstance(block, Gap):
             if keep_gap:
                 out.append(block.text)
             continue
-        text = convert(block)
-        keep_gap = bool(text)
-        if text:
-            out.append(text)
-    return "".join(out)
+        raw = raws[index]
+        index += 1
+        keep_gap = not is_empty(raw, block.label)
+        if keep_gap:
+            out.append(raw)
+    return tidy("".join(out))
 
 
 # -- segments for templates ------------------------------------------------------------------
