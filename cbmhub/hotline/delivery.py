@@ -101,9 +101,17 @@ def deliveries_process(
     claimed = deliveries_claim(batch=batch, lease=lease, now=now)
     if not claimed:
         return 0
+    # In-app inbox rows first, recorded together: they have nothing to send (so nothing can
+    # go out twice), they are what makes a receipt "delivered", and one transaction for all of
+    # them instead of one each keeps the worker ahead of the senders.
+    inbox = [d for d in claimed if d.kind == DeliveryKind.INBOX]
+    if inbox:
+        inbox_mark_sent(inbox, now=now)
     own_connection = connection is None
     try:
         for delivery in claimed:
+            if delivery.kind == DeliveryKind.INBOX:
+                continue
             try:
                 if delivery.kind == DeliveryKind.EMAIL and connection is None:
                     connection = get_connection()
@@ -130,6 +138,31 @@ def delivery_mark_sent(delivery: Delivery, *, now: datetime | None = None) -> bo
     if done and delivery.purpose == DeliveryPurpose.MESSAGE and delivery.receipt_id:
         services.receipt_mark_delivered(receipt_id=delivery.receipt_id, now=now)
     return bool(done)
+
+
+@transaction.atomic
+def inbox_mark_sent(deliveries: list[Delivery], *, now: datetime | None = None) -> int:
+    """Record in-app inbox deliveries as sent in one transaction, those whose claim this worker
+    still holds; their receipts become delivered (once). Returns how many were recorded."""
+    now = now or timezone.now()
+    held = Q()
+    for delivery in deliveries:
+        held |= Q(pk=delivery.pk, claim=delivery.claim)
+    ours = list(
+        Delivery.objects.select_for_update()
+        .filter(held, status=DeliveryStatus.SENDING)
+        .order_by("id")
+        .values_list("pk", "purpose", "receipt_id")
+    )
+    if not ours:
+        return 0
+    Delivery.objects.filter(pk__in=[pk for pk, _, _ in ours]).update(
+        status=DeliveryStatus.SENT, sent_at=now, lease_until=None, last_error=""
+    )
+    for _, purpose, receipt_id in ours:
+        if purpose == DeliveryPurpose.MESSAGE and receipt_id:
+            services._mark_delivered(receipt_id, now)
+    return len(ours)
 
 
 @transaction.atomic
@@ -179,8 +212,9 @@ def message_id_for(delivery: Delivery) -> str:
 
 
 def email_for(delivery: Delivery, *, connection=None) -> EmailMessage:
-    """The e-mail for one delivery. The body of a message travels in e-mail only when its TLP
-    marking allows (CLEAR, GREEN); otherwise the e-mail says where to read it."""
+    """The e-mail for one delivery. The subject and body of a message travel in e-mail only when
+    its TLP marking allows (CLEAR, GREEN); otherwise the e-mail gives the metadata (priority,
+    kind, marking, sender state, channel, instrument, deadline) and says where to read it."""
     subject, lines = _email_text(delivery)
     return EmailMessage(
         subject=subject,
@@ -210,9 +244,15 @@ def _email_text(delivery: Delivery) -> tuple[str, list[str]]:
         )
     message = delivery.message
     link = _link("hotline:message_detail", message.pk, fallback=f"/hotline/messages/{message.pk}/")
+    # The subject is content too (it is hashed with the body): like the body, it travels in
+    # plain e-mail only under TLP:CLEAR/GREEN; otherwise the number and marking stand for it.
+    title = (
+        message.subject
+        if message.tlp in TLP_BODY_IN_EMAIL
+        else f"#{message.pk} ({message.get_tlp_display()})"
+    )
     head = (
-        f"[CBM Hub] {message.get_priority_display().upper()} "
-        f"{message.get_kind_display()}: {message.subject}"
+        f"[CBM Hub] {message.get_priority_display().upper()} {message.get_kind_display()}: {title}"
     )
     receipt = delivery.receipt
     lines = [message.get_tlp_display(), ""]
@@ -224,7 +264,7 @@ def _email_text(delivery: Delivery) -> tuple[str, list[str]]:
         ]
     if delivery.purpose == DeliveryPurpose.SENDER_NOTICE:
         return (
-            f"[CBM Hub] Not acknowledged, escalated: {message.subject}",
+            f"[CBM Hub] Not acknowledged, escalated: {title}",
             [
                 f"Your message #{message.pk} to {receipt.state} was not acknowledged in time; "
                 f"it has been escalated to the {receipt.get_escalation_level_display()} "

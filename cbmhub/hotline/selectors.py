@@ -415,3 +415,89 @@ def _row_mismatch(event: Event) -> str:
                 f"{data['state']} differs from the record"
             )
     return ""
+
+
+# --- the inbox, sorted by urgency -------------------------------------------------------------
+
+_PRIORITY_RANK = {"flash": 0, "urgent": 1, "routine": 2}
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A message as an inbox row: ``due_at`` is the next deadline that waits on someone (for a
+    recipient, on their own state; for the sender state, on any recipient), ``due_kind`` says
+    which ("ack" or "reply"), and ``action`` is True when the user's own state owes it."""
+
+    message: Message
+    receipt: Receipt | None
+    due_at: Any
+    due_kind: str
+    action: bool
+
+    def overdue(self, now) -> bool:
+        return bool(self.due_at and self.due_at < now)
+
+
+def _next_due(receipt: Receipt) -> tuple[Any, str]:
+    if receipt.acknowledged_at is None and receipt.ack_due_at is not None:
+        return receipt.ack_due_at, "ack"
+    if receipt.replied_at is None and receipt.reply_due_at is not None:
+        return receipt.reply_due_at, "reply"
+    return None, ""
+
+
+def inbox_list(user: Any, *, box: str = "all", channel: Channel | None = None, limit: int = 100):
+    """The inbox sorted by urgency: first what the user's state still owes (an acknowledgement
+    or a reply), earliest deadline first (so overdue on top), then messages waiting on the other
+    side, then the rest, newest first. Everything owed is listed however old; of the rest, the
+    ``limit`` newest."""
+    state_id = getattr(user, "state_id", None) if getattr(user, "is_state_user", False) else None
+    messages = message_list(user, box=box, channel=channel)
+    owed: list[Message] = []
+    if state_id:
+        owed = list(
+            messages.filter(
+                Q(receipts__acknowledged_at__isnull=True, receipts__ack_due_at__isnull=False)
+                | Q(receipts__replied_at__isnull=True, receipts__reply_due_at__isnull=False),
+                receipts__state_id=state_id,
+            )
+        )
+    owed_ids = {m.pk for m in owed}
+    rest = [m for m in messages.exclude(pk__in=owed_ids)[:limit]]
+    items = []
+    for message in owed + rest:
+        receipts = list(message.receipts.all())
+        own = next((r for r in receipts if state_id and r.state_id == state_id), None)
+        if own is not None:
+            due_at, due_kind = _next_due(own)
+            action = due_at is not None
+        else:
+            pending = [d for d in map(_next_due, receipts) if d[0] is not None]
+            due_at, due_kind = min(pending, key=lambda d: d[0]) if pending else (None, "")
+            action = False
+        items.append(InboxItem(message, own, due_at, due_kind, action))
+
+    def urgency(item: InboxItem) -> tuple:
+        group = 0 if item.action else (1 if item.due_at else 2)
+        due = item.due_at.timestamp() if item.due_at else 0.0
+        sent = -item.message.sent_at.timestamp()
+        rank = _PRIORITY_RANK.get(item.message.priority, 9) if group < 2 else 0
+        return (group, due, rank, sent)
+
+    return sorted(items, key=urgency)
+
+
+def check_target_for_token(token: str) -> CheckTarget:
+    """The target an e-mailed confirmation link stands for (the token is the secret)."""
+    target = (
+        CheckTarget.objects.select_related(
+            "communication_check__organisation", "point_of_contact", "state"
+        )
+        .filter(token=token)
+        .first()
+        if token
+        else None
+    )
+    if target is None:
+        raise Http404("This confirmation link is not valid.")
+    return target

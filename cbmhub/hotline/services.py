@@ -698,7 +698,12 @@ def receipt_mark_delivered(*, receipt_id: int, now: datetime | None = None) -> b
     """Record that a message reached a recipient state (the worker calls this after the first
     successful delivery to it). True only for the call that set it: the DELIVERED event is
     recorded exactly once however many deliveries and workers report."""
-    now = _now(now)
+    return _mark_delivered(receipt_id, _now(now))
+
+
+def _mark_delivered(receipt_id: int, now: datetime) -> bool:
+    """receipt_mark_delivered inside the caller's transaction (the worker records a batch of
+    inbox deliveries in one transaction, without a savepoint per row)."""
     if not Receipt.objects.filter(pk=receipt_id, delivered_at__isnull=True).update(
         delivered_at=now
     ):

@@ -6,20 +6,27 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .codes import ACTORS
-from .render import join_paragraphs, paragraph_clean, raw_text, render_paragraph, tidy
+from .render import (
+    is_simple,
+    join_paragraphs,
+    paragraph_clean,
+    paragraph_plain,
+)
 from .tree import (
     Bracket,
     Diagnostic,
     Document,
     Emphasis,
     Inline,
+    Label,
     Note,
     Paragraph,
     ParagraphKind,
@@ -92,7 +99,7 @@ class ParagraphInfo:
 
     @property
     def plain(self) -> str:
-        return tidy(raw_text(self.node, agreed_only=False))
+        return paragraph_plain(self.node)
 
 
 @dataclass(slots=True)
@@ -128,13 +135,25 @@ class Analysis:
 def analyse(doc: Document, *, resolve: Resolver | None = None) -> Analysis:
     """Analyse a parsed document. ``resolve(code)`` returns ``(state_id, state_name)`` for a
     delegation code or None; actors (CHAIR, FACILITATOR ...) are never passed to it."""
-    locate = _Locator(doc.source)
+    # As in parse(): nothing built here forms a cycle, so the cyclic collector is paused.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyse(doc, resolve)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
+    source = doc.source
+    locate = _Locator(source)
     paragraphs: list[ParagraphInfo] = []
     delegations: dict[str, DelegationInfo] = {}
     seen_keys: dict[str, int] = {}
     parent_key = ""
-    clean_raws: list[str] = []
-    plain_raws: list[str] = []
+    cleans: list[str] = []
+    plains: list[str] = []
 
     for paragraph in doc.paragraphs:
         label = paragraph.label
@@ -147,28 +166,42 @@ def analyse(doc: Document, *, resolve: Resolver | None = None) -> Analysis:
         count = seen_keys.get(base, 0) + 1
         seen_keys[base] = count
         key = base if count == 1 else f"{base}#{count}"
+        text = source[paragraph.start : paragraph.end]
+
+        if is_simple(paragraph):
+            # No markup: agreed, nothing to count, clean and plain text are the text itself.
+            paragraphs.append(
+                ParagraphInfo(
+                    paragraph, key, label.text if label else "", label.kind if label else "other",
+                    "agreed", 0, 0, 0, [], [], paragraph.line, paragraph.end_line, text,
+                )
+            )  # fmt: skip
+            cleans.append(text)
+            plains.append(text)
+            continue
 
         walker = _Walker(locate)
-        walker.walk(paragraph.children, None)
+        walker.walk(paragraph.children)
         status = "bracketed" if walker.brackets or walker.struck else "agreed"
-        info = ParagraphInfo(
-            node=paragraph,
-            key=key,
-            label=label.text if label else "",
-            kind=label.kind if label else "other",
-            status=status,
-            brackets=walker.brackets,
-            max_depth=walker.max_depth,
-            struck=walker.struck,
-            positions=walker.positions,
-            notes=walker.notes,
-            line=paragraph.line,
-            end_line=paragraph.end_line,
-            text=render_paragraph(paragraph),
+        paragraphs.append(
+            ParagraphInfo(
+                node=paragraph,
+                key=key,
+                label=label.text if label else "",
+                kind=label.kind if label else "other",
+                status=status,
+                brackets=walker.brackets,
+                max_depth=walker.max_depth,
+                struck=walker.struck,
+                positions=walker.positions,
+                notes=walker.notes,
+                line=paragraph.line,
+                end_line=paragraph.end_line,
+                text=text,
+            )
         )
-        paragraphs.append(info)
-        clean_raws.append(raw_text(paragraph, agreed_only=True))
-        plain_raws.append(raw_text(paragraph, agreed_only=False))
+        cleans.append(paragraph_clean(paragraph))
+        plains.append(paragraph_plain(paragraph))
 
         for position in walker.positions:
             entry = delegations.get(position.delegation)
@@ -228,8 +261,8 @@ def analyse(doc: Document, *, resolve: Resolver | None = None) -> Analysis:
         resolved=resolve is not None,
         totals=totals,
         diagnostics=list(doc.diagnostics),
-        clean_text=join_paragraphs(doc, clean_raws),
-        plain_text=join_paragraphs(doc, plain_raws),
+        clean_text=join_paragraphs(doc, cleans),
+        plain_text=join_paragraphs(doc, plains),
     )
 
 
@@ -262,54 +295,80 @@ class _Walker:
         self.positions: list[PositionInfo] = []
         self.notes: list[NoteInfo] = []
 
-    def walk(self, nodes: list[Inline], enclosing: Bracket | None) -> None:
-        # The bracket that closed last at this level, as long as only separators, tags and
-        # notes followed it: tags after "]" speak about that bracket.
-        candidate: Bracket | None = None
-        for node in nodes:
-            if isinstance(node, Position):
-                target = candidate or enclosing
-                attachment = (
-                    Attachment("bracket", target.number, _excerpt(target))
-                    if target is not None
-                    else Attachment("paragraph")
-                )
-                line, column = self.locate(node.start)
-                for entry in node.entries:
-                    self.positions.append(
-                        PositionInfo(
-                            entry.delegation,
-                            entry.code,
-                            entry.stance,
-                            entry.qualifier,
-                            attachment,
-                            line,
-                            column,
+    def walk(self, nodes: list[Inline]) -> None:
+        # An explicit stack, not recursion: brackets nest to any depth. Each frame holds the
+        # level's children, the bracket enclosing them, and the candidate: the bracket that
+        # closed last at this level, as long as only separators, tags and notes followed it
+        # (tags after "]" speak about that bracket).
+        stack: list[list[Any]] = [[iter(nodes), None, None]]
+        excerpts: dict[int, str] = {}
+        while stack:
+            frame = stack[-1]
+            for node in frame[0]:
+                if isinstance(node, Position):
+                    target = frame[2] or frame[1]
+                    if target is None:
+                        attachment = Attachment("paragraph")
+                    else:
+                        if target.start not in excerpts:
+                            excerpts[target.start] = _excerpt(target)
+                        attachment = Attachment("bracket", target.number, excerpts[target.start])
+                    line, column = self.locate(node.start)
+                    for entry in node.entries:
+                        self.positions.append(
+                            PositionInfo(
+                                entry.delegation,
+                                entry.code,
+                                entry.stance,
+                                entry.qualifier,
+                                attachment,
+                                line,
+                                column,
+                            )
                         )
-                    )
-            elif isinstance(node, Note):
-                line, column = self.locate(node.start)
-                self.notes.append(NoteInfo(node.delegations, node.body, line, column))
-            elif isinstance(node, Text):
-                if node.text.strip(_SEPARATORS):
-                    candidate = None
-            elif isinstance(node, Bracket):
-                self.brackets += 1
-                self.max_depth = max(self.max_depth, node.depth)
-                self.walk(node.children, node)
-                candidate = node
-            elif isinstance(node, Struck | Emphasis):
-                if isinstance(node, Struck):
-                    self.struck += 1
-                self.walk(node.children, enclosing)
-                candidate = None
-            elif isinstance(node, StrayClose):
-                candidate = None
+                elif isinstance(node, Note):
+                    line, column = self.locate(node.start)
+                    self.notes.append(NoteInfo(node.delegations, node.body, line, column))
+                elif isinstance(node, Text):
+                    if node.text.strip(_SEPARATORS):
+                        frame[2] = None
+                elif isinstance(node, Bracket):
+                    self.brackets += 1
+                    self.max_depth = max(self.max_depth, node.depth)
+                    frame[2] = node  # once its content is walked, tags after it attach to it
+                    stack.append([iter(node.children), node, None])
+                    break
+                elif isinstance(node, Struck | Emphasis):
+                    if isinstance(node, Struck):
+                        self.struck += 1
+                    frame[2] = None
+                    stack.append([iter(node.children), frame[1], None])
+                    break
+                elif isinstance(node, StrayClose):
+                    frame[2] = None
+            else:
+                stack.pop()
 
 
 def _excerpt(bracket: Bracket) -> str:
-    fake = Paragraph(bracket.start, bracket.end, 0, 0, 0, None, bracket.children)
-    text = " ".join(raw_text(fake, agreed_only=False).split())
+    """The first words of a bracket's plain text; stops reading once it has enough, so deep
+    nests of tagged brackets stay linear."""
+    out: list[str] = []
+    length = 0
+    stack: list[Iterator[Inline]] = [iter(bracket.children)]
+    while stack and length <= 2 * _EXCERPT:
+        for node in stack[-1]:
+            if isinstance(node, Text | Label):
+                out.append(node.text)
+                length += len(node.text)
+                if length > 2 * _EXCERPT:
+                    break
+            elif isinstance(node, Bracket | Struck | Emphasis):
+                stack.append(iter(node.children))
+                break
+        else:
+            stack.pop()
+    text = " ".join("".join(out).split())
     return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1].rstrip() + "…"
 
 
@@ -363,9 +422,7 @@ def analysis_to_json(analysis: Analysis) -> dict[str, Any]:
                 "notes": entry.notes,
                 "paragraphs": entry.paragraphs,
                 "actor": entry.actor,
-                "state": (
-                    {"id": entry.state[0], "name": entry.state[1]} if entry.state else None
-                ),
+                "state": ({"id": entry.state[0], "name": entry.state[1]} if entry.state else None),
             }
             for code, entry in analysis.delegations.items()
         },

@@ -15,7 +15,7 @@ from typing import Any
 
 from .analysis import Analysis, ParagraphInfo
 from .render import raw_text
-from .tree import Bracket, Inline, Paragraph, Struck
+from .tree import Bracket, Emphasis, Inline, Paragraph, Struck
 
 _WORDS = re.compile(r"\s+|[^\s\[\]()~*]+|.", re.DOTALL)
 
@@ -109,12 +109,14 @@ def _change(old: ParagraphInfo, new: ParagraphInfo) -> ParagraphChange:
 def _bracket_texts(nodes: list[Inline]) -> list[str]:
     """The plain text of every bracket (nested ones too), spaces collapsed."""
     found: list[str] = []
-    for node in nodes:
+    stack: list[Inline] = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
         if isinstance(node, Bracket):
             holder = Paragraph(node.start, node.end, 0, 0, 0, None, node.children)
             found.append(" ".join(raw_text(holder, agreed_only=False).split()))
-        if isinstance(node, Bracket | Struck) or hasattr(node, "children"):
-            found.extend(_bracket_texts(node.children))  # type: ignore[union-attr]
+        if isinstance(node, Bracket | Struck | Emphasis):
+            stack.extend(reversed(node.children))
     return found
 
 

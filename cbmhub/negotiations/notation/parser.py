@@ -20,6 +20,7 @@ still open at the end of its paragraph is closed there with no closing character
 
 from __future__ import annotations
 
+import gc
 import re
 from bisect import bisect_right
 
@@ -46,9 +47,8 @@ from .tree import (
 
 # A label at the start of a line, after indentation, a bullet and opening markers ("[", "~~",
 # "*"): the label of "[PP5e altern. We express ..." is "PP5e altern.".
-_LABEL = re.compile(
-    r"""
-    [ \t]*(?:[-–•·*][ \t]+)?(?:(?:\[|~~|\*\*|\*)[ \t]*)*
+_LABEL_PATTERN = r"""
+    \ufeff?[ \t]*(?:[-–•·*][ \t]+)?(?:(?:\[|~~|\*\*|\*)[ \t]*)*
     (?P<label>
         (?P<pp>PP|OP|ПП|ОП)[ \t]?(?P<num>\d{1,3}[a-zа-я]{0,3})
             (?P<alt>[ \t]+(?:alternative|altern|alt)\.?(?:[ \t]?\d{1,2}\b)?)?\.?
@@ -56,12 +56,21 @@ _LABEL = re.compile(
       | \((?P<paren>\d{1,3}|[a-z]{1,2}|[ivx]{1,5})\)
       | (?P<closing>\d{1,3}|[a-z]|[ivx]{1,5})\)
     )
-    (?=[ \t]|$)
-    """,
+    (?=[ \t]|\r|\n|\Z)
+    """
+_LABEL = re.compile(_LABEL_PATTERN, re.VERBOSE)
+_BULLET_PATTERN = r"[ \t]*[-–•·*][ \t]"
+_EOL = r"(?:\r\n|\r|\n)"
+# Where a paragraph may end: a line break followed by blank lines, or by a line that starts
+# with a label or a bullet. Named groups of the label are dropped inside the look-ahead.
+_LABEL_AHEAD = re.sub(r"[?]P<[a-z]+>", "?:", _LABEL_PATTERN)
+_BOUNDARY = re.compile(
+    rf"{_EOL}(?:(?P<blank>(?:[^\S\r\n]*{_EOL})+)|(?={_LABEL_AHEAD}|{_BULLET_PATTERN}))",
     re.VERBOSE,
 )
-_BULLET = re.compile(r"[ \t]*[-–•·*][ \t]")
-_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+_LEADING_BLANK = re.compile(rf"(?:[^\S\r\n]*{_EOL})*")
+_FIRST_CHAR = re.compile(r"[^\S\r\n]*(\S)")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _TOKEN = re.compile(r"\[|\]|~~|\*\*|\*|\((?P<inner>[^()\[\]\r\n]{1,400})\)")
 _SIGNS = {"+": "support", "-": "oppose", "−": "oppose", "–": "oppose"}
 _POSITION_ITEM = re.compile(r"([+\-−–]?)\s*(\w[\w.\-'’]*)(?:\s+(.*))?", re.DOTALL)
@@ -71,7 +80,15 @@ _TERMINAL = frozenset(".;:!?")
 
 def parse(text: str) -> Document:
     """Parse a negotiation text. Never raises for a ``str``; ``render(parse(x)) == x``."""
-    return _Parser(text).run()
+    # The tree holds no reference cycles; pausing the cyclic collector while it is built keeps
+    # parsing linear in size (its full passes over the young nodes otherwise grow with them).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _Parser(text).run()
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def label_kind(match: re.Match[str]) -> tuple[str, ParagraphKind]:
@@ -92,12 +109,15 @@ def label_kind(match: re.Match[str]) -> tuple[str, ParagraphKind]:
 class _Parser:
     def __init__(self, source: str) -> None:
         self.source = source
-        self.line_starts: list[int] = [0]
+        self.line_starts: list[int] | None = None
+        self.has_cr = "\r" in source
         self.diagnostics: list[Diagnostic] = []
 
     # -- diagnostics -----------------------------------------------------------------------
 
     def locate(self, offset: int) -> tuple[int, int]:
+        if self.line_starts is None:  # built on the first diagnostic: most texts have few
+            self.line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.source)]
         line = bisect_right(self.line_starts, offset)
         return line, offset - self.line_starts[line - 1] + 1
 
@@ -109,81 +129,89 @@ class _Parser:
         line, column = self.locate(offset)
         return f"line {line}, column {column}"
 
+    def breaks(self, start: int, end: int) -> int:
+        """How many line breaks lie in source[start:end] (never splits a \\r\\n)."""
+        source = self.source
+        if self.has_cr:
+            return (
+                source.count("\n", start, end)
+                + source.count("\r", start, end)
+                - source.count("\r\n", start, end)
+            )
+        return source.count("\n", start, end)
+
     # -- pass 1: paragraphs ----------------------------------------------------------------
+
+    def spans(self) -> list[tuple[int, int]]:
+        """(start, end) of each paragraph; one regular expression finds the candidate
+        boundaries (a blank line, or a line that starts with a label or a bullet), so lines
+        inside a paragraph cost no Python code."""
+        source = self.source
+        tail = len(source.rstrip())
+        start = _LEADING_BLANK.match(source).end()
+        if start >= tail:
+            return []
+        spans: list[tuple[int, int]] = []
+        for match in _BOUNDARY.finditer(source, start, tail):
+            boundary = match.start()
+            following = match.end()
+            if match.lastgroup == "blank" and self.continues(start, boundary, following):
+                continue
+            spans.append((start, boundary))
+            start = following
+        eol = _LINE_BREAK.search(source, tail)
+        spans.append((start, eol.start() if eol else len(source)))
+        return spans
+
+    def continues(self, start: int, boundary: int, following: int) -> bool:
+        """After a blank line, a block that starts in lower case continues a paragraph that
+        does not end like a sentence: a page break split it."""
+        source = self.source
+        first = _FIRST_CHAR.match(source, following)
+        if first is None or not first.group(1).islower() or _LABEL.match(source, following):
+            return False
+        end = boundary
+        while end > start and source[end - 1] in " \t":
+            end -= 1
+        return source[end - 1] not in _TERMINAL
 
     def run(self) -> Document:
         source = self.source
-        pieces = _LINE_BREAK.split(source) if "\r" in source else None
-        if pieces is None:
-            lines = source.split("\n")
-            breaks = ["\n"] * (len(lines) - 1) + [""]
-        else:
-            lines = pieces[0::2]
-            breaks = pieces[1::2] + [""]
-
-        spans: list[tuple[int, int, int, int, re.Match[str] | None, int]] = []
-        line_starts = self.line_starts
-        label_match = _LABEL.match
-        bullet_match = _BULLET.match
-        offset = 0
-        para_start = -1
-        para_end = 0
-        para_line = para_last_line = 0
-        para_label: re.Match[str] | None = None
-        label_offset = 0
-        last_char = ""
-        blank_seen = False
-        for number, (content, brk) in enumerate(zip(lines, breaks, strict=True), start=1):
-            if number > 1:
-                line_starts.append(offset)
-            stripped = content.strip()
-            if stripped:
-                match = label_match(content)
-                if para_start < 0:
-                    new = True
-                elif blank_seen:
-                    new = not (
-                        match is None and stripped[0].islower() and last_char not in _TERMINAL
-                    )
-                else:
-                    new = match is not None or bullet_match(content) is not None
-                if new:
-                    if para_start >= 0:
-                        spans.append(
-                            (para_start, para_end, para_line, para_last_line, para_label,
-                             label_offset)
-                        )  # fmt: skip
-                    para_start, para_line = offset, number
-                    para_label, label_offset = match, offset
-                para_end = offset + len(content)
-                para_last_line = number
-                last_char = stripped[-1]
-                blank_seen = False
-            else:
-                blank_seen = True
-            offset += len(content) + len(brk)
-        if para_start >= 0:
-            spans.append((para_start, para_end, para_line, para_last_line, para_label, label_offset))
-
         blocks: list[Paragraph | Gap] = []
         previous_end = 0
-        for index, (start, end, line, end_line, match, base) in enumerate(spans):
+        line = 1
+        label_match = _LABEL.match
+        token_search = _TOKEN.search
+        for index, (start, end) in enumerate(self.spans()):
             if start > previous_end:
                 blocks.append(Gap(previous_end, start, source[previous_end:start]))
+                line += self.breaks(previous_end, start)
+            end_line = line + self.breaks(start, end)
+            match = label_match(source, start, end)
             label = None
             if match is not None:
                 name, kind = label_kind(match)
                 label = Label(
-                    base + match.start("label"),
-                    base + match.end("label"),
-                    match.group("label"),
-                    name,
-                    kind,
+                    match.start("label"), match.end("label"), match.group("label"), name, kind
                 )
             paragraph = Paragraph(start, end, line, end_line, index, label)
-            paragraph.children = _InlineParser(self, paragraph).run()
+            if token_search(source, start, end) is None:
+                # No marker at all: most paragraphs of a real text.
+                if label is None:
+                    paragraph.children = [Text(start, end, source[start:end])]
+                else:
+                    children: list[Inline] = []
+                    if label.start > start:
+                        children.append(Text(start, label.start, source[start : label.start]))
+                    children.append(label)
+                    if label.end < end:
+                        children.append(Text(label.end, end, source[label.end : end]))
+                    paragraph.children = children
+            else:
+                paragraph.children = _InlineParser(self, paragraph).run()
             blocks.append(paragraph)
             previous_end = end
+            line = end_line
         if previous_end < len(source) or not blocks:
             blocks.append(Gap(previous_end, len(source), source[previous_end:]))
         self.diagnostics.sort(key=lambda d: d.offset)
@@ -241,7 +269,9 @@ class _InlineParser:
         marker = frame.marker if isinstance(frame, Emphasis) else frame.open
         if isinstance(frame, Struck):
             self.parser.report(
-                frame.start, "warning", f"'~~' (strike-through) is not closed {reason}; kept as text"
+                frame.start,
+                "warning",
+                f"'~~' (strike-through) is not closed {reason}; kept as text",
             )
         kids = self.kids
         kids.pop()  # the frame itself: nothing can follow it in its parent while it is open
@@ -318,9 +348,9 @@ class _InlineParser:
         if self.depth == 0:
             self.kids.append(StrayClose(at, at + 1, "]"))
             label = self.paragraph.label
-            where = f" of paragraph {label.text.strip()}" if label else ""
+            where = f" in paragraph {label.text.strip()}" if label else " in this paragraph"
             self.parser.report(
-                at, "error", f"unmatched ']': no '[' is open at this point{where}; kept as text"
+                at, "error", f"unmatched ']': no '[' is open before it{where}; kept as text"
             )
             return
         while not isinstance(self.stack[-1], Bracket):
@@ -332,19 +362,24 @@ class _InlineParser:
     def emphasis(self, token: str, at: int, start: int, end: int) -> None:
         source = self.source
         after = at + len(token)
-        index = self.open_inline(Emphasis)
-        if (
-            index >= 0
-            and self.stack[index].marker == token  # type: ignore[union-attr]
-            and at > start
-            and not source[at - 1].isspace()
-        ):
-            self.flush(at)
-            while len(self.stack) - 1 > index:
-                self.unwrap_top(f"before '{token}' at {self.parser.where(at)}")
-            frame = self.pop()
-            frame.end = after
-            self.text_from = after
+        index = -1
+        for position in range(len(self.stack) - 1, -1, -1):
+            frame = self.stack[position]
+            if isinstance(frame, Bracket):
+                break
+            if isinstance(frame, Emphasis) and frame.marker == token:
+                index = position
+                break
+        if index >= 0:
+            # The same marker is open: this one closes it, or is text. It never opens a second
+            # one inside the first (unclosed nests would cost quadratic time to unwrap).
+            if at > start and not source[at - 1].isspace():
+                self.flush(at)
+                while len(self.stack) - 1 > index:
+                    self.unwrap_top(f"before '{token}' at {self.parser.where(at)}")
+                closed = self.pop()
+                closed.end = after
+                self.text_from = after
         elif after < end and not source[after].isspace():
             self.flush(at)
             self.push(Emphasis(at, after, token))

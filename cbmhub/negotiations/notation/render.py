@@ -4,7 +4,7 @@ text without markup (``plain_text``), and segments for templates (``paragraph_se
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .tree import (
@@ -43,22 +43,26 @@ def render_paragraph(paragraph: Paragraph) -> str:
 
 
 def _render_inline(nodes: list[Inline], out: list[str]) -> None:
-    for node in nodes:
-        if isinstance(node, Bracket | Struck):
-            out.append(node.open)
-            _render_inline(node.children, out)
-            out.append(node.close)
-        elif isinstance(node, Emphasis):
-            out.append(node.marker)
-            _render_inline(node.children, out)
-            out.append(node.marker)
-        else:
+    # An explicit stack, not recursion: brackets nest to any depth.
+    stack: list[tuple[Iterator[Inline], str]] = [(iter(nodes), "")]
+    while stack:
+        for node in stack[-1][0]:
+            if isinstance(node, Bracket | Struck):
+                out.append(node.open)
+                stack.append((iter(node.children), node.close))
+                break
+            if isinstance(node, Emphasis):
+                out.append(node.marker)
+                stack.append((iter(node.children), node.marker))
+                break
             out.append(node.text)
+        else:
+            out.append(stack.pop()[1])
 
 
 # -- clean and plain text --------------------------------------------------------------------
 
-_SPACES = re.compile(r"[ \t\u00a0]+")
+_SPACES = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")
 _SPACE_BEFORE = re.compile(r"[ \t]+(?=[,.;:!?)\]])")
 _SPACE_AFTER_OPEN = re.compile(r"(?<=\()[ \t]+")
 _DOUBLED = re.compile(r"([,;])(?:[ \t]*[,;])+")
@@ -68,25 +72,48 @@ _LINE_EDGES = re.compile(r"[ \t]+(?=\r?\n|\r|$)|(?<=\n)[ \t]+")
 def tidy(text: str) -> str:
     """Spacing after markup was taken out: one space between words, none before punctuation,
     no doubled commas, no spaces at the ends of lines or of the paragraph."""
-    text = _SPACES.sub(" ", text)
-    text = _SPACE_BEFORE.sub("", text)
-    text = _SPACE_AFTER_OPEN.sub("", text)
-    text = _DOUBLED.sub(r"\1", text)
-    text = _LINE_EDGES.sub("", text)
+    # Each pass only runs when its trigger is present: a cheap substring test first.
+    if "  " in text or "\t" in text or "\u00a0" in text:
+        text = _SPACES.sub(" ", text)
+    if " " in text:
+        text = _SPACE_BEFORE.sub("", text)
+        if "( " in text:
+            text = _SPACE_AFTER_OPEN.sub("", text)
+        if "\n " in text or " \n" in text or " \r" in text:
+            text = _LINE_EDGES.sub("", text)
+    if (
+        ",," in text
+        or ";;" in text
+        or ", ," in text
+        or "; ;" in text
+        or ", ;" in text
+        or "; ," in text
+    ):
+        text = _DOUBLED.sub(r"\1", text)
     return text.strip(" \t")
+
+
+def is_simple(paragraph: Paragraph) -> bool:
+    """True when the paragraph holds no markup at all (only text and its label)."""
+    return all(type(node) is Text or type(node) is Label for node in paragraph.children)
 
 
 def paragraph_clean(paragraph: Paragraph) -> str:
     """The agreed text of a paragraph: brackets with their content, struck text, position tags
-    and notes removed; emphasis markers removed; spacing tidied. "" when nothing is agreed
-    beyond the label."""
+    and notes removed; emphasis markers removed; spacing tidied where markup was removed.
+    "" when nothing is agreed beyond the label."""
+    if is_simple(paragraph):
+        return render_paragraph(paragraph)
     raw = raw_text(paragraph, agreed_only=True)
     return "" if is_empty(raw, paragraph.label) else tidy(raw)
 
 
 def paragraph_plain(paragraph: Paragraph) -> str:
     """All the words of a paragraph with the markup (brackets, ~~, *, tags, notes) removed."""
-    return tidy(raw_text(paragraph, agreed_only=False))
+    if is_simple(paragraph):
+        return render_paragraph(paragraph)
+    raw = raw_text(paragraph, agreed_only=False)
+    return "" if is_empty(raw, None) else tidy(raw)
 
 
 def raw_text(paragraph: Paragraph, *, agreed_only: bool) -> str:
@@ -107,31 +134,36 @@ def is_empty(raw: str, label: Label | None) -> bool:
 
 
 def _plain(nodes: list[Inline], out: list[str], *, agreed_only: bool) -> None:
-    for node in nodes:
-        if isinstance(node, Text | Label):
-            out.append(node.text)
-        elif isinstance(node, Bracket | Struck):
-            if not agreed_only:
-                _plain(node.children, out, agreed_only=False)
-        elif isinstance(node, Emphasis):
-            _plain(node.children, out, agreed_only=agreed_only)
-        # Position, Note and StrayClose are markup: left out.
+    stack: list[Iterator[Inline]] = [iter(nodes)]
+    while stack:
+        for node in stack[-1]:
+            if isinstance(node, Text | Label):
+                out.append(node.text)
+            elif isinstance(node, Emphasis) or (
+                isinstance(node, Bracket | Struck) and not agreed_only
+            ):
+                stack.append(iter(node.children))
+                break
+            # Position, Note and StrayClose are markup, and in agreed-only text brackets and
+            # struck text are left out with what they hold.
+        else:
+            stack.pop()
 
 
 def clean_text(doc: Document) -> str:
     """The agreed-only text of the whole document; paragraphs with nothing agreed are left out
-    with the blank lines that followed them."""
-    return join_paragraphs(doc, [raw_text(p, agreed_only=True) for p in doc.paragraphs])
+    with the blank lines that followed them. Paragraphs without markup are kept as written."""
+    return join_paragraphs(doc, [paragraph_clean(p) for p in doc.paragraphs])
 
 
 def plain_text(doc: Document) -> str:
     """All the text of the document with the markup removed."""
-    return join_paragraphs(doc, [raw_text(p, agreed_only=False) for p in doc.paragraphs])
+    return join_paragraphs(doc, [paragraph_plain(p) for p in doc.paragraphs])
 
 
-def join_paragraphs(doc: Document, raws: list[str]) -> str:
-    """The document with each paragraph replaced by its raw text (one per paragraph, in order),
-    empty paragraphs left out with the gap after them, and spacing tidied in one pass."""
+def join_paragraphs(doc: Document, texts: list[str]) -> str:
+    """The document with each paragraph replaced by its text (one per paragraph, in order);
+    a paragraph whose text is "" is left out with the gap after it."""
     out: list[str] = []
     keep_gap = True
     index = 0
@@ -140,12 +172,12 @@ def join_paragraphs(doc: Document, raws: list[str]) -> str:
             if keep_gap:
                 out.append(block.text)
             continue
-        raw = raws[index]
+        text = texts[index]
         index += 1
-        keep_gap = not is_empty(raw, block.label)
+        keep_gap = bool(text)
         if keep_gap:
-            out.append(raw)
-    return tidy("".join(out))
+            out.append(text)
+    return "".join(out)
 
 
 # -- segments for templates ------------------------------------------------------------------
@@ -155,11 +187,12 @@ def join_paragraphs(doc: Document, raws: list[str]) -> str:
 class Segment:
     """A run of a paragraph as a template shows it.
 
-    ``kind`` is one of: ``text``, ``label``, ``marker`` (``~~``, ``*``, ``**``), ``open`` / ``close`` (a bracket's ``[`` / ``]``;
-    ``close`` with ``text == ""`` when the bracket was never closed), ``stray`` (a ``]`` with no
-    ``[``), ``position`` (a tag; ``entries`` holds its stances), ``note`` (``delegations`` and
-    ``body``). ``depth`` is how many brackets enclose the run (the bracket's own depth for
-    open/close), ``struck`` and ``emphasis`` whether it is inside ``~~`` or ``*``.
+    ``kind`` is one of: ``text``, ``label``, ``marker`` (``~~``, ``*``, ``**``), ``open`` /
+    ``close`` (a bracket's ``[`` / ``]``; ``close`` with ``text == ""`` when the bracket was
+    never closed), ``stray`` (a ``]`` with no ``[``), ``position`` (a tag; ``entries`` holds
+    its stances), ``note`` (``delegations`` and ``body``). ``depth`` is how many brackets
+    enclose the run (the bracket's own depth for open/close); ``struck`` and ``emphasis`` say
+    whether it is inside ``~~`` or ``*``.
     """
 
     kind: str
@@ -177,35 +210,48 @@ def paragraph_segments(paragraph: object) -> list[Segment]:
     analysis paragraph) in reading order; their texts joined are the paragraph's source."""
     node = paragraph if isinstance(paragraph, Paragraph) else paragraph.node  # type: ignore[attr-defined]
     out: list[Segment] = []
-    _segments(node.children, out, 0, False, False)
+    _segments(node.children, out)
     return out
 
 
-def _segments(
-    nodes: Iterable[Inline], out: list[Segment], depth: int, struck: bool, emphasis: bool
-) -> None:
-    for node in nodes:
-        if isinstance(node, Text):
-            out.append(Segment("text", node.text, depth, struck, emphasis))
-        elif isinstance(node, Label):
-            out.append(Segment("label", node.text, depth, struck, emphasis))
-        elif isinstance(node, Bracket):
-            out.append(Segment("open", node.open, node.depth, struck, emphasis))
-            _segments(node.children, out, node.depth, struck, emphasis)
-            out.append(Segment("close", node.close, node.depth, struck, emphasis))
-        elif isinstance(node, Struck):
-            out.append(Segment("marker", node.open, depth, True, emphasis))
-            _segments(node.children, out, depth, True, emphasis)
-            out.append(Segment("marker", node.close, depth, True, emphasis))
-        elif isinstance(node, Emphasis):
-            out.append(Segment("marker", node.marker, depth, struck, True))
-            _segments(node.children, out, depth, struck, True)
-            out.append(Segment("marker", node.marker, depth, struck, True))
-        elif isinstance(node, Position):
-            out.append(Segment("position", node.text, depth, struck, emphasis, node.entries))
-        elif isinstance(node, Note):
-            out.append(
-                Segment("note", node.text, depth, struck, emphasis, (), node.delegations, node.body)
-            )
-        elif isinstance(node, StrayClose):
-            out.append(Segment("stray", node.text, depth, struck, emphasis))
+def _segments(nodes: Iterable[Inline], out: list[Segment]) -> None:
+    # (children, depth, struck, emphasis, closing segment) per open container.
+    stack: list[tuple[Iterator[Inline], int, bool, bool, Segment | None]] = [
+        (iter(nodes), 0, False, False, None)
+    ]
+    while stack:
+        children, depth, struck, emphasis, _ = stack[-1]
+        for node in children:
+            if isinstance(node, Text):
+                out.append(Segment("text", node.text, depth, struck, emphasis))
+            elif isinstance(node, Label):
+                out.append(Segment("label", node.text, depth, struck, emphasis))
+            elif isinstance(node, Bracket):
+                out.append(Segment("open", node.open, node.depth, struck, emphasis))
+                close = Segment("close", node.close, node.depth, struck, emphasis)
+                stack.append((iter(node.children), node.depth, struck, emphasis, close))
+                break
+            elif isinstance(node, Struck):
+                out.append(Segment("marker", node.open, depth, True, emphasis))
+                close = Segment("marker", node.close, depth, True, emphasis)
+                stack.append((iter(node.children), depth, True, emphasis, close))
+                break
+            elif isinstance(node, Emphasis):
+                out.append(Segment("marker", node.marker, depth, struck, True))
+                close = Segment("marker", node.marker, depth, struck, True)
+                stack.append((iter(node.children), depth, struck, True, close))
+                break
+            elif isinstance(node, Position):
+                out.append(Segment("position", node.text, depth, struck, emphasis, node.entries))
+            elif isinstance(node, Note):
+                out.append(
+                    Segment(
+                        "note", node.text, depth, struck, emphasis, (), node.delegations, node.body
+                    )
+                )
+            elif isinstance(node, StrayClose):
+                out.append(Segment("stray", node.text, depth, struck, emphasis))
+        else:
+            closing = stack.pop()[4]
+            if closing is not None:
+                out.append(closing)

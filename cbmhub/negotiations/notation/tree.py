@@ -10,7 +10,7 @@ input is dropped: text the parser cannot make sense of stays in the tree as ``Te
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 Stance = Literal["support", "oppose"]
 Severity = Literal["error", "warning"]
@@ -115,8 +115,8 @@ class Emphasis:
     children: list[Inline] = field(default_factory=list)
 
 
-Inline = Union[Text, Label, Position, Note, StrayClose, Bracket, Struck, Emphasis]
-Container = Union[Bracket, Struck, Emphasis]
+Inline = Text | Label | Position | Note | StrayClose | Bracket | Struck | Emphasis
+Container = Bracket | Struck | Emphasis
 
 
 @dataclass(slots=True)

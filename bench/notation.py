@@ -1,0 +1,82 @@
+"""Benchmark of the negotiation-text notation engine (no Django needed).
+
+    .venv/bin/python bench/notation.py [--corpus PATH] [--repeat N]
+
+The corpus text (/work/shared/corpus/004_b9720b24e8ee2ca3.txt by default) is repeated to about
+100 KB, 1 MB and 10 MB. For each size it times parse + analyse, and, as a baseline in the same
+run, one pass of a single regular expression that finds every bracket and position tag. It
+prints MB/s for both and their ratio. Targets: parse + analyse within 5x of the baseline, and
+linear in size (MB/s about the same at each size). Best of N runs (default 3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cbmhub.negotiations.notation import analyse, parse  # noqa: E402
+
+DEFAULT_CORPUS = Path("/work/shared/corpus/004_b9720b24e8ee2ca3.txt")
+SIZES = [("100 KB", 100_000), ("1 MB", 1_000_000), ("10 MB", 10_000_000)]
+# The baseline: brackets, ~~, and parenthesised position tags or notes, in one scan.
+BASELINE = re.compile(r"\[|\]|~~|\([+\-−–][^()\r\n]*\)|\([^()\r\n:]*:[^()\r\n]*\)")
+
+
+def best_of(runs: int, function, argument) -> float:  # noqa: ANN001
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        function(argument)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def engine(text: str) -> None:
+    analyse(parse(text))
+
+
+def baseline(text: str) -> None:
+    for _ in BASELINE.finditer(text):
+        pass
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per size; the best counts")
+    args = parser.parse_args()
+    seed = args.corpus.read_text(encoding="utf-8")
+    if not seed.endswith("\n"):
+        seed += "\n"
+    seed_bytes = len(seed.encode("utf-8"))
+
+    print(f"corpus: {args.corpus} ({seed_bytes} bytes), best of {args.repeat}")
+    print(f"{'size':>8} {'bytes':>11} {'engine s':>9} {'engine MB/s':>12} "
+          f"{'regex s':>8} {'regex MB/s':>11} {'ratio':>6}")  # fmt: skip
+    worst = 0.0
+    rates = []
+    for name, target in SIZES:
+        text = seed * max(1, round(target / seed_bytes))
+        size = len(text.encode("utf-8"))
+        engine_s = best_of(args.repeat, engine, text)
+        regex_s = best_of(args.repeat, baseline, text)
+        ratio = engine_s / regex_s
+        worst = max(worst, ratio)
+        rates.append(size / engine_s / 1e6)
+        print(
+            f"{name:>8} {size:>11} {engine_s:>9.3f} {size / engine_s / 1e6:>12.1f} "
+            f"{regex_s:>8.3f} {size / regex_s / 1e6:>11.1f} {ratio:>5.1f}x"
+        )
+    linear = min(rates) / max(rates)
+    print(f"worst ratio to the baseline: {worst:.1f}x (target <= 5x)")
+    print(f"throughput at the slowest size / at the fastest: {linear:.2f} (1.00 = linear)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

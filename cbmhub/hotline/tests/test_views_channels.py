@@ -1,0 +1,44 @@
+"""Channel pages and the downloadable record."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+BODY = "The body that stays with the parties."
+
+
+@pytest.fixture
+def world(alice, anna, bob, bert, carol, sam, olga, root):
+    return locals()
+
+
+@pytest.fixture
+def sent(world, link, send, anna):
+    return send(anna, link, body=BODY).message
+
+
+@pytest.mark.parametrize("who", ["anna", "bert", "sam", "root"])
+def test_channel_list_and_page(client_for, world, link, sent, who):
+    client = client_for(world[who])
+    assert link.name in client.get(reverse("hotline:channel_list")).content.decode()
+    html = client.get(reverse("hotline:channel_detail", args=[link.pk])).content.decode()
+    assert f'data-message="{sent.pk}"' in html and "Acknowledge within" in html
+
+
+@pytest.mark.parametrize("who", ["carol", "olga"])
+def test_channel_hidden_from_third_state_and_outsider(client_for, world, link, sent, who):
+    client = client_for(world[who])
+    assert link.name not in client.get(reverse("hotline:channel_list")).content.decode()
+    assert client.get(reverse("hotline:channel_detail", args=[link.pk])).status_code == 404
+    assert client.get(reverse("hotline:channel_record", args=[link.pk])).status_code == 404
+
+
+def test_record_bundle_holds_hashes_not_content(client_for, sam, link, sent):
+    response = client_for(sam).get(reverse("hotline:channel_record", args=[link.pk]))
+    assert response.status_code == 200
+    bundle = json.loads(response.content)
+    assert bundle["entries"] and BODY not in response.content.decode()
+    assert sent.content_sha256 in response.content.decode()

@@ -1,0 +1,199 @@
+"""Communication checks: start, results page with chart and history, CSV, answering."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from cbmhub.conftest import make_user
+from cbmhub.directory.models import Organisation, PointOfContact
+from cbmhub.hotline import delivery, services
+from cbmhub.hotline.models import CheckTarget, CommunicationCheck
+
+
+@pytest.fixture
+def world(alice, anna, bob, bert, carol, sam, olga, root):
+    return locals()
+
+
+@pytest.fixture
+def finished(world, cica, sam, anna, bert, carol):
+    """A check of every CICA POC an hour long: anna after 5 min, bert after 30, carol 2 h late,
+    alice and bob silent."""
+    t0 = timezone.now() - timedelta(hours=3)
+    check = services.check_start(user=sam, organisation=cica, now=t0, note="Quarterly")
+    for user, minutes in ((anna, 5), (bert, 30), (carol, 120)):
+        services.check_answer(
+            user=user, communication_check=check, now=t0 + timedelta(minutes=minutes)
+        )
+    return check
+
+
+def _detail(check) -> str:
+    return reverse("hotline:check_detail", args=[check.pk])
+
+
+def test_secretariat_starts_a_check_and_targets_are_emailed(
+    client_for, world, cica, sam, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(sam).post(
+            reverse("hotline:check_start"),
+            {
+                "organisation": cica.pk,
+                "deadline_minutes": 30,
+                "note": "Ping",
+                "levels": ["technical"],
+            },
+        )
+    check = CommunicationCheck.objects.get()
+    assert response.status_code == 302 and response["Location"] == _detail(check)
+    assert sorted(check.targets.values_list("state__iso3", flat=True)) == ["KAZ", "MNG", "THA"]
+    assert check.deadline - check.started_at == timedelta(minutes=30)
+    delivery.deliveries_process()
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "technical.kaz@example.org",
+        "technical.mng@example.org",
+        "technical.tha@example.org",
+    ]
+    token = check.targets.get(state__iso3="MNG").token
+    assert reverse("hotline:check_confirm", args=[token]) in "".join(m.body for m in mail.outbox)
+
+
+def test_start_form_errors_are_named(client_for, world, cica, sam):
+    response = client_for(sam).post(
+        reverse("hotline:check_start"), {"organisation": cica.pk, "deadline_minutes": 0}
+    )
+    assert response.status_code == 400 and not CommunicationCheck.objects.exists()
+    assert "greater than or equal to 1" in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["alice", "carol", "olga"])
+def test_only_the_secretariat_starts_checks(client_for, world, cica, who):
+    client = client_for(world[who])
+    response = client.post(
+        reverse("hotline:check_start"), {"organisation": cica.pk, "deadline_minutes": 60}
+    )
+    assert response.status_code == 403 and not CommunicationCheck.objects.exists()
+    assert "check-form" not in client.get(reverse("hotline:check_list")).content.decode()
+
+
+def test_other_organisations_secretariat_cannot_start_a_cica_check(client_for, world, cica):
+    osce = Organisation.objects.create(acronym="OSCE", name="OSCE", kind="regional")
+    otto = make_user("otto", role="secretariat", organisation=osce)
+    response = client_for(otto).post(
+        reverse("hotline:check_start"), {"organisation": cica.pk, "deadline_minutes": 60}
+    )
+    assert response.status_code == 400 and not CommunicationCheck.objects.exists()
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_results_page_shows_rates_chart_and_history(client_for, sam, cica, finished):
+    earlier = services.check_start(
+        user=sam, organisation=cica, now=timezone.now() - timedelta(days=30)
+    )
+    html = client_for(sam).get(_detail(finished)).content.decode()
+    assert "Response rate 40% (2 of 5 within the deadline)" in html
+    assert '<svg class="hotline-chart" data-testid="chart"' in html
+    # One dot per answer in its state's row and in its level's row.
+    assert html.count('class="in-time"') == 4 and html.count('class="late"') == 2
+    assert 'data-testid="history-chart"' in html and f"#{earlier.pk}" in html
+    assert 'data-testid="by-state"' in html and "MNG" in html and "THA" in html
+
+
+def test_a_state_sees_only_its_own_targets_and_no_statistics(client_for, alice, anna, finished):
+    html = client_for(alice).get(_detail(finished)).content.decode()
+    assert 'data-state="KAZ"' in html
+    assert 'data-state="MNG"' not in html and 'data-testid="results"' not in html
+
+
+@pytest.mark.parametrize("who", ["olga"])
+def test_outsider_gets_404(client_for, world, finished, who):
+    assert client_for(world[who]).get(_detail(finished)).status_code == 404
+
+
+def test_other_organisations_secretariat_gets_404(client_for, finished):
+    osce = Organisation.objects.create(acronym="OSCE", name="OSCE", kind="regional")
+    otto = make_user("otto", role="secretariat", organisation=osce)
+    assert client_for(otto).get(_detail(finished)).status_code == 404
+    assert (
+        client_for(otto).get(reverse("hotline:check_export", args=[finished.pk])).status_code == 404
+    )
+
+
+def test_csv_export(client_for, sam, finished):
+    PointOfContact.objects.filter(level="technical", state__iso3="THA").update(
+        office="=cmd|' /C calc'!A0"
+    )
+    response = client_for(sam).get(reverse("hotline:check_export", args=[finished.pk]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    overall = rows[0]
+    assert overall["section"] == "overall" and overall["targets"] == "5"
+    assert overall["answered_in_time"] == "2" and overall["response_rate"] == "0.4000"
+    mng = next(r for r in rows if r["section"] == "state" and r["state"] == "MNG")
+    assert mng["answered_in_time"] == "1" and mng["median_seconds"] == "1800"
+    late = next(r for r in rows if r["section"] == "target" and r["state"] == "THA")
+    assert late["response_seconds"] == "7200" and late["in_time"] == "no"
+    assert late["point_of_contact"].startswith("'=")  # no formula runs in a spreadsheet
+
+
+@pytest.mark.parametrize("who", ["alice", "carol"])
+def test_states_cannot_export(client_for, world, finished, who):
+    assert (
+        client_for(world[who]).get(reverse("hotline:check_export", args=[finished.pk])).status_code
+        == 403
+    )
+
+
+def test_point_of_contact_answers_in_the_app(client_for, world, cica, sam, bob):
+    check = services.check_start(user=sam, organisation=cica)
+    client = client_for(bob)
+    assert "pending-checks" in client.get(reverse("hotline:inbox")).content.decode()
+    response = client.post(reverse("hotline:check_answer", args=[check.pk]))
+    assert response.status_code == 302
+    target = CheckTarget.objects.get(communication_check=check, point_of_contact__user=bob)
+    assert target.answered_by == bob and target.in_time
+    assert "pending-checks" not in client.get(reverse("hotline:inbox")).content.decode()
+
+
+def test_answer_refused_to_those_not_asked(client_for, world, cica, sam):
+    check = services.check_start(user=sam, organisation=cica, levels=["technical"])
+    assert (
+        client_for(world["olga"]).post(reverse("hotline:check_answer", args=[check.pk])).status_code
+        == 404
+    )
+    # Alice's state was asked (through anna), but alice herself was not: refused.
+    assert (
+        client_for(world["alice"])
+        .post(reverse("hotline:check_answer", args=[check.pk]))
+        .status_code
+        == 403
+    )
+    assert not CheckTarget.objects.filter(answered_at__isnull=False).exists()
+
+
+def test_emailed_link_confirms_only_on_post_and_without_login(client, world, cica, sam):
+    check = services.check_start(user=sam, organisation=cica)
+    target = check.targets.get(point_of_contact__user=world["carol"])
+    url = reverse("hotline:check_confirm", args=[target.token])
+    page = client.get(url)
+    assert page.status_code == 200 and 'data-testid="confirm"' in page.content.decode()
+    target.refresh_from_db()
+    assert target.answered_at is None  # a mail scanner following the link confirms nothing
+    response = client.post(url)
+    target.refresh_from_db()
+    assert response.status_code == 200 and target.answered_at is not None
+    assert 'data-testid="confirmed"' in response.content.decode()
+
+
+def test_unknown_token_is_404(client, world, cica, sam):
+    services.check_start(user=sam, organisation=cica)
+    url = reverse("hotline:check_confirm", args=["not-a-token"])
+    assert client.get(url).status_code == 404 and client.post(url).status_code == 404

@@ -1,0 +1,242 @@
+"""The inbox and message pages: who sees what, acknowledgement, reply, attachments."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from cbmhub.conftest import make_user
+from cbmhub.directory.models import Organisation
+from cbmhub.hotline import services
+from cbmhub.hotline.choices import Priority
+from cbmhub.hotline.models import Message, Receipt
+
+BODY = "Traffic from 203.0.113.7 keeps probing port 443."
+
+
+@pytest.fixture
+def world(alice, anna, bob, bert, carol, sam, olga, root):
+    return locals()
+
+
+@pytest.fixture
+def bilateral(world, link, send, anna):
+    return send(anna, link, subject="Probe from your network", body=BODY).message
+
+
+def _detail(pk: int) -> str:
+    return reverse("hotline:message_detail", args=[pk])
+
+
+# --- inbox ------------------------------------------------------------------------------------
+
+
+def test_inbox_lists_received_message_with_countdown_and_polls(client_for, bert, bilateral):
+    response = client_for(bert).get(reverse("hotline:inbox"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Probe from your network" in html
+    assert 'hx-trigger="every 10s"' in html
+    assert 'data-testid="countdown"' in html and "due in" in html
+    assert "1 message waits for your acknowledgement" in html
+
+
+def test_inbox_partial_for_htmx_polling(client_for, bert, bilateral):
+    response = client_for(bert).get(reverse("hotline:inbox"), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert "Probe from your network" in html
+    assert "<html" not in html and "every 10s" not in html
+
+
+def test_inbox_sorts_by_urgency(client_for, link, send, anna, bert):
+    now = timezone.now()
+    routine = send(anna, link, priority=Priority.ROUTINE, subject="Routine one").message
+    flash = send(anna, link, priority=Priority.FLASH, subject="Flash one").message
+    overdue = send(
+        anna, link, priority=Priority.ROUTINE, subject="Old one", now=now - timedelta(days=3)
+    ).message
+    services.message_acknowledge(user=bert, message=routine)  # still owes a reply
+    outgoing = send(bert, link, subject="From B").message
+    html = client_for(bert).get(reverse("hotline:inbox")).content.decode()
+    order = [html.index(f'data-message="{m.pk}"') for m in (overdue, flash, routine, outgoing)]
+    assert order == sorted(order)
+    assert "overdue by" in html
+
+
+def test_inbox_of_third_state_and_outsider_is_empty(client_for, world, bilateral):
+    for who in ("carol", "olga"):
+        html = client_for(world[who]).get(reverse("hotline:inbox")).content.decode()
+        assert (
+            "Probe from your network" not in html and f'data-message="{bilateral.pk}"' not in html
+        )
+
+
+def test_inbox_shows_secretariat_the_message_without_its_subject(client_for, sam, bilateral):
+    html = client_for(sam).get(reverse("hotline:inbox")).content.decode()
+    assert f'data-message="{bilateral.pk}"' in html
+    assert "Probe from your network" not in html and "content withheld" in html
+
+
+def test_inbox_needs_login(client):
+    response = client.get(reverse("hotline:inbox"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_inbox_query_count_is_flat(
+    client_for, link, send, anna, bert, django_assert_max_num_queries
+):
+    for index in range(3):
+        send(anna, link, subject=f"m{index}")
+    client = client_for(bert)
+    client.get(reverse("hotline:inbox"))
+    for index in range(3, 12):
+        send(anna, link, subject=f"m{index}")
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("hotline:inbox")).status_code == 200
+
+
+# --- one message --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["alice", "anna", "bob", "bert"])
+def test_parties_read_the_message_and_its_timeline(client_for, world, bilateral, who):
+    html = client_for(world[who]).get(_detail(bilateral.pk)).content.decode()
+    assert BODY in html and "Probe from your network" in html
+    assert 'data-kind="sent"' in html and " UTC" in html
+
+
+@pytest.mark.parametrize("who", ["carol", "olga"])
+def test_third_state_and_outsider_get_404(client_for, world, bilateral, who):
+    assert client_for(world[who]).get(_detail(bilateral.pk)).status_code == 404
+
+
+def test_other_organisations_secretariat_gets_404(client_for, bilateral):
+    osce = Organisation.objects.create(acronym="OSCE", name="OSCE", kind="regional")
+    other = make_user("otto", role="secretariat", organisation=osce)
+    assert client_for(other).get(_detail(bilateral.pk)).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["sam", "root"])
+def test_secretariat_and_operator_never_read_a_bilateral_body(client_for, world, bilateral, who):
+    response = client_for(world[who]).get(_detail(bilateral.pk))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert BODY not in html and "Probe from your network" not in html
+    assert 'data-testid="content-withheld"' in html
+    assert 'data-kind="sent"' in html  # the record (hashes and times) is theirs to see
+
+
+def test_secretariat_reads_multilateral_messages_of_its_organisation(
+    client_for, sam, network, send, anna
+):
+    message = send(anna, network, body="To all members.").message
+    assert "To all members." in client_for(sam).get(_detail(message.pk)).content.decode()
+
+
+def test_times_are_shown_in_utc_and_the_viewers_time_zone(client_for, bert, bilateral):
+    bert.time_zone = "Asia/Ulaanbaatar"
+    bert.save()
+    html = client_for(bert).get(_detail(bilateral.pk)).content.decode()
+    sent = bilateral.sent_at
+    assert f"{sent:%Y-%m-%d %H:%M:%S} UTC" in html
+    local = sent.astimezone(timezone.get_fixed_timezone(8 * 60))
+    assert f"{local:%Y-%m-%d %H:%M} Asia/Ulaanbaatar" in html
+
+
+def test_garbage_id_is_404(client_for, bert):
+    assert client_for(bert).get("/hotline/messages/999999/").status_code == 404
+
+
+# --- acknowledge ----------------------------------------------------------------------------------
+
+
+def _ack(pk: int) -> str:
+    return reverse("hotline:message_acknowledge", args=[pk])
+
+
+def test_recipient_acknowledges(client_for, bert, bilateral, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client_for(bert).post(_ack(bilateral.pk))
+    assert response.status_code == 302 and response["Location"] == _detail(bilateral.pk)
+    receipt = Receipt.objects.get(message=bilateral)
+    assert receipt.acknowledged_by == bert and receipt.next_escalation_at is None
+    assert callbacks  # the event_recorded signal for the live inbox, after commit
+    html = client_for(bert).get(_detail(bilateral.pk)).content.decode()
+    assert 'data-kind="acknowledged"' in html and 'data-testid="acknowledge"' not in html
+
+
+def test_acknowledge_with_htmx_returns_the_receipts(client_for, bert, bilateral):
+    response = client_for(bert).post(_ack(bilateral.pk), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="receipts"' in html and "<html" not in html
+    assert "acknowledged" in html
+
+
+@pytest.mark.parametrize("who,status", [("carol", 404), ("olga", 404), ("sam", 403), ("anna", 403)])
+def test_acknowledge_refused(client_for, world, bilateral, who, status):
+    assert client_for(world[who]).post(_ack(bilateral.pk)).status_code == status
+    assert not Receipt.objects.filter(acknowledged_at__isnull=False).exists()
+
+
+def test_acknowledge_needs_post(client_for, bert, bilateral):
+    assert client_for(bert).get(_ack(bilateral.pk)).status_code == 405
+
+
+# --- reply ----------------------------------------------------------------------------------------
+
+
+def _reply(pk: int) -> str:
+    return reverse("hotline:message_reply", args=[pk])
+
+
+def test_recipient_replies_once_even_when_the_form_is_sent_twice(client_for, bert, bilateral):
+    client = client_for(bert)
+    form = {"body": "We blocked it.", "idempotency_key": "form-1"}
+    first = client.post(_reply(bilateral.pk), form)
+    second = client.post(_reply(bilateral.pk), form)
+    reply = Message.objects.get(in_reply_to=bilateral)
+    assert first["Location"] == second["Location"] == _detail(reply.pk)
+    assert reply.subject == "Re: Probe from your network"
+    assert Receipt.objects.get(message=bilateral).replied_at is not None
+
+
+def test_empty_reply_is_refused_with_the_field_named(client_for, bert, bilateral):
+    response = client_for(bert).post(_reply(bilateral.pk), {"body": " "})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert not Message.objects.filter(in_reply_to=bilateral).exists()
+
+
+@pytest.mark.parametrize("who,status", [("carol", 404), ("olga", 404), ("sam", 403), ("anna", 403)])
+def test_reply_refused(client_for, world, bilateral, who, status):
+    response = client_for(world[who]).post(_reply(bilateral.pk), {"body": "x"})
+    assert response.status_code == status
+    assert not Message.objects.filter(in_reply_to=bilateral).exists()
+
+
+# --- attachments ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def with_file(link, send, anna, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    upload = SimpleUploadedFile("log.txt", b"evidence", content_type="text/plain")
+    return send(anna, link, attachments=[upload]).message
+
+
+def test_parties_download_attachments(client_for, bert, with_file):
+    attachment = with_file.attachments.get()
+    url = reverse("hotline:attachment_download", args=[with_file.pk, attachment.pk])
+    response = client_for(bert).get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"evidence"
+
+
+@pytest.mark.parametrize("who,status", [("carol", 404), ("olga", 404), ("sam", 403), ("root", 403)])
+def test_attachment_refused(client_for, world, with_file, who, status):
+    attachment = with_file.attachments.get()
+    url = reverse("hotline:attachment_download", args=[with_file.pk, attachment.pk])
+    assert client_for(world[who]).get(url).status_code == status

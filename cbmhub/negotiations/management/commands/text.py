@@ -1,0 +1,120 @@
+"""`cbmhub text parse|render|clean PATH`: the negotiation-text notation from the command line.
+
+PATH is a UTF-8 file or `-` for standard input. `parse` prints the analysis as JSON (the shape
+is in docs/notation.md), `render` the text rendered back from the tree (identical to the
+input), `clean` the agreed-only text. Input that is not UTF-8 text, or a file that cannot be
+read, gets one line on standard error and exit status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, BinaryIO
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cbmhub.negotiations import notation
+
+
+class Command(BaseCommand):
+    help = "Parse, render back or clean a negotiation text written in the bracket notation."
+    # call_command("text", "render", "-", stdin=stream) reads that stream instead of sys.stdin.
+    stealth_options = ("stdin",)
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        parse = actions.add_parser("parse", help="print the analysis as JSON")
+        parse.add_argument("path", metavar="PATH", help="a UTF-8 text file, or - for stdin")
+        parse.add_argument(
+            "--no-resolve",
+            action="store_true",
+            help="do not look delegation codes up in the directory",
+        )
+        for name, text in (
+            ("render", "print the text rendered back from the tree (identical to the input)"),
+            ("clean", "print the agreed-only text"),
+        ):
+            sub = actions.add_parser(name, help=text)
+            sub.add_argument("path", metavar="PATH", help="a UTF-8 text file, or - for stdin")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        text = self.read(options["path"], options.get("stdin"))
+        doc = notation.parse(text)
+        action = options["action"]
+        if action == "render":
+            self.emit(notation.render(doc))
+        elif action == "clean":
+            self.emit(notation.clean_text(doc))
+        else:
+            resolve = None if options.get("no_resolve") else self.resolver(doc)
+            analysis = notation.analyse(doc, resolve=resolve)
+            self.emit(json.dumps(notation.analysis_to_json(analysis), ensure_ascii=False, indent=2))
+            self.emit("\n")
+
+    def read(self, path: str, stdin: Any = None) -> str:
+        name = "standard input" if path == "-" else path
+        try:
+            if path == "-":
+                stream = stdin if stdin is not None else sys.stdin
+                data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+            else:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+        except FileNotFoundError:
+            raise CommandError(f"{name}: no such file", returncode=2) from None
+        except IsADirectoryError:
+            raise CommandError(f"{name}: is a directory, not a text file", returncode=2) from None
+        except OSError as error:
+            raise CommandError(f"{name}: cannot be read ({error.strerror})", returncode=2) from None
+        if isinstance(data, str):
+            return data
+        return decode(data, name)
+
+    def resolver(self, doc: notation.Document):  # noqa: ANN201 - a resolver or None
+        """Codes resolved through the directory's aliases in one query; None when the
+        database is not there (a fresh checkout), with a note on stderr."""
+        from django.db import DatabaseError
+
+        from cbmhub.directory.selectors import states_for_codes
+
+        codes = notation.delegation_codes(doc)
+        try:
+            found = states_for_codes(codes)
+        except DatabaseError as error:
+            first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+            self.stderr.write(f"note: delegation codes not resolved: {first_line}")
+            return None
+
+        def resolve(code: str) -> tuple[int, str] | None:
+            state = found.get(code)
+            return (state.pk, state.name) if state is not None else None
+
+        return resolve
+
+    def emit(self, text: str) -> None:
+        """Write exactly these characters: no added newline, line endings untouched."""
+        buffer: BinaryIO | None = getattr(self.stdout._out, "buffer", None)
+        if buffer is not None:
+            self.stdout.flush()
+            buffer.write(text.encode("utf-8"))
+            buffer.flush()
+        else:
+            self.stdout.write(text, ending="")
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 bytes to text, or a one-line CommandError (status 2) saying what and where."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        byte = data[error.start]
+        raise CommandError(
+            f"{name}: not UTF-8 text (byte 0x{byte:02x} at offset {error.start} cannot be decoded)",
+            returncode=2,
+        ) from None
+    if "\x00" in text:
+        raise CommandError(
+            f"{name}: not a text file (NUL byte at offset {text.index(chr(0))})", returncode=2
+        )
+    return text
