@@ -10,11 +10,19 @@ import os
 import sys
 
 
+# Commands that read files and print results, and never serve or sign anything: they run
+# without a SECRET_KEY so that `cbmhub text parse FILE` works on a bare checkout.
+OFFLINE_COMMANDS = {"text"}
+
+
 def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbmhub.settings")
+    if args and args[0] in OFFLINE_COMMANDS:
+        os.environ.setdefault("CBMHUB_OFFLINE_COMMAND", "1")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["cbmhub", *(sys.argv[1:] if argv is None else argv)])
+    execute_from_command_line(["cbmhub", *args])
 
 
 if __name__ == "__main__":

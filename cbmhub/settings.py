@@ -39,7 +39,7 @@ DEMO_MODE = env_bool("CBMHUB_DEMO_MODE")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or DEMO_MODE or TESTING:
+    if DEBUG or DEMO_MODE or TESTING or env_bool("CBMHUB_OFFLINE_COMMAND"):
         SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
     else:
         raise ImproperlyConfigured(
