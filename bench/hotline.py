@@ -108,8 +108,13 @@ def world():
     from rest_framework.authtoken.models import Token
 
     from cbmhub.accounts.models import User
-    from cbmhub.directory.models import ContactChannel, Membership, Organisation, State
-    from cbmhub.directory.models import PointOfContact
+    from cbmhub.directory.models import (
+        ContactChannel,
+        Membership,
+        Organisation,
+        PointOfContact,
+        State,
+    )
 
     org, _ = Organisation.objects.get_or_create(
         acronym="HLBENCH", defaults={"name": "Hotline benchmark forum", "kind": "regional"}
@@ -127,10 +132,14 @@ def world():
             point_of_contact=poc, kind="email", is_primary=True, value="cert@b.bench.invalid"
         )
     senders = [
-        User.objects.get_or_create(username=f"bench-sender-{n}", defaults={"role": "poc", "state": a})[0]
+        User.objects.get_or_create(
+            username=f"bench-sender-{n}", defaults={"role": "poc", "state": a}
+        )[0]
         for n in range(SENDERS)
     ]
-    acker = User.objects.get_or_create(username="bench-ack", defaults={"role": "poc", "state": b})[0]
+    acker = User.objects.get_or_create(username="bench-ack", defaults={"role": "poc", "state": b})[
+        0
+    ]
     tokens = {u.pk: Token.objects.get_or_create(user=u)[0].key for u in [*senders, acker]}
     return org, a, b, senders, acker, tokens
 
@@ -320,9 +329,12 @@ def run_life(*, channel, senders, acker, send, ack, seconds: float, rate: float 
                 for pk in pending:
                     ack(acker, pk)
                 if not pending:
-                    if senders_done.is_set() and not Receipt.objects.filter(
-                        message__channel=channel, acknowledged_at__isnull=True
-                    ).exists():
+                    if (
+                        senders_done.is_set()
+                        and not Receipt.objects.filter(
+                            message__channel=channel, acknowledged_at__isnull=True
+                        ).exists()
+                    ):
                         return
                     time.sleep(0.02)
                 if time.monotonic() > deadline[0]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 
-
 # Commands that read files and print results, and never serve or sign anything: they run
 # without a SECRET_KEY so that `cbmhub text parse FILE` works on a bare checkout.
 OFFLINE_COMMANDS = {"text"}

@@ -5,4 +5,21 @@ from . import views
 app_name = "negotiations"
 urlpatterns = [
     path("", views.list, name="list"),
+    path("new/", views.negotiation_create, name="negotiation_create"),
+    path(
+        "<int:negotiation_id>/documents/new/", views.document_create, name="document_create"
+    ),
+    path("documents/<int:document_id>/", views.document, name="document"),
+    path("documents/<int:document_id>/import/", views.revision_import, name="revision_import"),
+    path("documents/<int:document_id>/compare/", views.compare, name="compare"),
+    path(
+        "documents/<int:document_id>/revisions/<int:revision_id>/",
+        views.revision,
+        name="revision",
+    ),
+    path(
+        "documents/<int:document_id>/revisions/<int:revision_id>/<str:form>.txt",
+        views.revision_text,
+        name="revision_text",
+    ),
 ]

@@ -1,0 +1,264 @@
+"""The negotiations REST API, mounted at /api/v1/negotiations/: documents, their revisions (the
+source text kept verbatim), a revision's analysis (the JSON of docs/notation.md), the
+comparison of two revisions, and the import of a new revision.
+
+It reads through the same selectors and writes through the same services as the pages: a
+document outside the caller's view is a 404, an observer is refused (403), and only the
+secretariat of the document's organisation (or an operator) may import.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cbmhub.directory.api import ErrorSerializer
+
+from . import notation, selectors, services
+from .choices import RevisionKind
+from .models import Document, Revision
+
+TAGS = ["negotiations"]
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid request."),
+    403: OpenApiResponse(ErrorSerializer, description="Refused for this user."),
+    404: OpenApiResponse(ErrorSerializer, description="Not found or not visible to you."),
+}
+
+
+# --- serializers ------------------------------------------------------------------------------
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    imported_by = serializers.CharField(
+        source="imported_by.username", allow_null=True, default=None
+    )
+    totals = serializers.DictField(help_text="Counts from the analysis at import.")
+
+    class Meta:
+        model = Revision
+        fields = [
+            "id",
+            "document",
+            "kind",
+            "number",
+            "label",
+            "date",
+            "source_sha256",
+            "source_name",
+            "imported_by",
+            "imported_at",
+            "totals",
+        ]
+
+
+class RevisionDetailSerializer(RevisionSerializer):
+    source_text = serializers.CharField(help_text="The text exactly as imported.")
+
+    class Meta(RevisionSerializer.Meta):
+        fields = [*RevisionSerializer.Meta.fields, "source_text"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    organisation = serializers.CharField(source="organisation.acronym")
+    body = serializers.CharField(source="body.name", allow_null=True, default=None)
+    negotiation_title = serializers.CharField(source="negotiation.title")
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "symbol",
+            "title",
+            "language",
+            "organisation",
+            "body",
+            "negotiation",
+            "negotiation_title",
+        ]
+
+
+class DocumentDetailSerializer(DocumentSerializer):
+    revisions = serializers.SerializerMethodField()
+
+    class Meta(DocumentSerializer.Meta):
+        fields = [*DocumentSerializer.Meta.fields, "revisions"]
+
+    @extend_schema_field(RevisionSerializer(many=True))
+    def get_revisions(self, document: Document) -> list[dict[str, Any]]:
+        return RevisionSerializer(selectors.revision_list(document), many=True).data
+
+
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField(required=False, help_text="multipart: the UTF-8 text file")
+    text = serializers.CharField(
+        required=False, trim_whitespace=False, help_text="JSON: the text itself"
+    )
+    kind = serializers.ChoiceField(choices=RevisionKind.choices)
+    number = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, default=None, help_text="N of Rev.N"
+    )
+    date = serializers.DateField(required=False, allow_null=True, default=None)
+    label = serializers.CharField(max_length=80, required=False, default="")
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if ("file" in data) == ("text" in data):
+            raise serializers.ValidationError("Send either a file (multipart) or text (JSON).")
+        return data
+
+
+# --- views ------------------------------------------------------------------------------------
+
+
+class DocumentListView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="negotiations_documents",
+        summary="Documents you may read",
+        parameters=[
+            OpenApiParameter("limit", OpenApiTypes.INT),
+            OpenApiParameter("offset", OpenApiTypes.INT),
+        ],
+        responses={200: DocumentSerializer(many=True), **ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(
+            selectors.document_list(request.user), request, view=self
+        )
+        return paginator.get_paginated_response(DocumentSerializer(page, many=True).data)
+
+
+class DocumentDetailView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="negotiations_document",
+        summary="A document and its revisions",
+        responses={200: DocumentDetailSerializer, **ERRORS},
+    )
+    def get(self, request: Request, document_id: int) -> Response:
+        document = selectors.access_document(request.user, document_id)
+        return Response(DocumentDetailSerializer(document).data)
+
+
+class RevisionListView(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="negotiations_revisions",
+        summary="A document's revisions, oldest first",
+        responses={200: RevisionSerializer(many=True), **ERRORS},
+    )
+    def get(self, request: Request, document_id: int) -> Response:
+        document = selectors.access_document(request.user, document_id)
+        return Response(RevisionSerializer(selectors.revision_list(document), many=True).data)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="negotiations_import",
+        summary="Import a text as a new revision (secretariat)",
+        description=(
+            "The text is kept exactly as sent: a file is decoded strictly as UTF-8 (anything "
+            "else is refused with the offset and line of the first bad byte). Sending the same "
+            "text again with the same kind and number answers 200 with the revision made the "
+            "first time; a Rev.N that exists with another text answers 400 `conflict`."
+        ),
+        request={"multipart/form-data": ImportSerializer, "application/json": ImportSerializer},
+        responses={
+            201: OpenApiResponse(RevisionDetailSerializer, description="Imported."),
+            200: OpenApiResponse(RevisionDetailSerializer, description="Already imported."),
+            **ERRORS,
+        },
+    )
+    def post(self, request: Request, document_id: int) -> Response:
+        document = selectors.access_document(request.user, document_id)
+        serializer = ImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        upload = data.get("file")
+        result = services.revision_import(
+            actor=request.user,
+            document=document,
+            data=b"".join(upload.chunks()) if upload is not None else data["text"],
+            kind=data["kind"],
+            number=data["number"],
+            date=data["date"],
+            label=data["label"],
+            source_name=upload.name if upload is not None else "",
+        )
+        response = Response(
+            RevisionDetailSerializer(result.revision).data,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+        response["Location"] = reverse(
+            "api:negotiations-revision", args=[document.pk, result.revision.pk]
+        )
+        return response
+
+
+class RevisionDetailView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="negotiations_revision",
+        summary="A revision with its source text",
+        responses={200: RevisionDetailSerializer, **ERRORS},
+    )
+    def get(self, request: Request, document_id: int, revision_id: int) -> Response:
+        document = selectors.access_document(request.user, document_id)
+        revision = selectors.access_revision(document, revision_id)
+        return Response(RevisionDetailSerializer(revision).data)
+
+
+class RevisionAnalysisView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="negotiations_revision_analysis",
+        summary="A revision's analysis (paragraphs, positions, consensus, diagnostics)",
+        description="The JSON of `cbmhub text parse`, described in docs/notation.md.",
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+    )
+    def get(self, request: Request, document_id: int, revision_id: int) -> Response:
+        document = selectors.access_document(request.user, document_id)
+        revision = selectors.access_revision(document, revision_id)
+        return Response(notation.analysis_to_json(selectors.revision_analysis(revision)))
+
+
+class CompareView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="negotiations_compare",
+        summary="Compare two revisions paragraph by paragraph",
+        parameters=[
+            OpenApiParameter("old", OpenApiTypes.INT, required=True),
+            OpenApiParameter("new", OpenApiTypes.INT, required=True),
+        ],
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+    )
+    def get(self, request: Request, document_id: int) -> Response:
+        document = selectors.access_document(request.user, document_id)
+        missing = [name for name in ("old", "new") if not request.query_params.get(name)]
+        if missing:
+            raise serializers.ValidationError(
+                {name: "The id of a revision of this document." for name in missing}
+            )
+        old = selectors.access_revision(document, request.query_params["old"])
+        new = selectors.access_revision(document, request.query_params["new"])
+        comparison = notation.compare(
+            selectors.revision_analysis(old), selectors.revision_analysis(new)
+        )
+        return Response({"old": old.pk, "new": new.pk, **notation.comparison_to_json(comparison)})

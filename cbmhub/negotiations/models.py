@@ -1,0 +1,124 @@
+"""Negotiations: a process, the documents it negotiates, and their revisions as circulated."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cbmhub.core.models import TimeStampedModel
+from cbmhub.directory.models import Body, Organisation
+
+from .choices import RevisionKind
+
+
+class Negotiation(TimeStampedModel):
+    """A negotiating process under an organisation: delegations of its member states working
+    by consensus towards texts (a summit declaration, a plan of action), usually in one body
+    such as a special working group."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="negotiations"
+    )
+    body = models.ForeignKey(
+        Body,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="negotiations",
+        help_text=_("The body that negotiates, e.g. the Special Working Group."),
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "title"], name="negotiation_title_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.acronym}: {self.title}"
+
+
+class Document(TimeStampedModel):
+    """A text under negotiation (a draft statement, a concept paper) as the secretariat
+    circulates it under a symbol such as SWG/OI/1262; its successive versions are revisions."""
+
+    negotiation = models.ForeignKey(
+        Negotiation, on_delete=models.PROTECT, related_name="documents"
+    )
+    # Denormalised from the negotiation so that access filters need no join.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="negotiation_documents"
+    )
+    body = models.ForeignKey(
+        Body, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
+    symbol = models.CharField(
+        max_length=80, help_text=_("The document symbol as circulated, e.g. SWG/OI/1262.")
+    )
+    title = models.CharField(max_length=300)
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+
+    class Meta:
+        ordering = ["symbol", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "symbol"], name="document_symbol_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.symbol} {self.title}"
+
+
+class Revision(models.Model):
+    """One version of a document as circulated (Rev.3, the podium version ...). ``source_text``
+    is exactly what was imported, decoded from UTF-8 and nothing else: every view, the analysis
+    and the comparison are derived from it, and ``source_sha256`` (of the bytes received)
+    proves it unchanged."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="revisions")
+    kind = models.CharField(max_length=16, choices=RevisionKind.choices)
+    number = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("The N of Rev.N; only for revisions.")
+    )
+    label = models.CharField(max_length=80, help_text=_('As written on the cover, e.g. "Rev.3".'))
+    date = models.DateField(default=timezone.localdate)
+    source_text = models.TextField()
+    source_sha256 = models.CharField(max_length=64)
+    source_name = models.CharField(max_length=255, blank=True, help_text=_("The file imported."))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when imported from the command line."),
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+    # A cache of the analysis totals at import, for lists; the source text is the truth.
+    totals = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["date", "imported_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind=RevisionKind.REV) & Q(number__isnull=False))
+                | (~Q(kind=RevisionKind.REV) & Q(number__isnull=True)),
+                name="revision_number_only_for_rev",
+            ),
+            models.UniqueConstraint(
+                fields=["document", "number"],
+                condition=Q(kind=RevisionKind.REV),
+                name="revision_rev_number_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document.symbol} {self.label}"

@@ -1,0 +1,234 @@
+"""Writes of the negotiations app: negotiations, documents and imported revisions.
+
+Each function checks that the actor may do what it asks (``actor=None`` is the command line,
+run by whoever operates the server) and raises ``NegotiationsError`` with a message that says
+what is wrong and where.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date as Date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cbmhub.core.api import DomainError
+from cbmhub.directory.models import Body, Organisation
+
+from . import notation, selectors
+from .choices import RevisionKind, revision_label
+from .models import Document, Negotiation, Revision
+
+# A negotiated text is tens of kilobytes; this bound only stops an accidental upload of
+# something else.
+MAX_SOURCE_BYTES = 10 * 1024 * 1024
+
+
+class NegotiationsError(DomainError):
+    """A request the negotiations domain refuses."""
+
+
+def _forbidden(message: str) -> NegotiationsError:
+    error = NegotiationsError(message, code="permission_denied")
+    error.status_code = 403
+    return error
+
+
+def _validated(instance: Any) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        details = [
+            {"field": field, "message": str(message)}
+            for field, messages in error.message_dict.items()
+            for message in messages
+        ]
+        first = details[0]
+        raise NegotiationsError(
+            f"{first['field']}: {first['message']}", code="invalid", details=details
+        ) from None
+
+
+@transaction.atomic
+def negotiation_create(
+    *,
+    actor: Any | None,
+    organisation: Organisation,
+    title: str,
+    body: Body | None = None,
+    description: str = "",
+) -> Negotiation:
+    if actor is not None and not selectors.can_manage(actor, organisation):
+        raise _forbidden(
+            f"Only the {organisation.acronym} secretariat may open a negotiation under it."
+        )
+    if body is not None and body.organisation_id != organisation.pk:
+        raise NegotiationsError(
+            f"body: {body.name} is not a body of {organisation.acronym}.", code="invalid"
+        )
+    negotiation = Negotiation(
+        organisation=organisation, body=body, title=title.strip(), description=description
+    )
+    _validated(negotiation)
+    negotiation.save()
+    return negotiation
+
+
+@transaction.atomic
+def document_create(
+    *,
+    actor: Any | None,
+    negotiation: Negotiation,
+    symbol: str,
+    title: str,
+    body: Body | None = None,
+    language: str = "en",
+) -> Document:
+    organisation = negotiation.organisation
+    if actor is not None and not selectors.can_manage(actor, organisation):
+        raise _forbidden(f"Only the {organisation.acronym} secretariat may add documents.")
+    body = body or negotiation.body
+    if body is not None and body.organisation_id != organisation.pk:
+        raise NegotiationsError(
+            f"body: {body.name} is not a body of {organisation.acronym}.", code="invalid"
+        )
+    document = Document(
+        negotiation=negotiation,
+        organisation=organisation,
+        body=body,
+        symbol=symbol.strip(),
+        title=title.strip(),
+        language=language,
+    )
+    _validated(document)
+    document.save()
+    return document
+
+
+def decode_source(data: bytes, *, name: str = "the text") -> str:
+    """UTF-8 bytes to text, strictly: nothing replaced, nothing dropped (a byte-order mark and
+    every line ending stay as they are). Anything else is refused with the place of the
+    first bad byte."""
+    if len(data) > MAX_SOURCE_BYTES:
+        raise NegotiationsError(
+            f"{name}: {len(data)} bytes is more than the {MAX_SOURCE_BYTES} bytes a revision "
+            "may have.",
+            code="too_large",
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise NegotiationsError(
+            f"{name} is not UTF-8 text: byte 0x{data[error.start]:02x} at offset {error.start} "
+            f"(line {line}, byte {column} of the line) cannot be decoded. Save the file as "
+            "UTF-8 and import it again.",
+            code="not_utf8",
+            details=[{"field": "file", "line": line, "offset": error.start}],
+        ) from None
+    return check_source(text, name=name)
+
+
+def check_source(text: str, *, name: str = "the text") -> str:
+    if "\x00" in text:
+        # Not text, and PostgreSQL cannot store it; refusing is better than dropping it.
+        offset = text.index("\x00")
+        raise NegotiationsError(
+            f"{name} is not a text file: NUL character at offset {offset} "
+            f"(line {text.count(chr(10), 0, offset) + 1}).",
+            code="not_text",
+        )
+    if not text.strip():
+        raise NegotiationsError(f"{name} is empty.", code="empty")
+    return text
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    revision: Revision
+    created: bool
+
+
+@transaction.atomic
+def revision_import(
+    *,
+    actor: Any | None,
+    document: Document,
+    data: bytes | str,
+    kind: str,
+    number: int | None = None,
+    date: Date | None = None,
+    label: str = "",
+    source_name: str = "",
+) -> ImportResult:
+    """Keep a text as a new revision of ``document``.
+
+    ``data`` is the bytes received (decoded strictly as UTF-8) or text already decoded (the
+    API's JSON); ``source_sha256`` is over the UTF-8 bytes. Importing the same text again
+    with the same kind and number returns the revision made the first time (a retry never
+    duplicates); a Rev.N that exists with a different text is refused.
+    """
+    if actor is not None and not selectors.can_import(actor, document):
+        raise _forbidden(
+            f"You may not import revisions of {document.symbol}: only the "
+            f"{document.organisation.acronym} secretariat imports the texts it circulates."
+        )
+    name = source_name or "the text"
+    if isinstance(data, str):
+        text = check_source(data, name=name)
+        raw = text.encode("utf-8")
+        if len(raw) > MAX_SOURCE_BYTES:
+            decode_source(raw, name=name)  # raises the size error
+    else:
+        raw = bytes(data)
+        text = decode_source(raw, name=name)
+    if kind not in RevisionKind.values:
+        raise NegotiationsError(
+            f"kind: {kind!r} is not one of {', '.join(RevisionKind.values)}.", code="invalid"
+        )
+    if kind == RevisionKind.REV and number is None:
+        raise NegotiationsError("number: a revision (Rev.N) needs its number N.", code="invalid")
+    if kind != RevisionKind.REV and number is not None:
+        raise NegotiationsError(
+            f"number: only a revision (Rev.N) has a number, not a {kind}.", code="invalid"
+        )
+    sha256 = hashlib.sha256(raw).hexdigest()
+
+    # Imports into one document are serialised, so two uploads of Rev.3 cannot both pass the
+    # check below; the unique constraint is the last word.
+    Document.objects.select_for_update().filter(pk=document.pk).first()
+    same = Revision.objects.filter(document=document, kind=kind, number=number)
+    existing = same.filter(source_sha256=sha256).first()
+    if existing is not None:
+        return ImportResult(existing, created=False)
+    if kind == RevisionKind.REV and same.exists():
+        raise NegotiationsError(
+            f"{document.symbol} already has Rev.{number} with a different text; import the "
+            "new text under the next number.",
+            code="conflict",
+        )
+
+    parsed = notation.parse(text)
+    analysis = notation.analyse(parsed, resolve=selectors.resolver_for(parsed))
+    revision = Revision(
+        document=document,
+        kind=kind,
+        number=number,
+        label=(label.strip() or revision_label(kind, number)),
+        date=date or timezone.localdate(),
+        source_text=text,
+        source_sha256=sha256,
+        source_name=source_name[:255],
+        imported_by=actor if getattr(actor, "pk", None) else None,
+        imported_at=timezone.now(),
+        totals=analysis.totals,
+    )
+    # source_text is not validated by full_clean beyond being non-blank; it is kept as is.
+    _validated(revision)
+    revision.save()
+    return ImportResult(revision, created=True)
