@@ -10,8 +10,10 @@ anything when one dies:
    ``IMMEDIATE``, so claims are serialised. The stamping UPDATE repeats the claimable condition,
    so a row claimed in between is not stamped twice.
 2. **Send** each claimed row outside any transaction (SMTP and HTTP can be slow).
-3. **Record** (one transaction per row): mark it sent only if our claim token is still on it,
-   then mark the receipt delivered (once, see services.receipt_mark_delivered).
+3. **Record**: mark it sent only if our claim token is still on it, then mark the receipt
+   delivered (once, see services.receipts_mark_delivered). In-app inbox rows have nothing to
+   send: a batch's are recorded together in one transaction, before the e-mails and webhooks,
+   each of which is recorded in its own transaction right after its send.
 
 A worker killed between 2 and 3 leaves its rows ``sending`` until the lease expires; another
 worker then sends them again. So the transport is at-least-once for the one row in flight, and
@@ -107,6 +109,12 @@ def deliveries_process(
     inbox = [d for d in claimed if d.kind == DeliveryKind.INBOX]
     if inbox:
         inbox_mark_sent(inbox, now=now)
+        # A receipt whose inbox row is recorded is delivered (by us or earlier): its e-mail and
+        # webhook rows in this batch need not ask the database again when they are recorded.
+        recorded = {d.receipt_id for d in inbox if d.recorded}
+        for delivery in claimed:
+            if delivery.receipt_id in recorded and delivery.receipt.delivered_at is None:
+                delivery.receipt.delivered_at = now or timezone.now()
     own_connection = connection is None
     try:
         for delivery in claimed:
@@ -130,24 +138,37 @@ def deliveries_process(
 
 @transaction.atomic
 def delivery_mark_sent(delivery: Delivery, *, now: datetime | None = None) -> bool:
-    """Record a successful send, if this worker still holds the claim."""
+    """Record a successful send, if this worker still holds the claim; the first delivery of a
+    message to a state makes its receipt delivered."""
     now = now or timezone.now()
     done = Delivery.objects.filter(
         pk=delivery.pk, claim=delivery.claim, status=DeliveryStatus.SENDING
     ).update(status=DeliveryStatus.SENT, sent_at=now, lease_until=None, last_error="")
-    if done and delivery.purpose == DeliveryPurpose.MESSAGE and delivery.receipt_id:
-        services.receipt_mark_delivered(receipt_id=delivery.receipt_id, now=now)
+    # delivered_at is never cleared, so a receipt seen delivered needs no second look.
+    known_delivered = delivery.receipt_id and delivery.receipt.delivered_at is not None
+    if (
+        done
+        and delivery.purpose == DeliveryPurpose.MESSAGE
+        and delivery.receipt_id
+        and not known_delivered
+    ):
+        services.receipts_mark_delivered(receipt_ids=[delivery.receipt_id], now=now)
     return bool(done)
 
 
 @transaction.atomic
 def inbox_mark_sent(deliveries: list[Delivery], *, now: datetime | None = None) -> int:
     """Record in-app inbox deliveries as sent in one transaction, those whose claim this worker
-    still holds; their receipts become delivered (once). Returns how many were recorded."""
+    still holds; their receipts become delivered (once), with one DELIVERED event each appended
+    per channel in one go. Sets ``recorded`` on each delivery; returns how many were recorded."""
     now = now or timezone.now()
-    held = Q()
+    by_claim: dict[str, list[int]] = {}
     for delivery in deliveries:
-        held |= Q(pk=delivery.pk, claim=delivery.claim)
+        delivery.recorded = False
+        by_claim.setdefault(delivery.claim, []).append(delivery.pk)
+    held = Q()
+    for claim, ids in by_claim.items():
+        held |= Q(claim=claim, pk__in=ids)
     ours = list(
         Delivery.objects.select_for_update()
         .filter(held, status=DeliveryStatus.SENDING)
@@ -159,9 +180,13 @@ def inbox_mark_sent(deliveries: list[Delivery], *, now: datetime | None = None) 
     Delivery.objects.filter(pk__in=[pk for pk, _, _ in ours]).update(
         status=DeliveryStatus.SENT, sent_at=now, lease_until=None, last_error=""
     )
-    for _, purpose, receipt_id in ours:
-        if purpose == DeliveryPurpose.MESSAGE and receipt_id:
-            services._mark_delivered(receipt_id, now)
+    services.receipts_mark_delivered(
+        receipt_ids=[rid for _, purpose, rid in ours if purpose == DeliveryPurpose.MESSAGE and rid],
+        now=now,
+    )
+    recorded = {pk for pk, _, _ in ours}
+    for delivery in deliveries:
+        delivery.recorded = delivery.pk in recorded
     return len(ours)
 
 
@@ -267,8 +292,8 @@ def _email_text(delivery: Delivery) -> tuple[str, list[str]]:
             f"[CBM Hub] Not acknowledged, escalated: {title}",
             [
                 f"Your message #{message.pk} to {receipt.state} was not acknowledged in time; "
-                f"it has been escalated to the {receipt.get_escalation_level_display()} "
-                "level of that state.",
+                "it has been escalated to that state's points of contact at the level "
+                f"“{receipt.get_escalation_level_display()}”.",
                 link,
             ],
         )

@@ -17,9 +17,13 @@ from .services import MAX_SOURCE_BYTES, NegotiationsError
 
 
 class NegotiationForm(forms.Form):
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("Organisation"))
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=_("Organisation")
+    )
     body = forms.ModelChoiceField(
-        queryset=Body.objects.select_related("organisation").order_by("organisation__acronym", "name"),
+        queryset=Body.objects.select_related("organisation").order_by(
+            "organisation__acronym", "name"
+        ),
         required=False,
         label=_("Negotiating body"),
     )
@@ -50,7 +54,9 @@ class RevisionImportForm(forms.Form):
         label=_("Text file (UTF-8)"),
         help_text=_("Plain text in the bracket notation, kept exactly as uploaded."),
     )
-    kind = forms.ChoiceField(choices=RevisionKind.choices, initial=RevisionKind.REV, label=_("Kind"))
+    kind = forms.ChoiceField(
+        choices=RevisionKind.choices, initial=RevisionKind.REV, label=_("Kind")
+    )
     number = forms.IntegerField(
         min_value=1, required=False, label=_("Number"), help_text=_("N of Rev.N")
     )

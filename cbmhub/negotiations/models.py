@@ -49,9 +49,7 @@ class Document(TimeStampedModel):
     """A text under negotiation (a draft statement, a concept paper) as the secretariat
     circulates it under a symbol such as SWG/OI/1262; its successive versions are revisions."""
 
-    negotiation = models.ForeignKey(
-        Negotiation, on_delete=models.PROTECT, related_name="documents"
-    )
+    negotiation = models.ForeignKey(Negotiation, on_delete=models.PROTECT, related_name="documents")
     # Denormalised from the negotiation so that access filters need no join.
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="negotiation_documents"

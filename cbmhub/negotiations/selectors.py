@@ -70,9 +70,11 @@ def can_read(user: Any, organisation: Organisation) -> bool:
         return True
     if getattr(user, "is_secretariat", False):
         return user.organisation_id == organisation.pk
-    return _participating_organisation_ids(user.state_id).filter(
-        organisation_id=organisation.pk
-    ).exists()
+    return (
+        _participating_organisation_ids(user.state_id)
+        .filter(organisation_id=organisation.pk)
+        .exists()
+    )
 
 
 def can_manage(user: Any, organisation: Organisation | None) -> bool:

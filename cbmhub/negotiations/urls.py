@@ -4,11 +4,9 @@ from . import views
 
 app_name = "negotiations"
 urlpatterns = [
-    path("", views.list, name="list"),
+    path("", views.negotiation_list, name="list"),
     path("new/", views.negotiation_create, name="negotiation_create"),
-    path(
-        "<int:negotiation_id>/documents/new/", views.document_create, name="document_create"
-    ),
+    path("<int:negotiation_id>/documents/new/", views.document_create, name="document_create"),
     path("documents/<int:document_id>/", views.document, name="document"),
     path("documents/<int:document_id>/import/", views.revision_import, name="revision_import"),
     path("documents/<int:document_id>/compare/", views.compare, name="compare"),

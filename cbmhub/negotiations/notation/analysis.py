@@ -7,24 +7,20 @@
 from __future__ import annotations
 
 import gc
-import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .codes import ACTORS
-from .render import (
-    is_simple,
-    join_paragraphs,
-    paragraph_clean,
-    paragraph_plain,
-)
+from .parser import line_starts
+from .render import is_empty, join_paragraphs, paragraph_clean, paragraph_plain, tidy
 from .tree import (
     Bracket,
     Diagnostic,
     Document,
     Emphasis,
+    Gap,
     Inline,
     Label,
     Note,
@@ -146,44 +142,82 @@ def analyse(doc: Document, *, resolve: Resolver | None = None) -> Analysis:
 
 
 def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
+    # One loop over the blocks. A paragraph without markup (most of a real text) costs its
+    # key and its ParagraphInfo only: it is agreed, and its clean and plain text are its
+    # source, so the clean and plain texts of the document take runs of such paragraphs and
+    # the gaps between them as single slices of the source.
     source = doc.source
-    locate = _Locator(source)
     paragraphs: list[ParagraphInfo] = []
+    add_paragraph = paragraphs.append
     delegations: dict[str, DelegationInfo] = {}
     seen_keys: dict[str, int] = {}
     parent_key = ""
-    cleans: list[str] = []
-    plains: list[str] = []
+    # Paragraphs with markup: (index in doc.blocks, clean text, plain text).
+    marked: list[tuple[int, str, str]] = []
+    contiguous = True  # the blocks cover the source in order, as parse() makes them
+    expected = 0
+    agreed = labelled = labelled_agreed = brackets = struck = positions = notes = 0
+    text_type, label_type, gap_type = Text, Label, Gap
 
-    for paragraph in doc.paragraphs:
+    for block_index, block in enumerate(doc.blocks):
+        if block.start != expected:
+            contiguous = False
+        expected = block.end
+        if type(block) is gap_type or not isinstance(block, Paragraph):
+            continue
+        paragraph = block
         label = paragraph.label
         if label is None:
-            base = f"¶{paragraph.index + 1}"
-        elif label.kind == "sub-item":
-            base = parent_key + label.name
+            # "¶<n>" never repeats (indexes are unique) nor meets a label's key.
+            key = f"¶{paragraph.index + 1}"
+            if key in seen_keys:  # only in a document not made by parse()
+                count = seen_keys[key] = seen_keys[key] + 1
+                key = f"{key}#{count}"
+            else:
+                seen_keys[key] = 1
         else:
-            base = parent_key = label.name
-        count = seen_keys.get(base, 0) + 1
-        seen_keys[base] = count
-        key = base if count == 1 else f"{base}#{count}"
-        text = source[paragraph.start : paragraph.end]
+            labelled += 1
+            if label.kind == "sub-item":
+                base = parent_key + label.name
+            else:
+                base = parent_key = label.name
+            count = seen_keys.get(base, 0) + 1
+            seen_keys[base] = count
+            key = base if count == 1 else f"{base}#{count}"
+        start, end = paragraph.start, paragraph.end
+        text = source[start:end]
 
-        if is_simple(paragraph):
+        for node in paragraph.children:
+            kind = type(node)
+            if kind is not text_type and kind is not label_type:
+                break
+        else:
             # No markup: agreed, nothing to count, clean and plain text are the text itself.
-            paragraphs.append(
+            add_paragraph(
                 ParagraphInfo(
                     paragraph, key, label.text if label else "", label.kind if label else "other",
                     "agreed", 0, 0, 0, [], [], paragraph.line, paragraph.end_line, text,
                 )
             )  # fmt: skip
-            cleans.append(text)
-            plains.append(text)
+            agreed += 1
+            if label is not None:
+                labelled_agreed += 1
+            if not text:
+                contiguous = False  # not from parse(): take the general path below
             continue
 
-        walker = _Walker(locate)
+        walker = _Walker(source, paragraph)
         walker.walk(paragraph.children)
         status = "bracketed" if walker.brackets or walker.struck else "agreed"
-        paragraphs.append(
+        if status == "agreed":
+            agreed += 1
+            if label is not None:
+                labelled_agreed += 1
+        brackets += walker.brackets
+        struck += walker.struck
+        positions += len(walker.positions)
+        notes += len(walker.notes)
+        add_paragraph(
             ParagraphInfo(
                 node=paragraph,
                 key=key,
@@ -200,8 +234,15 @@ def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
                 text=text,
             )
         )
-        cleans.append(paragraph_clean(paragraph))
-        plains.append(paragraph_plain(paragraph))
+        raw_clean = "".join(walker.clean)
+        raw_plain = "".join(walker.plain)
+        marked.append(
+            (
+                block_index,
+                "" if is_empty(raw_clean, label) else tidy(raw_clean),
+                "" if is_empty(raw_plain, None) else tidy(raw_plain),
+            )
+        )
 
         for position in walker.positions:
             entry = delegations.get(position.delegation)
@@ -233,22 +274,19 @@ def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
             if entry.state is None:
                 unknown.append(code)
 
-    agreed = sum(1 for p in paragraphs if p.status == "agreed")
-    labelled = [p for p in paragraphs if p.label]
-    labelled_agreed = sum(1 for p in labelled if p.status == "agreed")
     errors = sum(1 for d in doc.diagnostics if d.severity == "error")
     totals = {
         "paragraphs": len(paragraphs),
         "agreed": agreed,
         "bracketed": len(paragraphs) - agreed,
-        "labelled": len(labelled),
+        "labelled": labelled,
         "labelled_agreed": labelled_agreed,
         "agreed_percent": _percent(agreed, len(paragraphs)),
-        "labelled_agreed_percent": _percent(labelled_agreed, len(labelled)),
-        "brackets": sum(p.brackets for p in paragraphs),
-        "struck": sum(p.struck for p in paragraphs),
-        "positions": sum(len(p.positions) for p in paragraphs),
-        "notes": sum(len(p.notes) for p in paragraphs),
+        "labelled_agreed_percent": _percent(labelled_agreed, labelled),
+        "brackets": brackets,
+        "struck": struck,
+        "positions": positions,
+        "notes": notes,
         "delegations": len(delegations) - len(actors),
         "errors": errors,
         "warnings": len(doc.diagnostics) - errors,
@@ -261,8 +299,8 @@ def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
         resolved=resolve is not None,
         totals=totals,
         diagnostics=list(doc.diagnostics),
-        clean_text=join_paragraphs(doc, cleans),
-        plain_text=join_paragraphs(doc, plains),
+        clean_text=_join(doc, marked, 1, contiguous and expected == len(source), paragraphs),
+        plain_text=_join(doc, marked, 2, contiguous and expected == len(source), paragraphs),
     )
 
 
@@ -270,42 +308,90 @@ def _percent(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 100.0
 
 
-class _Locator:
-    """Offsets to (line, column), built lazily: most paragraphs carry no tag at all."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.starts: list[int] | None = None
-
-    def __call__(self, offset: int) -> tuple[int, int]:
-        if self.starts is None:
-            self.starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", self.source)]
-        line = bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
+def _join(
+    doc: Document,
+    marked: list[tuple[int, str, str]],
+    which: int,
+    contiguous: bool,
+    paragraphs: list[ParagraphInfo],
+) -> str:
+    """``render.join_paragraphs`` for the clean (``which`` 1) or plain (2) texts: the paragraphs
+    without markup are their source, so when the blocks cover the source in order, what lies
+    between two paragraphs with markup is copied in one slice."""
+    source = doc.source
+    if not contiguous:
+        texts = {record[0]: record[which] for record in marked}
+        by_block = iter(paragraphs)
+        out = []
+        for index, block in enumerate(doc.blocks):
+            if isinstance(block, Paragraph):
+                info = next(by_block)
+                out.append(texts.get(index, info.text))
+        return join_paragraphs(doc, out)
+    blocks = doc.blocks
+    out: list[str] = []
+    position = 0
+    for record in marked:
+        index, text = record[0], record[which]
+        paragraph = blocks[index]
+        out.append(source[position : paragraph.start])
+        position = paragraph.end
+        if text:
+            out.append(text)
+        elif index + 1 < len(blocks) and isinstance(blocks[index + 1], Gap):
+            position = blocks[index + 1].end  # left out with the gap after it
+    out.append(source[position:])
+    return "".join(out)
 
 
 class _Walker:
-    """One walk over a paragraph's nodes: counts, tags with what they attach to, notes."""
+    """One walk over a paragraph's nodes: counts, tags with what they attach to, notes, and
+    the pieces of its clean (agreed-only) and plain text (``render.raw_text``)."""
 
-    def __init__(self, locate: _Locator) -> None:
-        self.locate = locate
+    def __init__(self, source: str, paragraph: Paragraph) -> None:
+        self.source = source
+        self.paragraph = paragraph
+        self.lines: list[int] | None = None
         self.brackets = 0
         self.max_depth = 0
         self.struck = 0
         self.positions: list[PositionInfo] = []
         self.notes: list[NoteInfo] = []
+        self.clean: list[str] = []
+        self.plain: list[str] = []
+
+    def locate(self, offset: int) -> tuple[int, int]:
+        """Line and column of an offset inside the paragraph: its line starts are indexed on
+        its first tag or note, most paragraphs have none."""
+        lines = self.lines
+        if lines is None:
+            paragraph = self.paragraph
+            lines = self.lines = line_starts(self.source, paragraph.start, paragraph.end)
+        index = bisect_right(lines, offset)
+        return self.paragraph.line + index - 1, offset - lines[index - 1] + 1
 
     def walk(self, nodes: list[Inline]) -> None:
         # An explicit stack, not recursion: brackets nest to any depth. Each frame holds the
         # level's children, the bracket enclosing them, and the candidate: the bracket that
         # closed last at this level, as long as only separators, tags and notes followed it
-        # (tags after "]" speak about that bracket).
-        stack: list[list[Any]] = [[iter(nodes), None, None]]
+        # (tags after "]" speak about that bracket); and whether the frame is a bracket or
+        # struck text, left out of the clean text with all it holds.
+        stack: list[list[Any]] = [[iter(nodes), None, None, False]]
         excerpts: dict[int, str] = {}
+        hidden = 0  # open frames that are left out of the clean text
+        clean, plain = self.clean, self.plain
         while stack:
             frame = stack[-1]
             for node in frame[0]:
-                if isinstance(node, Position):
+                kind = type(node)
+                if kind is Text or kind is Label:
+                    text = node.text
+                    plain.append(text)
+                    if not hidden:
+                        clean.append(text)
+                    if kind is Text and text.strip(_SEPARATORS):
+                        frame[2] = None
+                elif isinstance(node, Position):
                     target = frame[2] or frame[1]
                     if target is None:
                         attachment = Attachment("paragraph")
@@ -329,25 +415,32 @@ class _Walker:
                 elif isinstance(node, Note):
                     line, column = self.locate(node.start)
                     self.notes.append(NoteInfo(node.delegations, node.body, line, column))
-                elif isinstance(node, Text):
-                    if node.text.strip(_SEPARATORS):
+                elif isinstance(node, Text | Label):  # subclasses
+                    plain.append(node.text)
+                    if not hidden:
+                        clean.append(node.text)
+                    if isinstance(node, Text) and node.text.strip(_SEPARATORS):
                         frame[2] = None
                 elif isinstance(node, Bracket):
                     self.brackets += 1
                     self.max_depth = max(self.max_depth, node.depth)
                     frame[2] = node  # once its content is walked, tags after it attach to it
-                    stack.append([iter(node.children), node, None])
+                    hidden += 1
+                    stack.append([iter(node.children), node, None, True])
                     break
                 elif isinstance(node, Struck | Emphasis):
-                    if isinstance(node, Struck):
+                    hides = isinstance(node, Struck)
+                    if hides:
                         self.struck += 1
+                        hidden += 1
                     frame[2] = None
-                    stack.append([iter(node.children), frame[1], None])
+                    stack.append([iter(node.children), frame[1], None, hides])
                     break
                 elif isinstance(node, StrayClose):
                     frame[2] = None
             else:
-                stack.pop()
+                if stack.pop()[3]:
+                    hidden -= 1
 
 
 def _excerpt(bracket: Bracket) -> str:

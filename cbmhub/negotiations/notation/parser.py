@@ -64,18 +64,31 @@ _EOL = r"(?:\r\n|\r|\n)"
 # Where a paragraph may end: a line break followed by blank lines, or by a line that starts
 # with a label or a bullet. Named groups of the label are dropped inside the look-ahead.
 _LABEL_AHEAD = re.sub(r"[?]P<[a-z]+>", "?:", _LABEL_PATTERN)
-_BOUNDARY = re.compile(
-    rf"{_EOL}(?:(?P<blank>(?:[^\S\r\n]*{_EOL})+)|(?={_LABEL_AHEAD}|{_BULLET_PATTERN}))",
-    re.VERBOSE,
+_BOUNDARY_PATTERN = (
+    rf"{_EOL}(?:(?P<blank>(?:[^\S\r\n]*{_EOL})+)|(?={_LABEL_AHEAD}|{_BULLET_PATTERN}))"
 )
+_BOUNDARY = re.compile(_BOUNDARY_PATTERN, re.VERBOSE)
 _LEADING_BLANK = re.compile(rf"(?:[^\S\r\n]*{_EOL})*")
 _FIRST_CHAR = re.compile(r"[^\S\r\n]*(\S)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_TOKEN = re.compile(r"\[|\]|~~|\*\*|\*|\((?P<inner>[^()\[\]\r\n]{1,400})\)")
+_TOKEN_PATTERN = r"\[|\]|~~|\*\*|\*|\((?P<inner>[^()\[\]\r\n]{1,400})\)"
+_TOKEN = re.compile(_TOKEN_PATTERN)
+# Both at once, for the single scan of the text: a token never holds a line break and a
+# boundary always starts with one, so the two never compete for a position. Every
+# alternative starts with a literal character, which lets the regular-expression engine skip
+# the characters that start none of them without trying the pattern; so the line break of
+# _BOUNDARY is spelt out as three alternatives (in the same order, hence the same matches).
+# Group 1 is the inner text of a parenthesis; groups 2 to 4 are the blank lines of a boundary.
+_BOUNDARY_REST = rf"(?:((?:[^\S\r\n]*{_EOL})+)|(?={_LABEL_AHEAD}|{_BULLET_PATTERN}))"
+_SCAN = re.compile(
+    rf"{_TOKEN_PATTERN}|\r\n{_BOUNDARY_REST}|\r{_BOUNDARY_REST}|\n{_BOUNDARY_REST}",
+    re.VERBOSE,
+)
 _SIGNS = {"+": "support", "-": "oppose", "−": "oppose", "–": "oppose"}
 _POSITION_ITEM = re.compile(r"([+\-−–]?)\s*(\w[\w.\-'’]*)(?:\s+(.*))?", re.DOTALL)
 _CODE_LIST_SPLIT = re.compile(r"\s*(?:,|&|/|\band\b)\s*")
 _TERMINAL = frozenset(".;:!?")
+_EOL_CHARS = "\r\n"
 
 
 def parse(text: str) -> Document:
@@ -93,17 +106,19 @@ def parse(text: str) -> Document:
 
 def label_kind(match: re.Match[str]) -> tuple[str, ParagraphKind]:
     """The normalised name and the kind of a label match of ``_LABEL``."""
-    if match.group("pp"):
-        prefix = "PP" if match.group("pp") in ("PP", "ПП") else "OP"
-        name = prefix + match.group("num")
-        alt = match.group("alt")
+    pp, num, alt, dotted, paren, closing = match.group(
+        "pp", "num", "alt", "dotted", "paren", "closing"
+    )
+    if pp:
+        prefix = "PP" if pp in ("PP", "ПП") else "OP"
+        name = prefix + num
         if alt:
             digits = "".join(ch for ch in alt if ch.isdigit())
             name += "-alt" + digits
         return name, "preambular" if prefix == "PP" else "operative"
-    if match.group("dotted"):
-        return match.group("dotted"), "operative"
-    return "(" + (match.group("paren") or match.group("closing")) + ")", "sub-item"
+    if dotted:
+        return dotted, "operative"
+    return "(" + (paren or closing) + ")", "sub-item"
 
 
 class _Parser:
@@ -112,12 +127,25 @@ class _Parser:
         self.line_starts: list[int] | None = None
         self.has_cr = "\r" in source
         self.diagnostics: list[Diagnostic] = []
+        # The paragraph being parsed and the starts of its lines, built on its first
+        # diagnostic: a diagnostic is located without indexing the whole text.
+        self.paragraph: Paragraph | None = None
+        self.paragraph_lines: list[int] | None = None
 
     # -- diagnostics -----------------------------------------------------------------------
 
     def locate(self, offset: int) -> tuple[int, int]:
-        if self.line_starts is None:  # built on the first diagnostic: most texts have few
-            self.line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.source)]
+        paragraph = self.paragraph
+        if paragraph is not None and paragraph.start <= offset <= paragraph.end:
+            starts = self.paragraph_lines
+            if starts is None:
+                starts = self.paragraph_lines = line_starts(
+                    self.source, paragraph.start, paragraph.end
+                )
+            index = bisect_right(starts, offset)
+            return paragraph.line + index - 1, offset - starts[index - 1] + 1
+        if self.line_starts is None:
+            self.line_starts = line_starts(self.source, 0, len(self.source))
         line = bisect_right(self.line_starts, offset)
         return line, offset - self.line_starts[line - 1] + 1
 
@@ -142,25 +170,37 @@ class _Parser:
 
     # -- pass 1: paragraphs ----------------------------------------------------------------
 
-    def spans(self) -> list[tuple[int, int]]:
-        """(start, end) of each paragraph; one regular expression finds the candidate
-        boundaries (a blank line, or a line that starts with a label or a bullet), so lines
-        inside a paragraph cost no Python code."""
+    def spans(self) -> list[tuple[int, int, list[re.Match[str]]]]:
+        """(start, end, tokens) of each paragraph. One scan of the text with one regular
+        expression finds both the candidate paragraph boundaries (a blank line, or a line that
+        starts with a label or a bullet) and the markers inside paragraphs, so lines and
+        characters without markup cost no Python code."""
         source = self.source
         tail = len(source.rstrip())
         start = _LEADING_BLANK.match(source).end()
         if start >= tail:
             return []
-        spans: list[tuple[int, int]] = []
-        for match in _BOUNDARY.finditer(source, start, tail):
+        spans: list[tuple[int, int, list[re.Match[str]]]] = []
+        tokens: list[re.Match[str]] = []
+        add_token = tokens.append
+        for match in _SCAN.finditer(source, start, tail):
             boundary = match.start()
-            following = match.end()
-            if match.lastgroup == "blank" and self.continues(start, boundary, following):
+            if source[boundary] not in _EOL_CHARS:
+                add_token(match)
                 continue
-            spans.append((start, boundary))
+            following = match.end()
+            if match.lastindex is not None:  # blank lines: maybe a page break inside
+                first = source[following]
+                if (first.islower() or first.isspace()) and self.continues(
+                    start, boundary, following
+                ):
+                    continue
+            spans.append((start, boundary, tokens))
+            tokens = []
+            add_token = tokens.append
             start = following
         eol = _LINE_BREAK.search(source, tail)
-        spans.append((start, eol.start() if eol else len(source)))
+        spans.append((start, eol.start() if eol else len(source), tokens))
         return spans
 
     def continues(self, start: int, boundary: int, following: int) -> bool:
@@ -178,48 +218,64 @@ class _Parser:
     def run(self) -> Document:
         source = self.source
         blocks: list[Paragraph | Gap] = []
+        add_block = blocks.append
         previous_end = 0
         line = 1
         label_match = _LABEL.match
-        token_search = _TOKEN.search
-        for index, (start, end) in enumerate(self.spans()):
+        has_cr = self.has_cr
+        count = source.count
+        breaks = self.breaks
+        index = 0
+        for start, end, tokens in self.spans():
             if start > previous_end:
-                blocks.append(Gap(previous_end, start, source[previous_end:start]))
-                line += self.breaks(previous_end, start)
-            end_line = line + self.breaks(start, end)
+                add_block(Gap(previous_end, start, source[previous_end:start]))
+                line += breaks(previous_end, start) if has_cr else count("\n", previous_end, start)
+            end_line = line + (breaks(start, end) if has_cr else count("\n", start, end))
             match = label_match(source, start, end)
-            label = None
-            if match is not None:
-                name, kind = label_kind(match)
-                label = Label(
-                    match.start("label"), match.end("label"), match.group("label"), name, kind
-                )
-            paragraph = Paragraph(start, end, line, end_line, index, label)
-            if token_search(source, start, end) is None:
-                # No marker at all: most paragraphs of a real text.
-                if label is None:
-                    paragraph.children = [Text(start, end, source[start:end])]
+            if match is None:
+                if not tokens:  # no marker at all: most paragraphs of a real text
+                    paragraph = Paragraph(
+                        start, end, line, end_line, index, None, [Text(start, end, source[start:end])]
+                    )
                 else:
-                    children: list[Inline] = []
-                    if label.start > start:
-                        children.append(Text(start, label.start, source[start : label.start]))
-                    children.append(label)
-                    if label.end < end:
-                        children.append(Text(label.end, end, source[label.end : end]))
-                    paragraph.children = children
+                    paragraph = Paragraph(start, end, line, end_line, index, None)
+                    self.paragraph, self.paragraph_lines = paragraph, None
+                    paragraph.children = _InlineParser(self, paragraph).run(tokens)
             else:
-                paragraph.children = _InlineParser(self, paragraph).run()
-            blocks.append(paragraph)
+                label_start, label_end = match.span("label")
+                name, kind = label_kind(match)
+                label = Label(label_start, label_end, source[label_start:label_end], name, kind)
+                if not tokens:
+                    children: list[Inline] = [label]
+                    if label_start > start:
+                        children.insert(0, Text(start, label_start, source[start:label_start]))
+                    if label_end < end:
+                        children.append(Text(label_end, end, source[label_end:end]))
+                    paragraph = Paragraph(start, end, line, end_line, index, label, children)
+                else:
+                    paragraph = Paragraph(start, end, line, end_line, index, label)
+                    self.paragraph, self.paragraph_lines = paragraph, None
+                    paragraph.children = _InlineParser(self, paragraph).run(tokens)
+            add_block(paragraph)
             previous_end = end
             line = end_line
+            index += 1
+        self.paragraph = None
         if previous_end < len(source) or not blocks:
-            blocks.append(Gap(previous_end, len(source), source[previous_end:]))
+            add_block(Gap(previous_end, len(source), source[previous_end:]))
         self.diagnostics.sort(key=lambda d: d.offset)
         return Document(source, blocks, self.diagnostics)
 
 
+def line_starts(source: str, start: int, end: int) -> list[int]:
+    """The offsets where the lines of source[start:end] start (``start`` first)."""
+    return [start] + [m.end() for m in _LINE_BREAK.finditer(source, start, end)]
+
+
 class _InlineParser:
-    """Pass 2 over one paragraph: markers to nested nodes with a stack."""
+    """Pass 2 over one paragraph: its markers (found by the scan of pass 1) to nested nodes
+    with a stack. The common markers are handled inline in ``scan``; the irregular cases
+    (closing what is open across other markers, unclosed markers) by the helpers."""
 
     def __init__(self, parser: _Parser, paragraph: Paragraph) -> None:
         self.parser = parser
@@ -232,16 +288,21 @@ class _InlineParser:
         self.depth = 0
         self.count = 0
 
-    def run(self) -> list[Inline]:
+    def run(self, tokens: list[re.Match[str]]) -> list[Inline]:
         paragraph, label = self.paragraph, self.paragraph.label
         if label is None:
-            self.scan(paragraph.start, paragraph.end)
+            self.scan(tokens, paragraph.start, paragraph.end)
         else:
-            self.scan(paragraph.start, label.start)
+            # The label is matched before the markers: the markers before it (an opening
+            # "[", "~~", "*") are scanned up to it, those inside it (the "(1)" of a label
+            # "(1)") are part of it.
+            before = [m for m in tokens if m.start() < label.start]
+            self.scan(before, paragraph.start, label.start)
             self.flush(label.start)
             self.kids.append(label)
             self.text_from = label.end
-            self.scan(label.end, paragraph.end)
+            after = [m for m in tokens if m.start() >= label.end]
+            self.scan(after, label.end, paragraph.end)
         self.flush(paragraph.end)
         self.close_all()
         return self.root
@@ -308,26 +369,45 @@ class _InlineParser:
 
     # -- the scan --------------------------------------------------------------------------
 
-    def scan(self, start: int, end: int) -> None:
+    def scan(self, tokens: list[re.Match[str]], start: int, end: int) -> None:
+        """The markers of source[start:end], in order."""
         source = self.source
-        for match in _TOKEN.finditer(source, start, end):
-            token = match.group()
+        for match in tokens:
             at = match.start()
-            first = token[0]
+            first = source[at]
             if first == "(":
-                node = self.paren(match)
+                node = _paren(self.parser, match)
                 if node is not None:
-                    self.flush(at)
+                    text_from = self.text_from
+                    if at > text_from:
+                        self.kids.append(Text(text_from, at, source[text_from:at]))
                     self.kids.append(node)
                     self.text_from = match.end()
             elif first == "[":
-                self.flush(at)
+                text_from = self.text_from
+                kids = self.kids
+                if at > text_from:
+                    kids.append(Text(text_from, at, source[text_from:at]))
                 self.depth += 1
                 self.count += 1
-                self.push(Bracket(at, at + 1, "[", "", self.depth, self.count))
+                frame = Bracket(at, at + 1, "[", "", self.depth, self.count)
+                kids.append(frame)
+                self.stack.append(frame)
+                self.kids = frame.children
                 self.text_from = at + 1
             elif first == "]":
-                self.close_bracket(at)
+                stack = self.stack
+                if stack and type(stack[-1]) is Bracket:  # the common case: close it
+                    text_from = self.text_from
+                    if at > text_from:
+                        self.kids.append(Text(text_from, at, source[text_from:at]))
+                    self.text_from = at + 1
+                    frame = stack.pop()
+                    self.kids = stack[-1].children if stack else self.root
+                    frame.close, frame.end = "]", at + 1
+                    self.depth -= 1
+                else:
+                    self.close_bracket(at)
             elif first == "~":
                 self.flush(at)
                 index = self.open_inline(Struck)
@@ -340,7 +420,7 @@ class _InlineParser:
                     self.push(Struck(at, at + 2, "~~", ""))
                 self.text_from = at + 2
             else:
-                self.emphasis(token, at, start, end)
+                self.emphasis(match.group(), at, start, end)
 
     def close_bracket(self, at: int) -> None:
         self.flush(at)
@@ -386,27 +466,30 @@ class _InlineParser:
             self.text_from = after
         # else: a lone * stays in the text
 
-    def paren(self, match: re.Match[str]) -> Position | Note | None:
-        inner = match.group("inner")
-        text = match.group()
-        stripped = inner.lstrip()
-        if stripped[:1] in _SIGNS:
-            entries = parse_position(inner)
-            if entries:
-                return Position(match.start(), match.end(), text, entries)
-            if stripped[1:].lstrip()[:1].isalpha():
-                self.parser.report(
-                    match.start(),
-                    "warning",
-                    f"'{text}' looks like a position tag but does not name a delegation code "
-                    "(codes are written in capitals, e.g. (+CHN)); kept as text",
-                )
-            return None
-        note = parse_note(inner)
-        if note is None:
-            return None
-        delegations, body = note
-        return Note(match.start(), match.end(), text, delegations, body)
+
+def _paren(parser: _Parser, match: re.Match[str]) -> Position | Note | None:
+    """A parenthesis as a position tag, a note, or None (ordinary text)."""
+    inner = match[1]
+    stripped = inner.lstrip()
+    if stripped[:1] in _SIGNS:
+        entries = parse_position(inner)
+        if entries:
+            return Position(match.start(), match.end(), match[0], entries)
+        if stripped[1:].lstrip()[:1].isalpha():
+            parser.report(
+                match.start(),
+                "warning",
+                f"'{match[0]}' looks like a position tag but does not name a delegation code "
+                "(codes are written in capitals, e.g. (+CHN)); kept as text",
+            )
+        return None
+    if ":" not in inner and "," not in inner:  # a note needs one or the other
+        return None
+    note = parse_note(inner)
+    if note is None:
+        return None
+    delegations, body = note
+    return Note(match.start(), match.end(), match[0], delegations, body)
 
 
 def parse_position(inner: str) -> tuple[PositionEntry, ...]:

@@ -1,0 +1,117 @@
+"""Opening and changing channels, and registering a state's webhooks."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cbmhub.directory.choices import Level
+from cbmhub.directory.models import Organisation, State
+
+from ..choices import Priority
+from ..models import Channel, Webhook
+from .common import HotlineError
+
+
+def _can_manage_channel(
+    user: Any, *, organisation: Organisation | None, states: Iterable[State | None]
+) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    if organisation is not None and getattr(user, "is_secretariat", False):
+        return user.organisation_id == organisation.pk
+    return bool(
+        getattr(user, "is_focal_point", False)
+        and user.state_id in {s.pk for s in states if s is not None}
+    )
+
+
+@transaction.atomic
+def channel_create(
+    *,
+    user: Any,
+    name: str,
+    scope: str,
+    level: str = Level.TECHNICAL,
+    organisation: Organisation | None = None,
+    state_a: State | None = None,
+    state_b: State | None = None,
+    arrangement: str = "",
+    **settings_: Any,
+) -> Channel:
+    """Open a channel. Bilateral: two states (a focal point of either, the secretariat of the
+    framework organisation, or an operator). Multilateral: an organisation (its secretariat or
+    an operator). ``settings_`` may set any deadline (``ack_flash`` ... ``reply_routine``) and
+    the escalation policy (``escalate_every``, ``escalation_max_level``,
+    ``escalation_max_count``)."""
+    allowed = {f"{p}_{prio}" for p in ("ack", "reply") for prio in Priority.values}
+    allowed |= {"escalate_every", "escalation_max_level", "escalation_max_count", "is_active"}
+    unknown = set(settings_) - allowed
+    if unknown:
+        raise HotlineError(_("Unknown channel settings: %s.") % ", ".join(sorted(unknown)))
+    if not _can_manage_channel(user, organisation=organisation, states=(state_a, state_b)):
+        raise PermissionDenied(_("You may not open this channel."))
+    channel = Channel(
+        name=name,
+        scope=scope,
+        level=level,
+        organisation=organisation,
+        state_a=state_a,
+        state_b=state_b,
+        arrangement=arrangement,
+        **settings_,
+    )
+    channel.full_clean()
+    channel.save()
+    return channel
+
+
+@transaction.atomic
+def channel_update(*, user: Any, channel: Channel, **fields: Any) -> Channel:
+    """Change a channel's name, arrangement, deadlines, escalation policy or ``is_active``."""
+    allowed = {f"{p}_{prio}" for p in ("ack", "reply") for prio in Priority.values}
+    allowed |= {
+        "name",
+        "arrangement",
+        "escalate_every",
+        "escalation_max_level",
+        "escalation_max_count",
+        "is_active",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise HotlineError(
+            _("These channel fields cannot be changed: %s.") % ", ".join(sorted(unknown))
+        )
+    channel = Channel.objects.select_for_update().get(pk=channel.pk)
+    if not _can_manage_channel(
+        user, organisation=channel.organisation, states=(channel.state_a, channel.state_b)
+    ):
+        raise PermissionDenied(_("You may not change this channel."))
+    for key, value in fields.items():
+        setattr(channel, key, value)
+    channel.full_clean()
+    channel.save(update_fields=[*fields, "updated_at"])
+    return channel
+
+
+@transaction.atomic
+def webhook_create(*, user: Any, state: State, url: str, secret: str = "") -> Webhook:
+    """Register a state's webhook (its focal point or an operator). Without a secret one is
+    generated; the receiver checks ``X-CBMHub-Signature`` with it (docs/hotline.md)."""
+    if not (
+        getattr(user, "is_superuser", False)
+        or (getattr(user, "is_focal_point", False) and user.state_id == state.pk)
+    ):
+        raise PermissionDenied(_("Only a focal point of this state may add its webhooks."))
+    webhook = Webhook(state=state, url=url, secret=secret or secrets.token_urlsafe(32))
+    webhook.full_clean()
+    webhook.save()
+    return webhook

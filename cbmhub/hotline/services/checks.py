@@ -1,0 +1,224 @@
+"""Communication checks: start, answer, close."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cbmhub.directory.choices import Level
+from cbmhub.directory.models import Organisation, State
+from cbmhub.directory.selectors import point_of_contact_list
+
+from ..choices import DeliveryPurpose, EventKind, Scope
+from ..models import Channel, CheckTarget, CommunicationCheck, Delivery
+from ..selectors import member_state_ids
+from .common import HotlineError, _invalid, _iso, _now
+from .events import event_append
+from .outbox import _email_deliveries
+
+
+def _check_channel(organisation: Organisation, channel: Channel | None) -> Channel:
+    if channel is not None:
+        if channel.scope != Scope.MULTILATERAL or channel.organisation_id != organisation.pk:
+            raise _invalid(
+                "channel", _("A check runs on a multilateral channel of %s.") % organisation.acronym
+            )
+        return channel
+    found = (
+        Channel.objects.filter(organisation=organisation, scope=Scope.MULTILATERAL, is_active=True)
+        .order_by("id")
+        .first()
+    )
+    if found:
+        return found
+    channel = Channel(
+        name=f"{organisation.acronym} communication checks",
+        scope=Scope.MULTILATERAL,
+        level=Level.TECHNICAL,
+        organisation=organisation,
+    )
+    channel.full_clean()
+    channel.save()
+    return channel
+
+
+@transaction.atomic
+def check_start(
+    *,
+    user: Any,
+    organisation: Organisation,
+    states: Iterable[State] | None = None,
+    levels: Iterable[str] | None = None,
+    deadline: timedelta = timedelta(hours=1),
+    note: str = "",
+    channel: Channel | None = None,
+    now: datetime | None = None,
+) -> CommunicationCheck:
+    """Start a communication check: every active point of contact of the organisation's member
+    states (or of `states`, at `levels`) is asked to confirm within `deadline`. Only the
+    organisation's secretariat (or an operator) may start one. Each target gets an e-mail with a
+    confirmation link (token) and sees the check in the app."""
+    if not (
+        getattr(user, "is_superuser", False)
+        or (getattr(user, "is_secretariat", False) and user.organisation_id == organisation.pk)
+    ):
+        raise PermissionDenied(_("Only the organisation's secretariat may start a check."))
+    if deadline <= timedelta(0):
+        raise _invalid("deadline", _("The deadline must be in the future."))
+    now = _now(now)
+    channel = _check_channel(organisation, channel)
+    members = member_state_ids(organisation)
+    state_ids = members & {s.pk for s in states} if states is not None else members
+    level_list = list(levels) if levels is not None else Level.escalation_order()
+    bad = set(level_list) - set(Level.values)
+    if bad:
+        raise _invalid("levels", _("Unknown level(s): %s.") % ", ".join(sorted(bad)))
+    pocs = [
+        poc
+        for poc in point_of_contact_list(organisation=organisation)
+        if poc.state_id in state_ids and poc.level in level_list
+    ]
+    if not pocs:
+        raise HotlineError(_("No point of contact matches this check."), code="no_targets")
+    check = CommunicationCheck(
+        organisation=organisation,
+        channel=channel,
+        started_by=user,
+        note=note,
+        started_at=now,
+        deadline=now + deadline,
+    )
+    check.full_clean()
+    check.save()
+    targets = CheckTarget.objects.bulk_create(
+        [
+            CheckTarget(
+                communication_check=check,
+                point_of_contact=poc,
+                state_id=poc.state_id,
+                level=poc.level,
+                token=secrets.token_urlsafe(32),
+            )
+            for poc in pocs
+        ]
+    )
+    deliveries: list[Delivery] = []
+    for target, poc in zip(targets, pocs, strict=True):
+        deliveries += _email_deliveries(
+            [poc], purpose=DeliveryPurpose.CHECK, now=now, check_target=target
+        )
+    Delivery.objects.bulk_create(deliveries)
+    event_append(
+        channel=channel,
+        kind=EventKind.CHECK_STARTED,
+        at=now,
+        communication_check=check,
+        data={
+            "check": check.pk,
+            "organisation": organisation.acronym,
+            "by": getattr(user, "username", None),
+            "deadline": _iso(check.deadline),
+            "targets": [{"poc": p.pk, "state": p.state.iso3, "level": p.level} for p in pocs],
+        },
+    )
+    return check
+
+
+@transaction.atomic
+def check_answer(
+    *,
+    user: Any = None,
+    communication_check: CommunicationCheck | None = None,
+    token: str = "",
+    now: datetime | None = None,
+) -> list[CheckTarget]:
+    """Confirm a check: by `token` (the e-mailed link, no login needed) or as `user` for every
+    target of `communication_check` whose point of contact is that user. Answers after the
+    deadline are recorded and count as late. Answering twice keeps the first time."""
+    now = _now(now)
+    targets = CheckTarget.objects.select_for_update(of=("self",)).select_related(
+        "communication_check__channel", "state"
+    )
+    if token:
+        targets = targets.filter(token=token)
+    elif communication_check is not None and getattr(user, "is_authenticated", False):
+        targets = targets.filter(
+            communication_check=communication_check, point_of_contact__user=user
+        )
+    else:
+        raise HotlineError(_("Give a token, or a check and a user."), code="invalid")
+    targets = list(targets.order_by("id"))
+    if not targets:
+        if token:
+            raise HotlineError(_("This confirmation link is not valid."), code="not_found")
+        raise PermissionDenied(_("This check did not ask you to confirm."))
+    answered = []
+    for target in targets:
+        if target.answered_at is not None:
+            continue
+        target.answered_at = now
+        target.answered_by = user if getattr(user, "is_authenticated", False) else None
+        target.save(update_fields=["answered_at", "answered_by"])
+        check = target.communication_check
+        event_append(
+            channel=check.channel,
+            kind=EventKind.CHECK_ANSWERED,
+            at=now,
+            communication_check=check,
+            data={
+                "check": check.pk,
+                "poc": target.point_of_contact_id,
+                "state": target.state.iso3,
+                "level": target.level,
+                "in_time": now <= check.deadline,
+                "by": getattr(target.answered_by, "username", None),
+            },
+        )
+        answered.append(target)
+    return targets
+
+
+def checks_close_due(*, now: datetime | None = None) -> int:
+    """Close the checks whose deadline has passed, recording their figures; returns how many."""
+    now = _now(now)
+    ids = list(
+        CommunicationCheck.objects.filter(closed_at__isnull=True, deadline__lte=now).values_list(
+            "pk", flat=True
+        )
+    )
+    return sum(1 for pk in ids if _close_check(pk, now))
+
+
+@transaction.atomic
+def _close_check(check_id: int, now: datetime) -> bool:
+    check = (
+        CommunicationCheck.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("channel", "organisation")
+        .filter(pk=check_id, closed_at__isnull=True)
+        .first()
+    )
+    if check is None:
+        return False
+    check.closed_at = now
+    check.save(update_fields=["closed_at", "updated_at"])
+    targets = list(check.targets.all())
+    in_time = sum(1 for t in targets if t.answered_at and t.answered_at <= check.deadline)
+    event_append(
+        channel=check.channel,
+        kind=EventKind.CHECK_CLOSED,
+        at=now,
+        communication_check=check,
+        data={
+            "check": check.pk,
+            "organisation": check.organisation.acronym,
+            "targets": len(targets),
+            "answered_in_time": in_time,
+        },
+    )
+    return True

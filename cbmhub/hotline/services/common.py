@@ -1,0 +1,65 @@
+"""What every hotline service shares: the error types, the send result, the event signal and
+small helpers for time and input errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cbmhub.core.api import DomainError
+
+from ..models import Message
+
+
+# Sent after the transaction that recorded an event commits: ``sender=Event, event=<Event>``.
+# The live inbox (and anything else that wants a push) listens here.
+event_recorded = Signal()
+
+
+class HotlineError(DomainError):
+    """A hotline request that the rules refuse."""
+
+    code = "hotline"
+
+
+class IdempotencyConflict(HotlineError):
+    """An Idempotency-Key reused for a different request."""
+
+    code = "idempotency_key_reused"
+    status_code = 409
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The message a send produced; ``created`` is False when an Idempotency-Key retry returned
+    the message an earlier identical request had created."""
+
+    message: Message
+    created: bool
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat(timespec="microseconds") if value else None
+
+
+def _require_state_user(user: Any) -> None:
+    if not (
+        getattr(user, "is_authenticated", False)
+        and getattr(user, "is_state_user", False)
+        and user.state_id
+    ):
+        raise PermissionDenied(_("Only a point of contact of a state may do this."))
+
+
+def _invalid(field: str, message: str) -> HotlineError:
+    return HotlineError(message, code="invalid", details=[{"field": field, "message": message}])

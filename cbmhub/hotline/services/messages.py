@@ -1,0 +1,347 @@
+"""Sending and answering messages."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from cbmhub.directory.models import State
+from cbmhub.directory.selectors import points_of_contact_for
+
+from .. import chain
+from ..choices import (
+    ACK_EXPECTED,
+    REPLY_EXPECTED,
+    DeliveryKind,
+    DeliveryPurpose,
+    EventKind,
+    MessageKind,
+    Priority,
+    Tlp,
+)
+from ..models import Attachment, Channel, Delivery, Message, Receipt
+from ..selectors import is_participant, participant_state_ids
+from .common import (
+    HotlineError,
+    IdempotencyConflict,
+    SendResult,
+    _invalid,
+    _iso,
+    _now,
+    _require_state_user,
+)
+from .events import event_append, message_content_sha256
+from .outbox import _active_webhooks, _email_deliveries, _webhook_deliveries
+from .receipts import _mark_replied
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_MAX_COUNT = 10
+
+
+@dataclass(frozen=True)
+class _File:
+    name: str
+    content_type: str
+    data: bytes
+    sha256: str
+
+
+def _read_attachments(attachments: Sequence[Any]) -> list[_File]:
+    if len(attachments) > ATTACHMENT_MAX_COUNT:
+        raise HotlineError(
+            _("At most %d attachments per message.") % ATTACHMENT_MAX_COUNT,
+            code="too_many_attachments",
+        )
+    files = []
+    for index, upload in enumerate(attachments):
+        name = str(getattr(upload, "name", "") or f"attachment-{index + 1}").rsplit("/", 1)[-1]
+        data = upload.read() if hasattr(upload, "read") else bytes(upload)
+        if len(data) > ATTACHMENT_MAX_BYTES:
+            raise HotlineError(
+                _("Attachment %(name)s is %(size)d bytes; the limit is %(limit)d.")
+                % {"name": name, "size": len(data), "limit": ATTACHMENT_MAX_BYTES},
+                code="attachment_too_large",
+                details=[{"field": f"attachments[{index}]", "message": "too large"}],
+            )
+        content_type = getattr(upload, "content_type", "") or "application/octet-stream"
+        files.append(_File(name[:200], content_type[:100], data, hashlib.sha256(data).hexdigest()))
+    return files
+
+
+@transaction.atomic
+def message_send(
+    *,
+    user: Any,
+    channel: Channel,
+    kind: str,
+    priority: str,
+    subject: str,
+    body: str,
+    language: str = "en",
+    tlp: str = Tlp.AMBER,
+    instrument: str = "",
+    reply_deadline: datetime | None = None,
+    attachments: Sequence[Any] = (),
+    in_reply_to: Message | None = None,
+    idempotency_key: str = "",
+    now: datetime | None = None,
+) -> SendResult:
+    """Send a message from the user's state on `channel`.
+
+    Creates the message, one receipt per recipient state (bilateral: the other state;
+    multilateral: every other current member) with acknowledgement and reply deadlines from the
+    channel's settings for `priority` (an instrument's ``reply_deadline`` replaces the reply
+    deadline), the outbox deliveries (in-app inbox, e-mail to the points of contact at the
+    channel's level, the state's webhooks) and the SENT event. With `in_reply_to` it is a
+    response (kind must be "response"): the original's receipt of the user's state is marked
+    replied (and acknowledged, if it was not yet). With `idempotency_key` a retry of the same
+    request returns the first message (``created=False``); the same key with a different request
+    raises IdempotencyConflict (HTTP 409).
+    """
+    _require_state_user(user)
+    now = _now(now)
+    if not channel.is_active:
+        raise HotlineError(_("This channel is closed."), code="channel_closed")
+    if not is_participant(channel, user.state_id):
+        raise PermissionDenied(_("Your state does not take part in this channel."))
+    if kind not in MessageKind.values:
+        raise _invalid("kind", _("Unknown message kind %r.") % kind)
+    if priority not in Priority.values:
+        raise _invalid("priority", _("Unknown priority %r.") % priority)
+    if tlp not in Tlp.values:
+        raise _invalid("tlp", _("Unknown TLP marking %r.") % tlp)
+    subject, body = (subject or "").strip(), (body or "").strip()
+    if not subject:
+        raise _invalid("subject", _("The subject is empty."))
+    if not body:
+        raise _invalid("body", _("The body is empty."))
+    if len(idempotency_key) > 255:
+        raise _invalid("idempotency_key", _("The Idempotency-Key is longer than 255 characters."))
+    original_receipt = None
+    if in_reply_to is not None or kind == MessageKind.RESPONSE:
+        if in_reply_to is None:
+            raise _invalid("in_reply_to", _("A response must name the message it answers."))
+        if kind != MessageKind.RESPONSE:
+            raise _invalid("kind", _("A message that answers another has the kind 'response'."))
+        if in_reply_to.channel_id != channel.pk:
+            raise _invalid("in_reply_to", _("The answered message is on another channel."))
+        # Locked first (before the chain head), see the module docstring.
+        original_receipt = (
+            Receipt.objects.select_for_update()
+            .filter(message=in_reply_to, state_id=user.state_id)
+            .first()
+        )
+        if original_receipt is None:
+            raise PermissionDenied(_("Only a recipient state may answer this message."))
+
+    files = _read_attachments(attachments)
+    content_sha256 = message_content_sha256(
+        subject=subject,
+        body=body,
+        language=language,
+        attachment_hashes=[f.sha256 for f in files],
+    )
+    fingerprint = chain.sha256_hex(
+        chain.canonical_json(
+            {
+                "channel": channel.pk,
+                "kind": kind,
+                "priority": priority,
+                "content": content_sha256,
+                "tlp": tlp,
+                "instrument": instrument,
+                "reply_deadline": _iso(reply_deadline),
+                "in_reply_to": in_reply_to.pk if in_reply_to else None,
+            }
+        )
+    )
+    if idempotency_key:
+        replay = _idempotent_replay(user, idempotency_key, fingerprint)
+        if replay:
+            return replay
+
+    # The recipients and the sender's own state (its code goes on the record) in one query.
+    if in_reply_to is not None:
+        wanted = {in_reply_to.sender_state_id}
+    else:
+        wanted = participant_state_ids(channel) - {user.state_id}
+    states = {
+        state.pk: state
+        for state in State.objects.filter(pk__in=wanted | {user.state_id}).order_by("name")
+    }
+    sender_state = states[user.state_id]
+    recipients = [state for pk, state in states.items() if pk in wanted]
+    if not recipients:
+        raise HotlineError(
+            _("This channel has no other participant to send to."), code="no_recipients"
+        )
+
+    message = Message(
+        channel=channel,
+        sender_state_id=user.state_id,
+        sender=user,
+        kind=kind,
+        priority=priority,
+        subject=subject,
+        body=body,
+        language=language,
+        instrument=instrument,
+        reply_deadline=reply_deadline,
+        tlp=tlp,
+        in_reply_to=in_reply_to,
+        sent_at=now,
+        content_sha256=content_sha256,
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint if idempotency_key else "",
+    )
+    # Foreign keys are objects checked above, and the idempotency constraint is enforced by the
+    # database below (a check here would race), so full_clean validates the values only.
+    message.full_clean(
+        exclude=["channel", "sender_state", "sender", "in_reply_to"], validate_constraints=False
+    )
+    if idempotency_key:
+        try:
+            with transaction.atomic():
+                message.save()
+        except IntegrityError:
+            # A concurrent request with the same key won; answer as its retry.
+            replay = _idempotent_replay(user, idempotency_key, fingerprint)
+            if replay:
+                return replay
+            raise
+    else:
+        # No key, no unique constraint to collide with: no savepoint (two round trips) needed.
+        message.save()
+
+    for f in files:
+        attachment = Attachment(
+            message=message,
+            name=f.name,
+            content_type=f.content_type,
+            size=len(f.data),
+            sha256=f.sha256,
+        )
+        attachment.file.save(f.name, ContentFile(f.data), save=False)
+        attachment.save()
+
+    ack_due = now + channel.ack_deadline(priority) if kind in ACK_EXPECTED else None
+    reply_due = reply_deadline or (
+        now + channel.reply_deadline(priority) if kind in REPLY_EXPECTED else None
+    )
+    escalates = ack_due is not None and channel.escalation_max_count > 0
+    receipts = Receipt.objects.bulk_create(
+        [
+            Receipt(
+                message=message,
+                state=state,
+                ack_due_at=ack_due,
+                reply_due_at=reply_due,
+                escalation_level=channel.level,
+                next_escalation_at=ack_due if escalates else None,
+            )
+            for state in recipients
+        ]
+    )
+    webhooks = _active_webhooks(s.pk for s in recipients)
+    deliveries: list[Delivery] = []
+    for receipt in receipts:
+        deliveries.append(
+            Delivery(
+                kind=DeliveryKind.INBOX,
+                purpose=DeliveryPurpose.MESSAGE,
+                message=message,
+                receipt=receipt,
+                available_at=now,
+            )
+        )
+        pocs = points_of_contact_for(
+            state=receipt.state, level=channel.level, organisation=channel.organisation
+        )
+        deliveries += _email_deliveries(
+            pocs, purpose=DeliveryPurpose.MESSAGE, now=now, message=message, receipt=receipt
+        )
+        deliveries += _webhook_deliveries(
+            receipt.state_id,
+            purpose=DeliveryPurpose.MESSAGE,
+            now=now,
+            message=message,
+            receipt=receipt,
+            webhooks=webhooks,
+        )
+    Delivery.objects.bulk_create(deliveries)
+
+    event_append(
+        channel=channel,
+        kind=EventKind.SENT,
+        at=now,
+        message=message,
+        data={
+            "message": message.pk,
+            "kind": kind,
+            "priority": priority,
+            "tlp": tlp,
+            "instrument": instrument,
+            "sender_state": sender_state.iso3,
+            "sender": user.username,
+            "in_reply_to": in_reply_to.pk if in_reply_to else None,
+            "content_sha256": content_sha256,
+            "recipients": {
+                r.state.iso3: {"ack_due": _iso(r.ack_due_at), "reply_due": _iso(r.reply_due_at)}
+                for r in receipts
+            },
+        },
+    )
+    if original_receipt is not None:
+        _mark_replied(original_receipt, reply=message, user=user, now=now)
+    return SendResult(message=message, created=True)
+
+
+def _idempotent_replay(user: Any, key: str, fingerprint: str) -> SendResult | None:
+    existing = Message.objects.filter(sender=user, idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.request_fingerprint != fingerprint:
+        raise IdempotencyConflict(
+            _("This Idempotency-Key was already used for a different message (#%d).") % existing.pk,
+            details=[{"field": "Idempotency-Key", "message": "reused with a different request"}],
+        )
+    return SendResult(message=existing, created=False)
+
+
+def message_reply(
+    *,
+    user: Any,
+    message: Message,
+    body: str,
+    subject: str = "",
+    priority: str | None = None,
+    tlp: str | None = None,
+    language: str | None = None,
+    attachments: Sequence[Any] = (),
+    idempotency_key: str = "",
+    now: datetime | None = None,
+) -> SendResult:
+    """Answer `message` for the user's (recipient) state: a response to the original sender
+    state on the same channel, defaults taken from the original. See message_send."""
+    return message_send(
+        user=user,
+        channel=message.channel,
+        kind=MessageKind.RESPONSE,
+        priority=priority or message.priority,
+        subject=subject or f"Re: {message.subject}",
+        body=body,
+        language=language or message.language,
+        tlp=tlp or message.tlp,
+        attachments=attachments,
+        in_reply_to=message,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
