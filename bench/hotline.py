@@ -3,19 +3,23 @@ acknowledged on PostgreSQL, against the database's own single-row commit rate.
 
     .venv/bin/python bench/hotline.py [--seconds 12] [--steady-seconds 20]
 
-Phases (8 concurrent senders throughout; everything on loopback, about two minutes in all):
+Phases (8 concurrent senders throughout; everything on loopback, about two minutes in all).
+What runs where: this script's process only sets up, starts the others and reads the results
+from the database; every client is its own OS process (forked), so no two share a GIL:
 
-0. baseline: 8 threads, each a raw psycopg connection doing single-row INSERT + COMMIT into a
-   scratch table → rows/s. A message's life needs at least three commits (send, deliver,
-   acknowledge), so a third of this is the ceiling for messages/s.
-1. service layer: 8 threads call ``services.message_send``; two ``cbmhub hotline worker``
-   processes (default settings) deliver; two threads call ``services.message_acknowledge`` for
-   every delivered receipt → messages/s end to end and p50/p99 send→delivered latency
-   (``Receipt.delivered_at - Message.sent_at``, from the database).
-2. the same through the HTTP API: a real server (``cbmhub runserver --noreload``, threaded) and
-   8 client threads using urllib with token authentication (POST messages, POST acknowledge).
-3. steady load: 50 messages/s for ``--steady-seconds`` through the service layer → p99
-   send→delivered.
+0. baseline: 8 processes, each one raw psycopg connection doing single-row INSERT + COMMIT
+   into a scratch table → rows/s. A message's life needs at least three commits (send,
+   deliver, acknowledge), so a third of this is the ceiling for messages/s.
+1. service layer: 8 sender processes call ``services.message_send``; ``WORKERS`` separate
+   ``cbmhub hotline worker`` processes (the production command, default settings) deliver;
+   2 acknowledger processes call ``services.message_acknowledge`` for every delivered receipt
+   → messages/s end to end and p50/p99 send→delivered latency (``Receipt.delivered_at -
+   Message.sent_at``, from the database).
+2. the same through the HTTP API: a real server (``cbmhub runserver --noreload``: one process,
+   a thread per request) and 8 client processes using urllib with token authentication (POST
+   messages, POST acknowledge); the same workers deliver.
+3. steady load: 50 messages/s (an open-loop schedule shared by the 8 sender processes) for
+   ``--steady-seconds`` through the service layer → p99 send→delivered.
 
 Targets (issue 3): phase 1 at least 10% of the baseline rate; phase 3 p99 under 1 s.
 Each recipient has the in-app inbox and one e-mail address, so each message makes two outbox
@@ -37,7 +41,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -159,6 +162,21 @@ def new_channel(org, a, b, label: str):
     )
 
 
+def warm_up(org, a, b, user) -> None:
+    """Wait until the workers deliver: their start-up (imports, first connection) must not be
+    counted as send→delivered latency of phase 1."""
+    from cbmhub.hotline.models import Receipt
+
+    channel = new_channel(org, a, b, "warm-up")
+    for n in range(WORKERS * 2):
+        send_via_services(user, channel, n)
+    limit = time.monotonic() + 60
+    while Receipt.objects.filter(message__channel=channel, delivered_at__isnull=True).exists():
+        if time.monotonic() > limit:
+            sys.exit("the hotline workers did not deliver within 60 s")
+        time.sleep(0.1)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -194,31 +212,40 @@ def stop(processes: list[subprocess.Popen]) -> None:
 # --- phase 0: the database's own commit rate --------------------------------------------------
 
 
+def _insert_rows(url: str, n: int, start_at: float, end_at: float, counts) -> None:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        time.sleep(max(0.0, start_at - time.monotonic()))
+        done = 0
+        while time.monotonic() < end_at:
+            conn.execute("INSERT INTO bench_scratch (v) VALUES (%s)", [f"row {n}"])
+            conn.commit()
+            done += 1
+        counts[n] = done
+
+
 def baseline(url: str, seconds: float) -> float:
+    """8 client processes (like the senders), each one psycopg connection doing single-row
+    INSERT + COMMIT as fast as it can."""
+    import multiprocessing
+
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CREATE TABLE IF NOT EXISTS bench_scratch (id bigserial PRIMARY KEY, v text)")
         conn.execute("TRUNCATE bench_scratch")
-    counts = [0] * SENDERS
-    barrier = threading.Barrier(SENDERS + 1)
-    end = [0.0]
-
-    def insert(n: int) -> None:
-        with psycopg.connect(url) as conn:
-            barrier.wait()
-            while time.monotonic() < end[0]:
-                conn.execute("INSERT INTO bench_scratch (v) VALUES (%s)", [f"row {n}"])
-                conn.commit()
-                counts[n] += 1
-
-    threads = [threading.Thread(target=insert, args=(n,)) for n in range(SENDERS)]
-    for thread in threads:
-        thread.start()
-    end[0] = time.monotonic() + seconds
-    barrier.wait()
-    for thread in threads:
-        thread.join()
+    mp = multiprocessing.get_context("fork")
+    counts = mp.Array("q", SENDERS)
+    start_at = time.monotonic() + 1.0  # every client connected before the clock starts
+    clients = [
+        mp.Process(target=_insert_rows, args=(url, n, start_at, start_at + seconds, counts))
+        for n in range(SENDERS)
+    ]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join()
     return sum(counts) / seconds
 
 
@@ -284,79 +311,104 @@ class Api:
         self.post(acker, ACK_PATH.format(id=message_id), {})
 
 
-def run_life(*, channel, senders, acker, send, ack, seconds: float, rate: float | None) -> dict:
-    """Senders for `seconds` (as fast as they can, or `rate` messages/s in all), acknowledgers
-    until every sent message is acknowledged (or 30 s after the senders stop)."""
+def _sender(index: int, user, channel, send, started: float, seconds: float, rate, stop, errors):
+    """One sending process: as fast as it can, or on its share of an open-loop schedule."""
     from django.db import connection
+
+    try:
+        n = 0
+        while not stop.is_set():
+            if rate:  # open loop: each sender keeps its own schedule
+                due = started + (n * SENDERS + index) / rate
+                if due > started + seconds:
+                    break
+                time.sleep(max(0.0, due - time.monotonic()))
+            send(user, channel, n)
+            n += 1
+    except Exception as exc:  # noqa: BLE001 - reported, the phase goes on
+        errors.put(f"sender {index}: {type(exc).__name__}: {exc}")
+    finally:
+        connection.close()
+
+
+def _acknowledger(index: int, acker, channel, ack, senders_done, deadline, errors) -> None:
+    """One acknowledging process: acknowledges every delivered receipt of its share."""
+    from django.db import connection
+
+    from cbmhub.hotline.models import Receipt
+
+    try:
+        while True:
+            pending = [
+                pk
+                for pk in Receipt.objects.filter(
+                    message__channel=channel,
+                    delivered_at__isnull=False,
+                    acknowledged_at__isnull=True,
+                ).values_list("message_id", flat=True)[:200]
+                if pk % ACKERS == index
+            ]
+            for pk in pending:
+                ack(acker, pk)
+            if not pending:
+                if (
+                    senders_done.is_set()
+                    and not Receipt.objects.filter(
+                        message__channel=channel, acknowledged_at__isnull=True
+                    ).exists()
+                ):
+                    return
+                time.sleep(0.02)
+            if time.monotonic() > deadline.value:
+                return
+    except Exception as exc:  # noqa: BLE001
+        errors.put(f"acknowledger {index}: {type(exc).__name__}: {exc}")
+    finally:
+        connection.close()
+
+
+def run_life(*, channel, senders, acker, send, ack, seconds: float, rate: float | None) -> dict:
+    """Sender processes for `seconds` (as fast as they can, or `rate` messages/s in all),
+    acknowledger processes until every sent message is acknowledged (or 30 s after the senders
+    stop). Processes, not threads: 8 threads in one interpreter would share one GIL, while the
+    baseline's 8 connections are 8 independent clients."""
+    import multiprocessing
+
+    from django.db import connections
 
     from cbmhub.hotline.models import Message, Receipt
 
-    stop_sending = threading.Event()
-    senders_done = threading.Event()
-    errors: list[str] = []
-    sent = [0] * len(senders)
+    # Forked children must not share the parent's database socket: each opens its own.
+    connections.close_all()
+    mp = multiprocessing.get_context("fork")
+    stop, senders_done = mp.Event(), mp.Event()
+    errors = mp.Queue()
     started = time.monotonic()
-
-    def sender(index: int, user) -> None:
-        try:
-            n = 0
-            while not stop_sending.is_set():
-                if rate:  # open loop: each sender keeps its own schedule
-                    due = started + (n * len(senders) + index) / rate
-                    if due > started + seconds:
-                        break
-                    time.sleep(max(0.0, due - time.monotonic()))
-                send(user, channel, n)
-                n += 1
-                sent[index] = n
-        except Exception as exc:  # noqa: BLE001 - reported, the phase goes on
-            errors.append(f"sender {index}: {type(exc).__name__}: {exc}")
-        finally:
-            connection.close()
-
-    def acknowledger(index: int) -> None:
-        try:
-            while True:
-                pending = [
-                    pk
-                    for pk in Receipt.objects.filter(
-                        message__channel=channel,
-                        delivered_at__isnull=False,
-                        acknowledged_at__isnull=True,
-                    ).values_list("message_id", flat=True)[:200]
-                    if pk % ACKERS == index
-                ]
-                for pk in pending:
-                    ack(acker, pk)
-                if not pending:
-                    if (
-                        senders_done.is_set()
-                        and not Receipt.objects.filter(
-                            message__channel=channel, acknowledged_at__isnull=True
-                        ).exists()
-                    ):
-                        return
-                    time.sleep(0.02)
-                if time.monotonic() > deadline[0]:
-                    return
-        except Exception as exc:  # noqa: BLE001
-            errors.append(f"acknowledger {index}: {type(exc).__name__}: {exc}")
-        finally:
-            connection.close()
-
-    deadline = [started + seconds + 60]
-    threads = [threading.Thread(target=sender, args=(i, u)) for i, u in enumerate(senders)]
-    ackers = [threading.Thread(target=acknowledger, args=(i,)) for i in range(ACKERS)]
-    for thread in threads + ackers:
-        thread.start()
-    time.sleep(seconds)
-    stop_sending.set()
-    for thread in threads:
-        thread.join()
+    deadline = mp.Value("d", started + seconds + 60)
+    sending = [
+        mp.Process(target=_sender, args=(i, u, channel, send, started, seconds, rate, stop, errors))
+        for i, u in enumerate(senders)
+    ]
+    acking = [
+        mp.Process(
+            target=_acknowledger,
+            args=(i, acker, channel, ack, senders_done, deadline, errors),
+        )
+        for i in range(ACKERS)
+    ]
+    for process in sending + acking:
+        process.start()
+    time.sleep(max(0.0, started + seconds - time.monotonic()))
+    stop.set()
+    for process in sending:
+        process.join()
     senders_done.set()
-    deadline[0] = time.monotonic() + 30
-    for thread in ackers:
-        thread.join()
+    deadline.value = time.monotonic() + 30
+    for process in acking:
+        process.join()
+    found: list[str] = []
+    while not errors.empty():
+        found.append(errors.get())
 
     rows = list(
         Receipt.objects.filter(message__channel=channel).values_list(
@@ -374,7 +426,7 @@ def run_life(*, channel, senders, acker, send, ack, seconds: float, rate: float 
         "p50": percentile(latencies, 50),
         "p99": percentile(latencies, 99),
         "undelivered": len(rows) - len(latencies),
-        "errors": errors,
+        "errors": found,
     }
 
 
@@ -423,6 +475,7 @@ def main() -> None:
     workers = [start("hotline", "worker") for _ in range(WORKERS)]
     server = None
     try:
+        warm_up(org, a, b, senders[0])
         service = run_life(
             channel=new_channel(org, a, b, "services"),
             senders=senders,

@@ -52,6 +52,26 @@ class PointOfContactForm(forms.ModelForm):
             "is_active",
             "notes",
         ]
+        # Explicit labels: the model's field names are not in the translation catalogues.
+        labels = {
+            "level": _("Level"),
+            "organisation": _("Organisation"),
+            "office": _("Office"),
+            "function": _("Function"),
+            "person_name": _("Name of the person"),
+            "languages": _("Languages"),
+            "time_zone": _("Time zone"),
+            "available_24_7": _("Available 24/7"),
+            "pgp_fingerprint": _("OpenPGP fingerprint"),
+            "last_verified": _("Last verified"),
+            "is_active": _("Active"),
+            "notes": _("Notes"),
+        }
+        help_texts = {
+            "office": _("Ministry, agency or CERT."),
+            "function": _("Position or role."),
+            "languages": _("ISO 639 codes, comma-separated (en,ru)."),
+        }
         widgets = {
             "last_verified": forms.DateInput(attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -105,6 +125,13 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["acronym", "name", "kind", "description", "website", "headquarters"]
+        labels = {
+            "acronym": _("Acronym"),
+            "name": _("Name"),
+            "kind": _("Kind"),
+            "description": _("Description"),
+            "headquarters": _("Headquarters"),
+        }
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -112,6 +139,13 @@ class BodyForm(forms.ModelForm):
     class Meta:
         model = Body
         fields = ["name", "acronym", "kind", "parent", "description"]
+        labels = {
+            "name": _("Name"),
+            "acronym": _("Acronym"),
+            "kind": _("Kind"),
+            "parent": _("Parent body"),
+            "description": _("Description"),
+        }
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
@@ -127,6 +161,12 @@ class MembershipForm(forms.ModelForm):
     class Meta:
         model = Membership
         fields = ["state", "status", "since", "until"]
+        labels = {
+            "state": _("State"),
+            "status": _("Status"),
+            "since": _("Since"),
+            "until": _("Until"),
+        }
         widgets = {
             "since": forms.DateInput(attrs={"type": "date"}),
             "until": forms.DateInput(attrs={"type": "date"}),
@@ -143,6 +183,12 @@ class StateForm(forms.ModelForm):
     class Meta:
         model = State
         fields = ["name", "official_name", "iso2", "iso3"]
+        labels = {
+            "name": _("Name"),
+            "official_name": _("Official name"),
+            "iso2": _("ISO 3166-1 alpha-2 code"),
+            "iso3": _("ISO 3166-1 alpha-3 code"),
+        }
 
     def clean_iso2(self) -> str:
         return self.cleaned_data["iso2"].strip().upper()

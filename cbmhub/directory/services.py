@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from cbmhub.core.api import DomainError
 
@@ -206,14 +207,14 @@ def _check_parent(parent: Body | None, organisation: Organisation, body: Body | 
         return
     if parent.organisation_id != organisation.pk:
         raise DirectoryError(
-            "A body can only report to a body of the same organisation.",
+            _("A body can only report to a body of the same organisation."),
             details=[{"field": "parent", "message": "other organisation"}],
         )
     node: Body | None = parent
     while node is not None and body is not None:
         if node.pk == body.pk:
             raise DirectoryError(
-                "A body cannot report to itself or to one of its own sub-bodies.",
+                _("A body cannot report to itself or to one of its own sub-bodies."),
                 details=[{"field": "parent", "message": "cycle"}],
             )
         node = node.parent
@@ -249,14 +250,15 @@ def state_alias_add(*, actor: Any, state: State, code: str, note: str = "") -> S
     key = normalise_code(code)
     if not key:
         raise DirectoryError(
-            "A delegation code cannot be empty.", details=[{"field": "code", "message": "empty"}]
+            _("A delegation code cannot be empty."), details=[{"field": "code", "message": "empty"}]
         )
     existing = StateAlias.objects.select_related("state").filter(code=key).first()
     if existing:
         if existing.state_id == state.pk:
             return existing
         raise DirectoryError(
-            f"The code {key} already names {existing.state.name}.",
+            _("The code %(code)s already names %(state)s.")
+            % {"code": key, "state": existing.state.name},
             code="duplicate_code",
             details=[{"field": "code", "message": f"{key} is used by {existing.state.name}"}],
         )
@@ -356,7 +358,7 @@ def _set_channels(poc: PointOfContact, channels: list[dict[str, Any]]) -> dict[s
             continue
         channel.save()
     if errors:
-        raise DirectoryError("A contact channel is not valid.", details=errors)
+        raise DirectoryError(_("A contact channel is not valid."), details=errors)
     after = [f"{c['kind']}:{(c.get('value') or '').strip()}" for c in channels]
     return {"channels": [before, after]} if before != after else {}
 
@@ -375,7 +377,7 @@ def point_of_contact_create(
 ) -> PointOfContact:
     permissions.require(
         permissions.can_manage_points_of_contact(actor, state.pk),
-        "Only a focal point of this state may add its points of contact.",
+        _("Only a focal point of this state may add its points of contact."),
     )
     data["state"] = state
     _normalise_poc_data(data)
@@ -413,7 +415,7 @@ def point_of_contact_update(
 ) -> PointOfContact:
     permissions.require(
         permissions.can_manage_points_of_contact(actor, point_of_contact.state_id),
-        "Only a focal point of this state may change its points of contact.",
+        _("Only a focal point of this state may change its points of contact."),
     )
     poc = PointOfContact.objects.select_for_update().get(pk=point_of_contact.pk)
     data.pop("state", None)  # a point of contact does not move to another state
@@ -444,7 +446,7 @@ def point_of_contact_update(
 def point_of_contact_delete(*, actor: Any, point_of_contact: PointOfContact) -> None:
     permissions.require(
         permissions.can_manage_points_of_contact(actor, point_of_contact.state_id),
-        "Only a focal point of this state may remove its points of contact.",
+        _("Only a focal point of this state may remove its points of contact."),
     )
     _delete_with_history(
         actor=actor,

@@ -39,6 +39,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import services
 from .choices import TLP_BODY_IN_EMAIL, DeliveryKind, DeliveryPurpose, DeliveryStatus
@@ -260,10 +261,13 @@ def _email_text(delivery: Delivery) -> tuple[str, list[str]]:
             fallback=f"/hotline/checks/confirm/{target.token}/",
         )
         return (
-            f"[CBM Hub] Communication check — {check.organisation.acronym}",
+            _("[CBM Hub] Communication check — %(organisation)s")
+            % {"organisation": check.organisation.acronym},
             [
-                f"{check.organisation.name} is checking that its points of contact can be reached.",
-                f"Please confirm before {check.deadline:%Y-%m-%d %H:%M} UTC:",
+                _("%(organisation)s is checking that its points of contact can be reached.")
+                % {"organisation": check.organisation.name},
+                _("Please confirm before %(deadline)s UTC:")
+                % {"deadline": f"{check.deadline:%Y-%m-%d %H:%M}"},
                 link,
             ],
         )
@@ -283,29 +287,45 @@ def _email_text(delivery: Delivery) -> tuple[str, list[str]]:
     lines = [message.get_tlp_display(), ""]
     if delivery.purpose == DeliveryPurpose.ESCALATION:
         lines += [
-            f"ESCALATED: this message to {receipt.state} has not been acknowledged "
-            f"(deadline {receipt.ack_due_at:%Y-%m-%d %H:%M} UTC).",
+            _(
+                "ESCALATED: this message to %(state)s has not been acknowledged "
+                "(deadline %(deadline)s UTC)."
+            )
+            % {"state": receipt.state, "deadline": f"{receipt.ack_due_at:%Y-%m-%d %H:%M}"},
             "",
         ]
     if delivery.purpose == DeliveryPurpose.SENDER_NOTICE:
         return (
-            f"[CBM Hub] Not acknowledged, escalated: {title}",
+            _("[CBM Hub] Not acknowledged, escalated: %(title)s") % {"title": title},
             [
-                f"Your message #{message.pk} to {receipt.state} was not acknowledged in time; "
-                "it has been escalated to that state's points of contact at the level "
-                f"“{receipt.get_escalation_level_display()}”.",
+                _(
+                    "Your message #%(number)s to %(state)s was not acknowledged in time; "
+                    "it has been escalated to that state's points of contact at the level "
+                    "“%(level)s”."
+                )
+                % {
+                    "number": message.pk,
+                    "state": receipt.state,
+                    "level": receipt.get_escalation_level_display(),
+                },
                 link,
             ],
         )
-    lines += [f"From: {message.sender_state}", f"Channel: {message.channel}"]
+    lines += [
+        _("From: %(state)s") % {"state": message.sender_state},
+        _("Channel: %(channel)s") % {"channel": message.channel},
+    ]
     if message.instrument:
-        lines.append(f"Instrument: {message.instrument}")
+        lines.append(_("Instrument: %(instrument)s") % {"instrument": message.instrument})
     if receipt and receipt.ack_due_at:
-        lines.append(f"Acknowledge by: {receipt.ack_due_at:%Y-%m-%d %H:%M} UTC")
+        lines.append(
+            _("Acknowledge by: %(deadline)s UTC")
+            % {"deadline": f"{receipt.ack_due_at:%Y-%m-%d %H:%M}"}
+        )
     lines.append("")
     if message.tlp in TLP_BODY_IN_EMAIL:
         lines += [message.body, ""]
-    lines += ["Read, acknowledge and answer in CBM Hub:", link]
+    lines += [_("Read, acknowledge and answer in CBM Hub:"), link]
     return head, lines
 
 

@@ -16,7 +16,6 @@ from cbmhub.core.api import DomainError
 
 from ..models import Message
 
-
 # Sent after the transaction that recorded an event commits: ``sender=Event, event=<Event>``.
 # The live inbox (and anything else that wants a push) listens here.
 event_recorded = Signal()

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from cbmhub.hotline import delivery, services
+from cbmhub.hotline import delivery, selectors, services
 from cbmhub.hotline.choices import DeliveryStatus, EventKind
 from cbmhub.hotline.models import Delivery, Event, Webhook
 
@@ -135,3 +135,39 @@ def test_webhook_refused_to_other_states(bob, carol, state_b):
     with pytest.raises(PermissionDenied):
         services.webhook_create(user=carol, state=state_b, url="https://x.example/h")
     assert not Webhook.objects.exists()
+
+
+def _worker_pass_queries(django_assert_max_num_queries, limit):
+    with django_assert_max_num_queries(limit):
+        return delivery.deliveries_process(batch=200)
+
+
+def test_inbox_batch_is_recorded_in_a_flat_number_of_queries(
+    alice, anna, bob, bert, carol, link, network, send, django_assert_max_num_queries
+):
+    # Both channels, several recipient states: one lock + one INSERT + one head UPDATE per
+    # channel, not per receipt. 1 message → 3 receipts on the network channel, 4 on the link.
+    send(anna, network)
+    for _ in range(4):
+        send(anna, link)
+    inbox_rows = Delivery.objects.filter(kind="inbox").count()
+    other_rows = Delivery.objects.exclude(kind="inbox").count()
+    assert inbox_rows == 6
+    # claim (3) + inbox batch (~4 + 3 per channel) + one short transaction per e-mail row,
+    # whose receipt is already known to be delivered (no receipt query).
+    claimed = _worker_pass_queries(django_assert_max_num_queries, 20 + 3 * other_rows)
+    assert claimed == inbox_rows + other_rows
+    assert Event.objects.filter(kind=EventKind.DELIVERED).count() == 6
+    for channel in (link, network):
+        assert selectors.record_verify(channel).ok
+
+
+def test_receipts_mark_delivered_sets_each_receipt_once(alice, anna, bob, bert, link, send):
+    receipts = [send(anna, link).message.receipts.get() for _ in range(3)]
+    ids = [r.pk for r in receipts]
+    first = services.receipts_mark_delivered(receipt_ids=ids[:2])
+    second = services.receipts_mark_delivered(receipt_ids=ids)
+    assert first == set(ids[:2]) and second == {ids[2]}
+    assert services.receipts_mark_delivered(receipt_ids=ids) == set()
+    assert Event.objects.filter(kind=EventKind.DELIVERED).count() == 3
+    assert selectors.record_verify(link).ok

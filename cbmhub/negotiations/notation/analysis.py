@@ -234,15 +234,22 @@ def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
                 text=text,
             )
         )
-        raw_clean = "".join(walker.clean)
         raw_plain = "".join(walker.plain)
-        marked.append(
-            (
-                block_index,
-                "" if is_empty(raw_clean, label) else tidy(raw_clean),
-                "" if is_empty(raw_plain, None) else tidy(raw_plain),
-            )
-        )
+        if walker.hid:
+            raw_clean = "".join(walker.clean)
+            tidy_clean = tidy_plain = None
+        else:  # nothing left out: the clean text is the plain text, tidied once
+            raw_clean = raw_plain
+            tidy_clean = tidy_plain = tidy(raw_plain)
+        if is_empty(raw_clean, label):
+            clean = ""
+        else:
+            clean = tidy_clean if tidy_clean is not None else tidy(raw_clean)
+        if is_empty(raw_plain, None):
+            plain = ""
+        else:
+            plain = tidy_plain if tidy_plain is not None else tidy(raw_plain)
+        marked.append((block_index, clean, plain))
 
         for position in walker.positions:
             entry = delegations.get(position.delegation)
@@ -359,6 +366,7 @@ class _Walker:
         self.notes: list[NoteInfo] = []
         self.clean: list[str] = []
         self.plain: list[str] = []
+        self.hid = False  # whether a bracket or struck text was left out of the clean text
 
     def locate(self, offset: int) -> tuple[int, int]:
         """Line and column of an offset inside the paragraph: its line starts are indexed on
@@ -426,6 +434,7 @@ class _Walker:
                     self.max_depth = max(self.max_depth, node.depth)
                     frame[2] = node  # once its content is walked, tags after it attach to it
                     hidden += 1
+                    self.hid = True
                     stack.append([iter(node.children), node, None, True])
                     break
                 elif isinstance(node, Struck | Emphasis):
@@ -433,6 +442,7 @@ class _Walker:
                     if hides:
                         self.struck += 1
                         hidden += 1
+                        self.hid = True
                     frame[2] = None
                     stack.append([iter(node.children), frame[1], None, hides])
                     break
@@ -461,7 +471,14 @@ def _excerpt(bracket: Bracket) -> str:
                 break
         else:
             stack.pop()
-    text = " ".join("".join(out).split())
+    raw = "".join(out)
+    text = ""
+    if len(raw) > 8 * _EXCERPT:  # one long text node: its first words are enough
+        # Normalising a prefix gives a prefix of the normalised whole; more than _EXCERPT
+        # characters of it decide the excerpt exactly.
+        text = " ".join(raw[: 8 * _EXCERPT].split())
+    if len(text) <= _EXCERPT + 1:
+        text = " ".join(raw.split())
     return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1].rstrip() + "…"
 
 

@@ -60,7 +60,8 @@ _LABEL_PATTERN = r"""
     """
 _LABEL = re.compile(_LABEL_PATTERN, re.VERBOSE)
 _BULLET_PATTERN = r"[ \t]*[-–•·*][ \t]"
-_EOL = r"(?:\r\n|\r|\n)"
+# Atomic: a CRLF is one line break, never a CR followed by a blank line.
+_EOL = r"(?>\r\n|\r|\n)"
 # Where a paragraph may end: a line break followed by blank lines, or by a line that starts
 # with a label or a bullet. Named groups of the label are dropped inside the look-ahead.
 _LABEL_AHEAD = re.sub(r"[?]P<[a-z]+>", "?:", _LABEL_PATTERN)
@@ -81,7 +82,7 @@ _TOKEN = re.compile(_TOKEN_PATTERN)
 # Group 1 is the inner text of a parenthesis; groups 2 to 4 are the blank lines of a boundary.
 _BOUNDARY_REST = rf"(?:((?:[^\S\r\n]*{_EOL})+)|(?={_LABEL_AHEAD}|{_BULLET_PATTERN}))"
 _SCAN = re.compile(
-    rf"{_TOKEN_PATTERN}|\r\n{_BOUNDARY_REST}|\r{_BOUNDARY_REST}|\n{_BOUNDARY_REST}",
+    rf"{_TOKEN_PATTERN}|\r\n{_BOUNDARY_REST}|\r(?!\n){_BOUNDARY_REST}|\n{_BOUNDARY_REST}",
     re.VERBOSE,
 )
 _SIGNS = {"+": "support", "-": "oppose", "−": "oppose", "–": "oppose"}
@@ -234,9 +235,8 @@ class _Parser:
             match = label_match(source, start, end)
             if match is None:
                 if not tokens:  # no marker at all: most paragraphs of a real text
-                    paragraph = Paragraph(
-                        start, end, line, end_line, index, None, [Text(start, end, source[start:end])]
-                    )
+                    text = Text(start, end, source[start:end])
+                    paragraph = Paragraph(start, end, line, end_line, index, None, [text])
                 else:
                     paragraph = Paragraph(start, end, line, end_line, index, None)
                     self.paragraph, self.paragraph_lines = paragraph, None

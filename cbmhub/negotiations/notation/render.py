@@ -62,25 +62,35 @@ def _render_inline(nodes: list[Inline], out: list[str]) -> None:
 
 # -- clean and plain text --------------------------------------------------------------------
 
-_SPACES = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")
-_SPACE_BEFORE = re.compile(r"[ \t]+(?=[,.;:!?)\]])")
-_SPACE_AFTER_OPEN = re.compile(r"(?<=\()[ \t]+")
+_SPACE_RUN = re.compile("  +")
+_SPACE_BEFORE = re.compile(" (?=[,.;:!?)\\]])")
 _DOUBLED = re.compile(r"([,;])(?:[ \t]*[,;])+")
-_LINE_EDGES = re.compile(r"[ \t]+(?=\r?\n|\r|$)|(?<=\n)[ \t]+")
 
 
 def tidy(text: str) -> str:
     """Spacing after markup was taken out: one space between words, none before punctuation,
     no doubled commas, no spaces at the ends of lines or of the paragraph."""
-    # Each pass only runs when its trigger is present: a cheap substring test first.
-    if "  " in text or "\t" in text or "\u00a0" in text:
-        text = _SPACES.sub(" ", text)
+    # Each pass only runs when its trigger is present: a cheap substring test first. Tabs and
+    # no-break spaces become spaces and runs of spaces one space first, so every later rule
+    # deals with single spaces: plain replacements, or a pattern that starts with a literal
+    # space (which the regular-expression engine searches for quickly).
+    if "\t" in text:
+        text = text.replace("\t", " ")
+    if "\u00a0" in text:
+        text = text.replace("\u00a0", " ")
+    if "  " in text:
+        text = _SPACE_RUN.sub(" ", text)
     if " " in text:
-        text = _SPACE_BEFORE.sub("", text)
+        text = _SPACE_BEFORE.sub("", text)  # before , . ; : ! ? ) ]
         if "( " in text:
-            text = _SPACE_AFTER_OPEN.sub("", text)
-        if "\n " in text or " \n" in text or " \r" in text:
-            text = _LINE_EDGES.sub("", text)
+            text = text.replace("( ", "(")
+        # At the ends of lines (the end of the paragraph is stripped below).
+        if " \n" in text:
+            text = text.replace(" \n", "\n")
+        if " \r" in text:
+            text = text.replace(" \r", "\r")
+        if "\n " in text:
+            text = text.replace("\n ", "\n")
     if (
         ",," in text
         or ";;" in text
