@@ -1,0 +1,270 @@
+"""The translation catalogues: Russian complete, every language compiled, pages in Russian.
+
+The compiled ``.mo`` files are committed (CI has no GNU gettext), so these tests also catch a
+catalogue that was translated but not compiled, or code whose new strings were never extracted.
+"""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils.translation import to_locale
+
+LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
+PACKAGE_DIR = Path(settings.BASE_DIR)
+
+
+@dataclass
+class Entry:
+    msgid: str = ""
+    msgid_plural: str = ""
+    msgctxt: str | None = None
+    msgstr: dict[int, str] = field(default_factory=dict)
+    flags: set[str] = field(default_factory=set)
+
+    @property
+    def translated(self) -> bool:
+        return bool(self.msgstr) and all(self.msgstr.values())
+
+
+def read_po(path: Path) -> list[Entry]:
+    """The entries of a .po file (header and obsolete ``#~`` entries left out).
+
+    A small parser of our own so that the test suite needs no extra package: enough of the
+    format for what makemessages writes (flags, msgctxt, plurals, continuation lines)."""
+    entries: list[Entry] = []
+    current = Entry()
+    target: tuple[str, int] | None = None
+    started = False
+
+    def finish() -> None:
+        nonlocal current, started
+        if not started:
+            return  # keep the flags read so far for the entry that follows
+        if current.msgid:
+            entries.append(current)
+        current, started = Entry(), False
+
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#~"):
+            continue
+        if line.startswith("#,"):
+            if started:
+                finish()
+            current.flags |= {flag.strip() for flag in line[2:].split(",")}
+            continue
+        if line.startswith("#"):
+            if started and target and target[0] == "msgstr":
+                finish()
+            continue
+        keyword, _, rest = line.partition(" ")
+        if line.startswith('"'):
+            keyword, rest = "", line
+        value = ast.literal_eval(rest) if rest else ""
+        if keyword == "msgctxt" or (keyword == "msgid" and target and target[0] == "msgstr"):
+            finish()
+        if keyword:
+            started = True
+            index = 0
+            match = re.fullmatch(r"msgstr\[(\d+)\]", keyword)
+            if match:
+                keyword, index = "msgstr", int(match.group(1))
+            if keyword not in {"msgctxt", "msgid", "msgid_plural", "msgstr"}:
+                raise ValueError(f"{path}:{number}: unexpected {keyword!r}")
+            target = (keyword, index)
+            if keyword == "msgstr":
+                current.msgstr[index] = value
+            elif keyword == "msgctxt":
+                current.msgctxt = value
+            else:
+                setattr(current, keyword, value)
+        elif target:
+            name, index = target
+            if name == "msgstr":
+                current.msgstr[index] += value
+            elif name == "msgctxt":
+                current.msgctxt = (current.msgctxt or "") + value
+            else:
+                setattr(current, name, getattr(current, name) + value)
+    finish()
+    return entries
+
+
+def catalogue(language: str) -> Path:
+    return LOCALE_DIR / to_locale(language) / "LC_MESSAGES" / "django.po"
+
+
+TRANSLATED_LANGUAGES = [
+    code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE
+]
+
+
+def test_the_parser_reads_plurals_contexts_and_continuations(tmp_path):
+    po = tmp_path / "django.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Language: ru\\n"\n\n'
+        '#: a.py:1\n#, python-format\nmsgid "%(n)s file"\nmsgid_plural "%(n)s files"\n'
+        'msgstr[0] "%(n)s файл"\nmsgstr[1] ""\nmsgstr[2] "%(n)s файлов"\n\n'
+        '#, fuzzy\nmsgctxt "verb"\nmsgid "Open"\nmsgstr "Откр"\n"ыть"\n\n'
+        '#~ msgid "Gone"\n#~ msgstr "Нет"\n',
+        encoding="utf-8",
+    )
+    plural, opened = read_po(po)
+    assert (plural.msgid, plural.msgid_plural) == ("%(n)s file", "%(n)s files")
+    assert not plural.translated  # msgstr[1] is empty
+    assert plural.flags == {"python-format"}
+    assert (opened.msgctxt, opened.msgstr, opened.flags) == ("verb", {0: "Открыть"}, {"fuzzy"})
+
+
+def test_russian_catalogue_is_complete():
+    entries = read_po(catalogue("ru"))
+    assert len(entries) > 500, "the catalogue looks truncated"
+    untranslated = [e.msgid for e in entries if not e.translated]
+    fuzzy = [e.msgid for e in entries if "fuzzy" in e.flags]
+    assert untranslated == [], f"{len(untranslated)} untranslated in ru: {untranslated[:10]}"
+    assert fuzzy == [], f"{len(fuzzy)} fuzzy in ru: {fuzzy[:10]}"
+    for entry in entries:
+        if entry.msgid_plural:
+            assert sorted(entry.msgstr) == [0, 1, 2], f"ru needs three plural forms: {entry.msgid}"
+
+
+def test_russian_translations_keep_every_placeholder():
+    placeholder = re.compile(r"%\(\w+\)[sdr]|%[sdr]|%%")
+    for entry in read_po(catalogue("ru")):
+        wanted = sorted(set(placeholder.findall(entry.msgid_plural or entry.msgid)))
+        for form in entry.msgstr.values():
+            assert sorted(set(placeholder.findall(form))) == wanted, entry.msgid
+
+
+@pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
+def test_every_language_has_a_catalogue_with_the_right_headers(language):
+    po = catalogue(language)
+    assert po.exists(), f"no catalogue for {language}: {po}"
+    header = po.read_text(encoding="utf-8").split("\n\n", 1)[0]
+    assert f'"Language: {to_locale(language)}\\n"' in header
+    assert '"Plural-Forms: nplurals=' in header
+    assert "#, fuzzy" not in header, f"{po}: the header is still marked fuzzy"
+
+
+@pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
+def test_every_language_has_a_compiled_catalogue_matching_its_po(language):
+    mo = catalogue(language).with_suffix(".mo")
+    assert mo.exists(), f"{mo} is missing: run compilemessages and commit the .mo"
+    with mo.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    # The .mo holds the header and every translated entry; fewer means it was not recompiled.
+    translated = [
+        e for e in read_po(catalogue(language)) if e.translated and "fuzzy" not in e.flags
+    ]
+    assert len(compiled._catalog) - 1 >= len(translated), f"{mo} is stale: run compilemessages"
+
+
+def test_the_russian_plural_rule_picks_the_right_form():
+    with catalogue("ru").with_suffix(".mo").open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    forms = {
+        n: compiled.ngettext("%(counter)s objection", "%(counter)s objections", n)
+        for n in (1, 3, 5, 11, 21, 22)
+    }
+    assert forms[1] == forms[21] == "%(counter)s возражение"
+    assert forms[3] == forms[22] == "%(counter)s возражения"
+    assert forms[5] == forms[11] == "%(counter)s возражений"
+
+
+NAV_EN_RU = {
+    "Directory": "Справочник",
+    "Hotline": "Горячая линия",
+    "Negotiations": "Переговоры",
+    "Log out": "Выйти",
+}
+
+
+def english_left_over(html: str) -> list[str]:
+    """Text nodes of the page that are, word for word, an English source string that has a
+    different Russian translation: a string the template forgot to translate."""
+    english = {
+        e.msgid
+        for e in read_po(catalogue("ru"))
+        if not e.msgid_plural and e.msgstr.get(0) not in ("", e.msgid) and len(e.msgid) > 2
+    }
+    body = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
+    # The language switcher names each language in that language ("English"), on purpose.
+    body = re.sub(r'<select id="language-select".*?</select>', "", body, flags=re.S)
+    texts = {text.strip() for text in re.findall(r">([^<>]+)<", body)}
+    texts |= set(re.findall(r'(?:placeholder|title|aria-label)="([^"]+)"', body))
+    return sorted(text for text in texts if text in english)
+
+
+@pytest.mark.parametrize(
+    "url_name", ["directory:search", "hotline:inbox", "negotiations:list", "accounts:profile"]
+)
+def test_pages_are_in_russian_for_a_russian_browser(client_for, alice, url_name):
+    client = client_for(alice)
+    response = client.get(reverse(url_name), HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="ru"' in html
+    for english, russian in NAV_EN_RU.items():
+        assert f">{russian}<" in html
+        assert f">{english}<" not in html
+    assert english_left_over(html) == []
+
+
+def test_login_page_is_in_russian(client, db):
+    response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="ru")
+    html = response.content.decode()
+    assert ">Войти<" in html or "Войти" in html
+    assert ">Sign in<" not in html
+    assert english_left_over(html) == []
+
+
+def test_the_language_switcher_keeps_russian_for_the_session(client_for, bob):
+    client = client_for(bob)
+    response = client.post(
+        reverse("set_language"), {"language": "ru", "next": reverse("hotline:inbox")}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("hotline:inbox")
+    html = client.get(reverse("hotline:inbox")).content.decode()  # no Accept-Language now
+    assert ">Горячая линия<" in html
+    assert ">Hotline<" not in html
+    # And back: English is still the default for everyone else.
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert ">Hotline<" in client.get(reverse("hotline:inbox")).content.decode()
+
+
+def test_english_stays_the_default(client_for, alice):
+    html = client_for(alice).get(reverse("directory:search")).content.decode()
+    assert ">Directory<" in html
+    assert ">Справочник<" not in html
+
+
+@pytest.mark.skipif(not shutil.which("xgettext"), reason="GNU gettext is not installed")
+def test_catalogues_are_up_to_date(tmp_path, monkeypatch, settings):
+    """Running makemessages again would add or drop no msgid. It runs on a copy of the package
+    so that the committed catalogues are never touched."""
+    copy = tmp_path / "cbmhub"
+    shutil.copytree(
+        PACKAGE_DIR,
+        copy,
+        ignore=shutil.ignore_patterns("locale", "tests", "__pycache__", "static", "*.pyc"),
+    )
+    (copy / "locale").mkdir()
+    settings.LOCALE_PATHS = [copy / "locale"]
+    monkeypatch.chdir(copy)
+    call_command("makemessages", locale=["ru"], ignore_patterns=["*/tests/*"], verbosity=0)
+    fresh = {(e.msgctxt, e.msgid) for e in read_po(copy / "locale/ru/LC_MESSAGES/django.po")}
+    committed = {(e.msgctxt, e.msgid) for e in read_po(catalogue("ru"))}
+    assert sorted(fresh - committed, key=str) == [], (
+        "new strings: run makemessages (docs/translating.md)"
+    )
+    assert sorted(committed - fresh, key=str) == [], "gone strings: run makemessages --no-obsolete"
