@@ -264,6 +264,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a field called "kind"; name each enum after its choices class.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "cbmhub.directory.choices.OrganisationKind",
+        "BodyKindEnum": "cbmhub.directory.choices.BodyKind",
+        "ContactChannelKindEnum": "cbmhub.directory.choices.ChannelKind",
+        "MessageKindEnum": "cbmhub.hotline.choices.MessageKind",
+        "RevisionKindEnum": "cbmhub.negotiations.choices.RevisionKind",
+        "DeliveryKindEnum": "cbmhub.hotline.choices.DeliveryKind",
+        "EventKindEnum": "cbmhub.hotline.choices.EventKind",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------
