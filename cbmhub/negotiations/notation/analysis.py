@@ -327,19 +327,19 @@ def _join(
     between two paragraphs with markup is copied in one slice."""
     source = doc.source
     if not contiguous:
-        texts = {record[0]: record[which] for record in marked}
+        texts = {record[0]: record[1] if which == 1 else record[2] for record in marked}
         by_block = iter(paragraphs)
-        out = []
+        replaced: list[str] = []
         for index, block in enumerate(doc.blocks):
             if isinstance(block, Paragraph):
                 info = next(by_block)
-                out.append(texts.get(index, info.text))
-        return join_paragraphs(doc, out)
+                replaced.append(texts.get(index, info.text))
+        return join_paragraphs(doc, replaced)
     blocks = doc.blocks
     out: list[str] = []
     position = 0
     for record in marked:
-        index, text = record[0], record[which]
+        index, text = record[0], record[1] if which == 1 else record[2]
         paragraph = blocks[index]
         out.append(source[position : paragraph.start])
         position = paragraph.end

@@ -23,6 +23,7 @@ from __future__ import annotations
 import gc
 import re
 from bisect import bisect_right
+from typing import cast
 
 from .codes import NOT_DELEGATIONS, looks_like_code, normalise_code
 from .tree import (
@@ -178,7 +179,8 @@ class _Parser:
         characters without markup cost no Python code."""
         source = self.source
         tail = len(source.rstrip())
-        start = _LEADING_BLANK.match(source).end()
+        leading = _LEADING_BLANK.match(source)  # matches always (perhaps empty)
+        start = leading.end() if leading is not None else 0
         if start >= tail:
             return []
         spans: list[tuple[int, int, list[re.Match[str]]]] = []
@@ -402,9 +404,9 @@ class _InlineParser:
                     if at > text_from:
                         self.kids.append(Text(text_from, at, source[text_from:at]))
                     self.text_from = at + 1
-                    frame = stack.pop()
+                    closed = cast(Bracket, stack.pop())
                     self.kids = stack[-1].children if stack else self.root
-                    frame.close, frame.end = "]", at + 1
+                    closed.close, closed.end = "]", at + 1
                     self.depth -= 1
                 else:
                     self.close_bracket(at)
@@ -414,8 +416,8 @@ class _InlineParser:
                 if index >= 0:
                     while len(self.stack) - 1 > index:
                         self.unwrap_top(f"before '~~' at {self.parser.where(at)}")
-                    frame = self.pop()
-                    frame.close, frame.end = "~~", at + 2
+                    struck = cast(Struck, self.pop())
+                    struck.close, struck.end = "~~", at + 2
                 else:
                     self.push(Struck(at, at + 2, "~~", ""))
                 self.text_from = at + 2
@@ -435,7 +437,7 @@ class _InlineParser:
             return
         while not isinstance(self.stack[-1], Bracket):
             self.unwrap_top(f"before ']' at {self.parser.where(at)}")
-        frame = self.pop()
+        frame = cast(Bracket, self.pop())
         frame.close, frame.end = "]", at + 1
         self.depth -= 1
 
