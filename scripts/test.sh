@@ -29,6 +29,8 @@ fi
 export CBMHUB_TESTING=1
 echo "== lint and checks"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy  # the Django-free engines, strict (files in pyproject.toml)
 .venv/bin/python manage.py check --fail-level WARNING
 .venv/bin/python manage.py makemigrations --check --dry-run
 
