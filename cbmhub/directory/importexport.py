@@ -206,7 +206,7 @@ def parse_csv(text: str, *, kind: str) -> tuple[list[Record], list[Problem]]:
             )
             continue
         raw = {
-            name: cells[index].strip() if index < len(cells) else ""
+            name: _unquote_cell(cells[index].strip()) if index < len(cells) else ""
             for index, name in enumerate(header)
         }
         records.append(Record(kind, raw, number, "csv"))
@@ -833,6 +833,22 @@ def export_rows(kind: str) -> list[dict[str, Any]]:
     raise ImportFormatError(f"Unknown kind {kind!r}; use one of {', '.join(KINDS)}.")
 
 
+# A cell starting with one of these runs as a formula when a spreadsheet opens the file (CSV
+# injection: a point of contact's notes set to =HYPERLINK(...) by one state would run on the
+# secretariat's computer). The export quotes such a cell with a leading apostrophe, which
+# spreadsheets show as text, and parse_csv removes that apostrophe again, so a round trip keeps
+# every value (a value that itself starts with an apostrophe before one of these gets another).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _needs_quote(text: str) -> bool:
+    return text[:1] in _FORMULA_START or (text[:1] == "'" and _needs_quote(text[1:]))
+
+
+def _unquote_cell(text: str) -> str:
+    return text[1:] if text[:1] == "'" and _needs_quote(text[1:]) else text
+
+
 def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
@@ -840,9 +856,12 @@ def _csv_cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         if value and isinstance(value[0], dict):
-            return format_channel_cell(value)
-        return "; ".join(value)
-    return str(value)
+            text = format_channel_cell(value)
+        else:
+            text = "; ".join(value)
+    else:
+        text = str(value)
+    return "'" + text if _needs_quote(text) else text
 
 
 def export_csv(kind: str) -> str:

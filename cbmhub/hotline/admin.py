@@ -36,6 +36,13 @@ class ChannelAdmin(admin.ModelAdmin):
     list_filter = ["scope", "level", "is_active"]
     readonly_fields = ["last_seq", "last_hash"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Who takes part is fixed once a channel exists (as in services.channel_update):
+        # changing a party here would hand the channel's whole history to another state.
+        if obj is not None:
+            return [*self.readonly_fields, "scope", "organisation", "state_a", "state_b"]
+        return self.readonly_fields
+
 
 class ReceiptInline(admin.TabularInline):
     model = Receipt
@@ -74,6 +81,15 @@ class MessageAdmin(ReadOnlyAdmin):
     ]
     readonly_fields = fields
     inlines = [ReceiptInline]
+
+    # Django lets a changelist URL filter on any local field (?body__startswith=A); on content
+    # that would be an oracle revealing a bilateral body to the operator one guess at a time.
+    CONTENT_FIELDS = {"subject", "body", "idempotency_key", "request_fingerprint"}
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        if lookup.split("__", 1)[0] in self.CONTENT_FIELDS:
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(Delivery)

@@ -19,7 +19,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
 )
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -187,10 +187,22 @@ class RevisionListView(APIView):
     )
     def post(self, request: Request, document_id: int) -> Response:
         document = selectors.access_document(request.user, document_id)
+        # Refused senders and oversized files are answered before the upload is read into
+        # memory (the service checks both again, but only after it has the bytes).
+        if not selectors.can_import(request.user, document):
+            raise exceptions.PermissionDenied(
+                f"Only the {document.organisation.acronym} secretariat imports revisions."
+            )
         serializer = ImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         upload = data.get("file")
+        if upload is not None and upload.size > services.MAX_SOURCE_BYTES:
+            raise services.NegotiationsError(
+                f"file: {upload.size} bytes is more than the {services.MAX_SOURCE_BYTES} bytes "
+                "a revision may have.",
+                code="too_large",
+            )
         result = services.revision_import(
             actor=request.user,
             document=document,

@@ -143,7 +143,7 @@ def check_answer(
     deadline are recorded and count as late. Answering twice keeps the first time."""
     now = _now(now)
     targets = CheckTarget.objects.select_for_update(of=("self",)).select_related(
-        "communication_check__channel", "state"
+        "communication_check__channel", "state", "point_of_contact"
     )
     if token:
         targets = targets.filter(token=token)
@@ -163,7 +163,13 @@ def check_answer(
         if target.answered_at is not None:
             continue
         target.answered_at = now
-        target.answered_by = user if getattr(user, "is_authenticated", False) else None
+        # The token is the secret and anyone holding it may confirm; the answer is attributed
+        # to a signed-in user only when the target is that user's own point of contact, so the
+        # record never says a user of another state answered for this one.
+        own = (
+            getattr(user, "is_authenticated", False) and target.point_of_contact.user_id == user.pk
+        )
+        target.answered_by = user if own else None
         target.save(update_fields=["answered_at", "answered_by"])
         check = target.communication_check
         event_append(

@@ -63,11 +63,15 @@ def _read_attachments(attachments: Sequence[Any]) -> list[_File]:
     files = []
     for index, upload in enumerate(attachments):
         name = str(getattr(upload, "name", "") or f"attachment-{index + 1}").rsplit("/", 1)[-1]
-        data = upload.read() if hasattr(upload, "read") else bytes(upload)
-        if len(data) > ATTACHMENT_MAX_BYTES:
+        # The declared size first, so that an oversized upload is never read into memory.
+        size = getattr(upload, "size", None)
+        if size is None or size <= ATTACHMENT_MAX_BYTES:
+            data = upload.read() if hasattr(upload, "read") else bytes(upload)
+            size = len(data)
+        if size > ATTACHMENT_MAX_BYTES:
             raise HotlineError(
                 _("Attachment %(name)s is %(size)d bytes; the limit is %(limit)d.")
-                % {"name": name, "size": len(data), "limit": ATTACHMENT_MAX_BYTES},
+                % {"name": name, "size": size, "limit": ATTACHMENT_MAX_BYTES},
                 code="attachment_too_large",
                 details=[{"field": f"attachments[{index}]", "message": "too large"}],
             )
