@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/notation.py [--corpus PATH] [--repeat N]
 
-The corpus text (/work/shared/corpus/004_b9720b24e8ee2ca3.txt by default) is repeated to about
-100 KB, 1 MB and 10 MB. For each size it times parse + analyse, and, as a baseline in the same
+The corpus text (by default ../shared/corpus/004_b9720b24e8ee2ca3.txt beside the repository)
+is repeated to about 100 KB, 1 MB and 10 MB. For each size it times parse + analyse, and, as a baseline in the same
 run, one pass of a single regular expression that finds every bracket and position tag. It
 prints MB/s for both and their ratio. Targets: parse + analyse within 5x of the baseline, and
 linear in size (MB/s about the same at each size). Best of N runs (default 3).
@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cbmhub.negotiations.notation import analyse, parse  # noqa: E402
 
-DEFAULT_CORPUS = Path("/work/shared/corpus/004_b9720b24e8ee2ca3.txt")
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/004_b9720b24e8ee2ca3.txt"
 SIZES = [("100 KB", 100_000), ("1 MB", 1_000_000), ("10 MB", 10_000_000)]
 # The baseline: brackets, ~~, and parenthesised position tags or notes, in one scan.
 BASELINE = re.compile(r"\[|\]|~~|\([+\-−–][^()\r\n]*\)|\([^()\r\n:]*:[^()\r\n]*\)")

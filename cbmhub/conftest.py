@@ -12,10 +12,29 @@ turns ``settings.CBMHUB_REQUIRE_2FA`` on.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 PASSWORD = "correct horse battery staple"
+
+# The shared test data (corpus texts, UN resolutions, STIX bundles) lies beside the repository,
+# for developers and CI alike; CBMHUB_SHARED_DIR points elsewhere. Tests that need it fail,
+# never skip, when it is missing.
+SHARED_DIR = Path(
+    os.environ.get("CBMHUB_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared")
+)
+
+
+def shared_path(relative: str) -> Path:
+    path = SHARED_DIR / relative
+    if not path.is_file():
+        pytest.fail(
+            f"shared test data missing: {path} (expected ../shared beside the repository, "
+            "or set CBMHUB_SHARED_DIR)"
+        )
+    return path
+
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 

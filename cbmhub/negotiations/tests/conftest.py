@@ -3,15 +3,14 @@ and a document of another organisation (ARF) that only state B takes part in."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from cbmhub.conftest import SHARED_DIR
 from cbmhub.negotiations import services
 
 # The seed text beside the repository (../shared/corpus); tests that need it fail clearly
 # when it is missing rather than being skipped.
-CORPUS_004 = Path(__file__).resolve().parents[3].parent / "shared/corpus/004_b9720b24e8ee2ca3.txt"
+CORPUS_004 = SHARED_DIR / "corpus/004_b9720b24e8ee2ca3.txt"
 
 SHORT_TEXT = (
     "PP1. Recalling our shared commitments;\n"

@@ -5,15 +5,12 @@ The expected numbers below were counted by hand (grep over the file), not produc
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from cbmhub.conftest import SHARED_DIR, shared_path
 from cbmhub.negotiations.notation import analyse, analysis_to_json, clean_text, parse, render
 
-CORPUS = Path("/work/shared/corpus/004_b9720b24e8ee2ca3.txt")
-
-pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="corpus file not present")
+CORPUS = SHARED_DIR / "corpus/004_b9720b24e8ee2ca3.txt"
 
 # (+X) / (-X) tags per delegation in the file: `grep -o '([+-][^)]*)' | sort | uniq -c`,
 # with "(+IRAN with reservation)" counted as IRAN support.
@@ -37,7 +34,7 @@ HAND_COUNTED = {
 
 @pytest.fixture(scope="module")
 def raw() -> bytes:
-    return CORPUS.read_bytes()
+    return shared_path("corpus/004_b9720b24e8ee2ca3.txt").read_bytes()
 
 
 @pytest.fixture(scope="module")

@@ -212,11 +212,10 @@ def test_empty_and_blank_inputs():
 def test_line_endings_do_not_change_the_paragraphs():
     """A text saved on Windows (CRLF) or old Mac (CR) splits into the same paragraphs as with LF:
     a CRLF is one line break, never a CR followed by a blank line."""
-    from pathlib import Path
-
+    from cbmhub.conftest import shared_path
     from cbmhub.negotiations.notation import analyse, parse, render
 
-    corpus = Path(__file__).resolve().parents[3].parent / "shared/corpus/004_b9720b24e8ee2ca3.txt"
+    corpus = shared_path("corpus/004_b9720b24e8ee2ca3.txt")
     lf = corpus.read_text(encoding="utf-8").replace("\r\n", "\n")
     expected = [(p.key, p.status, p.brackets) for p in analyse(parse(lf)).paragraphs]
     for eol in ("\r\n", "\r"):
