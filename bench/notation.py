@@ -2,11 +2,12 @@
 
     .venv/bin/python bench/notation.py [--corpus PATH] [--repeat N]
 
-The corpus text (by default ../shared/corpus/004_b9720b24e8ee2ca3.txt beside the repository)
-is repeated to about 100 KB, 1 MB and 10 MB. For each size it times parse + analyse, and, as a baseline in the same
-run, one pass of a single regular expression that finds every bracket and position tag. It
-prints MB/s for both and their ratio. Targets: parse + analyse within 5x of the baseline, and
-linear in size (MB/s about the same at each size). Best of N runs (default 3).
+The corpus text (by default ../shared/corpus/004_b9720b24e8ee2ca3.txt beside the repository) is
+repeated to about 100 KB, 1 MB and 10 MB. For each size it times parse + analyse, and, as a
+baseline in the same run, one pass of a single regular expression that finds every bracket and
+position tag. It prints MB/s for both and their ratio. Targets: parse + analyse within 5x of
+the baseline, and linear in size (MB/s about the same at each size). Best of N runs (default
+3).
 """
 
 from __future__ import annotations

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "cbmhub.core.middleware.UserTimezoneMiddleware",
+    "cbmhub.core.middleware.MethodNotAllowedPageMiddleware",
     # Last, so that it sees every failed login.
     "axes.middleware.AxesMiddleware",
 ]

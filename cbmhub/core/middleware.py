@@ -1,9 +1,10 @@
-"""Activates the signed-in user's time zone so that every page shows local times beside UTC."""
+"""Request-wide behaviour: the user's time zone, and a readable page for a bare 405."""
 
 from __future__ import annotations
 
 import zoneinfo
 
+from django.shortcuts import render
 from django.utils import timezone
 
 
@@ -21,3 +22,24 @@ class UserTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page opened by address that only takes a form submission gets an explanation instead
+    of the browser's empty error (views answer 405 with no body). The API keeps its JSON."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and not response.content
+            and not request.path.startswith("/api/")
+            and request.method == "GET"
+        ):
+            page = render(request, "405.html", {"request_path": request.path}, status=405)
+            page["Allow"] = response.get("Allow", "")
+            return page
+        return response

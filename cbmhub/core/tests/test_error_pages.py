@@ -39,3 +39,12 @@ def test_403_page_in_russian(client_for, olga):
 def test_500_page_renders_without_a_request():
     html = render_to_string("500.html")
     assert 'data-testid="error-500"' in html and "Traceback" not in html
+
+
+@pytest.mark.django_db
+def test_post_only_address_opened_directly_explains_itself(client, sam):
+    client.force_login(sam)
+    response = client.get("/accounts/logout/")  # logout is POST only
+    assert response.status_code == 405
+    assert b'data-testid="error-405"' in response.content
+    assert response["Allow"]
