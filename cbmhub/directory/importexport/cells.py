@@ -1,0 +1,67 @@
+"""One CSV cell: the channels cell (``*email:…; phone:…``) and the quoting that keeps a cell
+from running as a spreadsheet formula. No database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+
+def parse_channel_cell(text: str) -> list[dict[str, Any]]:
+    """``*email:cert@example.org; phone:+1 555 0100`` → channels; ``*`` marks the primary."""
+    channels = []
+    for part in text.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        primary = part.startswith("*")
+        kind, sep, value = part.lstrip("*").partition(":")
+        if not sep:
+            raise ValueError(f"“{part}” is not kind:value (for example email:cert@example.org).")
+        channels.append(
+            {
+                "kind": kind.strip().lower(),
+                "value": value.strip(),
+                "is_primary": primary,
+                "note": "",
+            }
+        )
+    return channels
+
+
+def format_channel_cell(channels: Iterable[dict[str, Any]]) -> str:
+    return "; ".join(
+        f"{'*' if channel['is_primary'] else ''}{channel['kind']}:{channel['value']}"
+        for channel in channels
+    )
+
+
+# A cell starting with one of these runs as a formula when a spreadsheet opens the file (CSV
+# injection: a point of contact's notes set to =HYPERLINK(...) by one state would run on the
+# secretariat's computer). The export quotes such a cell with a leading apostrophe, which
+# spreadsheets show as text, and parse_csv removes that apostrophe again, so a round trip keeps
+# every value (a value that itself starts with an apostrophe before one of these gets another).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _needs_quote(text: str) -> bool:
+    return text[:1] in _FORMULA_START or (text[:1] == "'" and _needs_quote(text[1:]))
+
+
+def _unquote_cell(text: str) -> str:
+    return text[1:] if text[:1] == "'" and _needs_quote(text[1:]) else text
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            text = format_channel_cell(value)
+        else:
+            text = "; ".join(value)
+    else:
+        text = str(value)
+    return "'" + text if _needs_quote(text) else text
