@@ -27,7 +27,7 @@ from .models import (
     State,
     StateAlias,
 )
-from .services import record_change, snapshot
+from .services import POC_FIELDS, record_change, snapshot
 
 
 def _is_directory_staff(user: Any) -> bool:
@@ -227,21 +227,7 @@ class ContactChannelInline(admin.TabularInline):
 class PointOfContactAdmin(HistoryAdmin):
     """Read-only for secretariat officers: a state's focal point keeps its points of contact."""
 
-    history_fields = [
-        "state",
-        "organisation",
-        "level",
-        "office",
-        "function",
-        "person_name",
-        "languages",
-        "time_zone",
-        "available_24_7",
-        "pgp_fingerprint",
-        "last_verified",
-        "is_active",
-        "notes",
-    ]
+    history_fields = POC_FIELDS
     list_display = ["state", "level", "office", "person_name", "is_active", "last_verified"]
     list_filter = ["level", "is_active", "available_24_7", "organisation"]
     search_fields = ["office", "function", "person_name", "state__name", "state__iso3"]

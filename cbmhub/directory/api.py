@@ -159,25 +159,8 @@ class PointOfContactSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PointOfContact
-        fields = [
-            "id",
-            "state",
-            "organisation",
-            "level",
-            "office",
-            "function",
-            "person_name",
-            "languages",
-            "time_zone",
-            "available_24_7",
-            "pgp_fingerprint",
-            "last_verified",
-            "is_active",
-            "notes",
-            "channels",
-            "created_at",
-            "updated_at",
-        ]
+        # The fields the services write (one list: services.POC_FIELDS), and read-only extras.
+        fields = ["id", *services.POC_FIELDS, "channels", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
     def validate_languages(self, value: str) -> str:
