@@ -88,7 +88,5 @@ class RevisionImportForm(forms.Form):
 
 def add_service_error(form: forms.Form, error: NegotiationsError) -> None:
     """Show a service's refusal on the form: on the field it names, else on the form."""
-    field = error.message.split(":", 1)[0] if ":" in error.message else ""
-    if error.code in ("not_utf8", "not_text", "empty", "too_large"):
-        field = "file"
+    field = error.field
     form.add_error(field if field in form.fields else None, error.message)

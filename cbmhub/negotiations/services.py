@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cbmhub.core.api import DomainError
 from cbmhub.directory.models import Body, Organisation
@@ -29,7 +30,21 @@ MAX_SOURCE_BYTES = 10 * 1024 * 1024
 
 
 class NegotiationsError(DomainError):
-    """A request the negotiations domain refuses."""
+    """A request the negotiations domain refuses; ``field`` names the input it is about, so a
+    form can show the message beside that field and the API lists it in ``details``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: list | None = None,
+        field: str = "",
+    ) -> None:
+        if field and not details:
+            details = [{"field": field, "message": message}]
+        super().__init__(message, code=code, details=details)
+        self.field = field
 
 
 def _forbidden(message: str) -> NegotiationsError:
@@ -49,7 +64,7 @@ def _validated(instance: Any) -> None:
         ]
         first = details[0]
         raise NegotiationsError(
-            f"{first['field']}: {first['message']}", code="invalid", details=details
+            first["message"], code="invalid", details=details, field=first["field"]
         ) from None
 
 
@@ -64,11 +79,15 @@ def negotiation_create(
 ) -> Negotiation:
     if actor is not None and not selectors.can_manage(actor, organisation):
         raise _forbidden(
-            f"Only the {organisation.acronym} secretariat may open a negotiation under it."
+            _("Only the %(organisation)s secretariat may open a negotiation under it.")
+            % {"organisation": organisation.acronym}
         )
     if body is not None and body.organisation_id != organisation.pk:
         raise NegotiationsError(
-            f"body: {body.name} is not a body of {organisation.acronym}.", code="invalid"
+            _("%(body)s is not a body of %(organisation)s.")
+            % {"body": body.name, "organisation": organisation.acronym},
+            code="invalid",
+            field="body",
         )
     negotiation = Negotiation(
         organisation=organisation, body=body, title=title.strip(), description=description
@@ -90,11 +109,17 @@ def document_create(
 ) -> Document:
     organisation = negotiation.organisation
     if actor is not None and not selectors.can_manage(actor, organisation):
-        raise _forbidden(f"Only the {organisation.acronym} secretariat may add documents.")
+        raise _forbidden(
+            _("Only the %(organisation)s secretariat may add documents.")
+            % {"organisation": organisation.acronym}
+        )
     body = body or negotiation.body
     if body is not None and body.organisation_id != organisation.pk:
         raise NegotiationsError(
-            f"body: {body.name} is not a body of {organisation.acronym}.", code="invalid"
+            _("%(body)s is not a body of %(organisation)s.")
+            % {"body": body.name, "organisation": organisation.acronym},
+            code="invalid",
+            field="body",
         )
     document = Document(
         negotiation=negotiation,
@@ -115,9 +140,10 @@ def decode_source(data: bytes, *, name: str = "the text") -> str:
     first bad byte."""
     if len(data) > MAX_SOURCE_BYTES:
         raise NegotiationsError(
-            f"{name}: {len(data)} bytes is more than the {MAX_SOURCE_BYTES} bytes a revision "
-            "may have.",
+            _("%(name)s: %(size)d bytes is more than the %(limit)d bytes a revision may have.")
+            % {"name": name, "size": len(data), "limit": MAX_SOURCE_BYTES},
             code="too_large",
+            field="file",
         )
     try:
         text = data.decode("utf-8")
@@ -125,10 +151,20 @@ def decode_source(data: bytes, *, name: str = "the text") -> str:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise NegotiationsError(
-            f"{name} is not UTF-8 text: byte 0x{data[error.start]:02x} at offset {error.start} "
-            f"(line {line}, byte {column} of the line) cannot be decoded. Save the file as "
-            "UTF-8 and import it again.",
+            _(
+                "%(name)s is not UTF-8 text: byte 0x%(byte)02x at offset %(offset)d (line "
+                "%(line)d, byte %(column)d of the line) cannot be decoded. Save the file as "
+                "UTF-8 and import it again."
+            )
+            % {
+                "name": name,
+                "byte": data[error.start],
+                "offset": error.start,
+                "line": line,
+                "column": column,
+            },
             code="not_utf8",
+            field="file",
             details=[{"field": "file", "line": line, "offset": error.start}],
         ) from None
     return check_source(text, name=name)
@@ -139,12 +175,15 @@ def check_source(text: str, *, name: str = "the text") -> str:
         # Not text, and PostgreSQL cannot store it; refusing is better than dropping it.
         offset = text.index("\x00")
         raise NegotiationsError(
-            f"{name} is not a text file: NUL character at offset {offset} "
-            f"(line {text.count(chr(10), 0, offset) + 1}).",
+            _("%(name)s is not a text file: NUL character at offset %(offset)d (line %(line)d).")
+            % {"name": name, "offset": offset, "line": text.count("\n", 0, offset) + 1},
             code="not_text",
+            field="file",
         )
     if not text.strip():
-        raise NegotiationsError(f"{name} is empty.", code="empty")
+        raise NegotiationsError(
+            _("%(name)s is empty.") % {"name": name}, code="empty", field="file"
+        )
     return text
 
 
@@ -175,10 +214,13 @@ def revision_import(
     """
     if actor is not None and not selectors.can_import(actor, document):
         raise _forbidden(
-            f"You may not import revisions of {document.symbol}: only the "
-            f"{document.organisation.acronym} secretariat imports the texts it circulates."
+            _(
+                "You may not import revisions of %(symbol)s: only the %(organisation)s "
+                "secretariat imports the texts it circulates."
+            )
+            % {"symbol": document.symbol, "organisation": document.organisation.acronym}
         )
-    name = source_name or "the text"
+    name = source_name or _("the text")
     if isinstance(data, str):
         text = check_source(data, name=name)
         raw = text.encode("utf-8")
@@ -189,13 +231,20 @@ def revision_import(
         text = decode_source(raw, name=name)
     if kind not in RevisionKind.values:
         raise NegotiationsError(
-            f"kind: {kind!r} is not one of {', '.join(RevisionKind.values)}.", code="invalid"
+            _("%(kind)r is not one of %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(RevisionKind.values)},
+            code="invalid",
+            field="kind",
         )
     if kind == RevisionKind.REV and number is None:
-        raise NegotiationsError("number: a revision (Rev.N) needs its number N.", code="invalid")
+        raise NegotiationsError(
+            _("A revision (Rev.N) needs its number N."), code="invalid", field="number"
+        )
     if kind != RevisionKind.REV and number is not None:
         raise NegotiationsError(
-            f"number: only a revision (Rev.N) has a number, not a {kind}.", code="invalid"
+            _("Only a revision (Rev.N) has a number, not a %(kind)s.") % {"kind": kind},
+            code="invalid",
+            field="number",
         )
     sha256 = hashlib.sha256(raw).hexdigest()
 
@@ -208,9 +257,13 @@ def revision_import(
         return ImportResult(existing, created=False)
     if kind == RevisionKind.REV and same.exists():
         raise NegotiationsError(
-            f"{document.symbol} already has Rev.{number} with a different text; import the "
-            "new text under the next number.",
+            _(
+                "%(symbol)s already has Rev.%(number)d with a different text; import the new "
+                "text under the next number."
+            )
+            % {"symbol": document.symbol, "number": number},
             code="conflict",
+            field="number",
         )
 
     parsed = notation.parse(text)
