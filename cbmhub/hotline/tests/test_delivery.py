@@ -171,3 +171,16 @@ def test_receipts_mark_delivered_sets_each_receipt_once(alice, anna, bob, bert, 
     assert services.receipts_mark_delivered(receipt_ids=ids) == set()
     assert Event.objects.filter(kind=EventKind.DELIVERED).count() == 3
     assert selectors.record_verify(link).ok
+
+
+def test_tasks_drive_the_same_delivery_as_the_worker(message, settings):
+    """A deployment that runs a django-tasks worker instead of `cbmhub hotline worker` gets the
+    same deliveries through the thin tasks (run here by the immediate backend)."""
+    from cbmhub.hotline import tasks
+
+    # django-tasks resets its backends when TASKS changes (setting_changed).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    result = tasks.process_outbox.enqueue()
+    assert result.return_value == 2
+    assert message.receipts.get().delivered_at is not None
+    assert tasks.run_escalations.enqueue().return_value == 0
