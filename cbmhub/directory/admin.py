@@ -227,7 +227,8 @@ class ContactChannelInline(admin.TabularInline):
 class PointOfContactAdmin(HistoryAdmin):
     """Read-only for secretariat officers: a state's focal point keeps its points of contact."""
 
-    history_fields = POC_FIELDS
+    # The linked account is set here only (never through the API or import): record it too.
+    history_fields = [*POC_FIELDS, "user"]
     list_display = ["state", "level", "office", "person_name", "is_active", "last_verified"]
     list_filter = ["level", "is_active", "available_24_7", "organisation"]
     search_fields = ["office", "function", "person_name", "state__name", "state__iso3"]
