@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import choices, validators
+from . import choices, importexport, validators
 from .models import Body, Membership, Organisation, PointOfContact, State
 from .services import DirectoryError
 
@@ -227,3 +229,152 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError | DirectoryErr
         return
     for message in exc.messages:
         form.add_error(None, message)
+
+
+# --- import and export pages ---------------------------------------------------------------------
+
+# What a browser import accepts. The checked file travels back with the "Apply" button in a
+# hidden field (base64, so the bytes come back exactly), and that field must stay under
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default): 1 MB of file is ~1.4 MB of base64.
+IMPORT_MAX_BYTES = 1024 * 1024
+_FORMAT_CHOICES = [("csv", "CSV"), ("json", "JSON")]
+
+
+def _kind_choices() -> list[tuple[str, Any]]:
+    labels = {
+        "organisations": _("Organisations"),
+        "states": _("States"),
+        "bodies": _("Bodies"),
+        "memberships": _("Memberships"),
+        "points_of_contact": _("Points of contact"),
+    }
+    return [(kind, labels[kind]) for kind in importexport.KINDS]
+
+
+class ExportForm(forms.Form):
+    """What to export: JSON holds every kind or one; a CSV file holds one kind."""
+
+    format = forms.ChoiceField(label=_("Format"), choices=_FORMAT_CHOICES, initial="json")
+    kind = forms.ChoiceField(
+        label=_("Records"),
+        choices=[("all", _("Everything (JSON only)")), *_kind_choices()],
+        initial="all",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("format") == "csv" and data.get("kind") == "all":
+            self.add_error("kind", _("A CSV file holds one kind of record; choose which."))
+        return data
+
+
+def _detected_format(name: str) -> str | None:
+    lowered = name.lower()
+    return next((fmt for fmt in importexport.FORMATS if lowered.endswith(f".{fmt}")), None)
+
+
+def _detected_kind(name: str) -> str | None:
+    # Exported files are named after their kind (cbmhub-directory-points-of-contact-….csv).
+    lowered = name.lower().replace("-", "_")
+    found = [kind for kind in importexport.KINDS if kind in lowered]
+    return found[0] if len(found) == 1 else None
+
+
+def _decoded(raw: bytes, field: str, what: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ValidationError(
+            {
+                field: _(
+                    "%(what)s is not UTF-8 text: byte 0x%(byte)02x on line %(line)d (byte "
+                    "%(offset)d of the file) cannot be read. Save it as “CSV UTF-8” or UTF-8 "
+                    "JSON and upload it again."
+                )
+                % {
+                    "what": what,
+                    "byte": raw[exc.start],
+                    "line": line,
+                    "offset": exc.start + 1,
+                }
+            }
+        ) from None
+
+
+class ImportForm(forms.Form):
+    """A directory import in two steps: *check* an uploaded file (a dry run), then *apply* the
+    same content, which comes back from the check page in ``content``. Applying runs every
+    check again, so a changed hidden field can do no more than a new upload could."""
+
+    step = forms.ChoiceField(
+        choices=[("check", _("Check")), ("apply", _("Apply"))],
+        initial="check",
+        widget=forms.HiddenInput,
+    )
+    file = forms.FileField(
+        label=_("File"),
+        required=False,
+        help_text=_("CSV (one kind of record) or JSON, UTF-8, at most 1 MB."),
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("", _("From the file name")), *_FORMAT_CHOICES],
+        required=False,
+    )
+    kind = forms.ChoiceField(
+        label=_("Records in a CSV file"),
+        choices=[("", _("From the file name")), *_kind_choices()],
+        required=False,
+    )
+    content = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
+    filename = forms.CharField(required=False, widget=forms.HiddenInput, max_length=255)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        if data["step"] == "check":
+            raw, name = self._uploaded(data.get("file"))
+        else:
+            raw, name = self._carried(data.get("content", "")), data.get("filename", "")
+        data["filename"] = name
+        data["text"] = _decoded(raw, "file", f"“{name}”" if name else _("The file"))
+        data["content"] = base64.b64encode(raw).decode("ascii")
+        data["fmt"] = data.get("format") or _detected_format(name)
+        if data["fmt"] is None:
+            raise ValidationError(
+                {
+                    "format": _("“%(name)s” does not end in .csv or .json; choose the format.")
+                    % {"name": name}
+                }
+            )
+        data["kind"] = data.get("kind") or _detected_kind(name)
+        if data["fmt"] == "csv" and data["kind"] is None:
+            raise ValidationError(
+                {"kind": _("Choose what the rows of this CSV file are; its name does not say.")}
+            )
+        return data
+
+    def _uploaded(self, upload: Any) -> tuple[bytes, str]:
+        if upload is None:
+            raise ValidationError({"file": _("Choose a file to check.")})
+        if upload.size > IMPORT_MAX_BYTES:
+            raise ValidationError(
+                {
+                    "file": _("“%(name)s” is %(size)d bytes; the limit is %(limit)d.")
+                    % {"name": upload.name, "size": upload.size, "limit": IMPORT_MAX_BYTES}
+                }
+            )
+        return upload.read(), upload.name
+
+    def _carried(self, content: str) -> bytes:
+        try:
+            raw = base64.b64decode(content, validate=True)
+        except (ValueError, binascii.Error):
+            raw = b""
+        if not raw or len(raw) > IMPORT_MAX_BYTES:
+            raise ValidationError(
+                _("The checked file did not come back with the form; upload it again.")
+            )
+        return raw

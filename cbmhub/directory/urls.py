@@ -6,6 +6,8 @@ app_name = "directory"
 urlpatterns = [
     path("", views.search, name="search"),
     path("history/", views.history, name="history"),
+    path("export/", views.export, name="export"),
+    path("import/", views.import_page, name="import"),
     # States: by ISO 3166-1 alpha-3 code.
     path("states/", views.state_list, name="states"),
     path("states/add/", views.state_edit, name="state_add"),

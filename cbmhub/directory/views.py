@@ -19,14 +19,18 @@ from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import permissions, selectors, services
+from . import importexport, permissions, selectors, services
 from .choices import Level, MembershipStatus
 from .forms import (
     BodyForm,
+    ExportForm,
+    ImportForm,
     MembershipForm,
     OrganisationForm,
     PointOfContactForm,
@@ -618,3 +622,87 @@ def point_of_contact_history(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("History of %(poc)s") % {"poc": poc or pk},
         back_url=_url("poc", pk=pk) if poc else None,
     )
+
+
+# --- import and export: the same library as the API and the commands --------------------------
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """The export page; submitted (``?format=…``), it answers the file itself, with the same
+    content as ``GET /api/v1/directory/export``."""
+    form = ExportForm(request.GET if "format" in request.GET else None)
+    if not form.is_bound or not form.is_valid():
+        return render(
+            request, "directory/export.html", {"form": form}, status=400 if form.is_bound else 200
+        )
+    fmt, kind = form.cleaned_data["format"], form.cleaned_data["kind"]
+    content = importexport.export(fmt=fmt, kind=kind)
+    content_type = "text/csv" if fmt == "csv" else "application/json"
+    response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
+    name = f"cbmhub-directory-{kind.replace('_', '-')}-{timezone.localdate().isoformat()}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _import_totals(summary: dict[str, dict[str, int]]) -> dict[str, int]:
+    return {
+        outcome: sum(counts[outcome] for counts in summary.values())
+        for outcome in ("created", "updated", "unchanged")
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Upload a file and check it (a dry run: nothing applied), then apply the checked content.
+    Either step shows every problem with its row and field; any problem means nothing changes."""
+    permissions.require(
+        permissions.can_import(request.user),
+        _("Only a secretariat officer or an operator may import into the directory."),
+    )
+    if request.method == "GET":
+        return render(request, "directory/import.html", {"form": ImportForm()})
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "directory/import.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    dry_run = data["step"] == "check"
+    result = importexport.import_directory(
+        actor=request.user, text=data["text"], fmt=data["fmt"], kind=data["kind"], dry_run=dry_run
+    )
+    totals = _import_totals(result.summary)
+    if result.applied:
+        messages.success(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _(
+                    "Import applied: %(created)d created, %(updated)d updated, "
+                    "%(unchanged)d unchanged."
+                )
+                % totals,
+                _url("history"),
+                _("See the changes in the history."),
+            ),
+        )
+        return redirect("directory:import")
+    context = {
+        "form": ImportForm(),
+        "checked": data,
+        "result": result,
+        "totals": totals,
+        "summary": [
+            (kind, counts) for kind, counts in result.summary.items() if any(counts.values())
+        ],
+    }
+    if not result.problems:
+        # The checked content, format and kind exactly as checked: Apply changes nothing else.
+        context["apply"] = {
+            "content": data["content"],
+            "filename": data["filename"],
+            "format": data["fmt"],
+            "kind": data["kind"] or "",
+        }
+    return render(request, "directory/import.html", context, status=400 if result.problems else 200)

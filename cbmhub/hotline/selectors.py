@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -374,6 +374,31 @@ def record_verify(channel: Channel) -> chain.Verification:
         if reason:
             return chain.Verification(False, len(events), event.seq, f"event id {event.pk}", reason)
     return result
+
+
+@dataclass(frozen=True)
+class RecordCheck:
+    """A verification of a channel's record run on request (the channel page's "Verify this
+    record"): the outcome of ``record_verify`` and the last entry, to say up to where and when the
+    record was found intact."""
+
+    result: chain.Verification
+    last: Event | None
+    checked_at: datetime
+
+
+def record_check(channel: Channel) -> RecordCheck:
+    """``record_verify`` (the code ``cbmhub hotline verify`` runs) plus the channel's last entry."""
+    result = record_verify(channel)
+    last = event_list(channel).only("id", "channel_id", "seq", "at").last()
+    return RecordCheck(result=result, last=last, checked_at=timezone.now())
+
+
+def public_key_fingerprint() -> str:
+    """SHA-256 of the platform public key's PEM file exactly as served, so that anyone can compare
+    a downloaded ``cbmhub-public-key.pem`` with ``sha256sum`` against a fingerprint published
+    through another channel (the secretariat, a note verbale)."""
+    return chain.sha256_hex(signing.public_key_pem())
 
 
 def _row_mismatch(event: Event) -> str:
