@@ -14,10 +14,18 @@ import sys
 OFFLINE_COMMANDS = {"text"}
 
 
+def _is_offline(args: list[str]) -> bool:
+    """`cbmhub text …`, and `cbmhub hotline verify --bundle …` (checks an exported record with a
+    public key: no database, no signing)."""
+    if args and args[0] in OFFLINE_COMMANDS:
+        return True
+    return args[:2] == ["hotline", "verify"] and any(a.startswith("--bundle") for a in args)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbmhub.settings")
-    if args and args[0] in OFFLINE_COMMANDS:
+    if _is_offline(args):
         os.environ.setdefault("CBMHUB_OFFLINE_COMMAND", "1")
     from django.core.management import execute_from_command_line
 
