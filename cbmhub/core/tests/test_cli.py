@@ -27,7 +27,7 @@ def test_offline_commands(args, offline):
 
 def test_text_render_runs_without_secret_key(tmp_path):
     source = tmp_path / "draft.txt"
-    source.write_bytes("PP1. [Agreed] (+KAZ) text;\r\n".encode())
+    source.write_bytes(b"PP1. [Agreed] (+KAZ) text;\r\n")
     env = {
         key: value
         for key, value in os.environ.items()
