@@ -252,8 +252,9 @@ def login_page(page, live_server):
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", user.username)
         page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
+        # Wait for the page the form leads to, not the one already loaded.
+        with page.expect_navigation():
+            page.click("button[type=submit]")
         return page
 
     return login

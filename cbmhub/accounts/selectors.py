@@ -29,10 +29,6 @@ def two_factor_enrolled(user: User) -> bool:
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
 
 
-def two_factor_pending_device(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
-
-
 def backup_codes_remaining(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -86,3 +86,24 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         body = error_body(code if isinstance(code, str) else "error", str(detail))
     response.data = body
     return response
+
+
+# The same format, described for the OpenAPI schema (every app lists it among its responses).
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    row = serializers.JSONField(required=False, help_text="Import only: CSV row or JSON index.")
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    details = ErrorDetailSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error format of the API (see the module docstring)."""
+
+    error = ErrorBodySerializer()

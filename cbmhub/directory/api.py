@@ -27,29 +27,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cbmhub.core.api import ErrorSerializer
+
 from . import importexport, permissions, selectors, services, validators
 from .choices import Level
 from .models import Body, ContactChannel, Membership, Organisation, PointOfContact, State
 
 # --- serializers ----------------------------------------------------------------------------------
-
-
-class ErrorDetailSerializer(serializers.Serializer):
-    row = serializers.JSONField(required=False, help_text="Import only: CSV row or JSON index.")
-    field = serializers.CharField()
-    message = serializers.CharField()
-
-
-class ErrorBodySerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    details = ErrorDetailSerializer(many=True)
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one error format of the API (cbmhub.core.api)."""
-
-    error = ErrorBodySerializer()
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -348,7 +332,7 @@ class StateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         ).prefetch_related("aliases")
 
     def get_object(self) -> State:
-        state = selectors.state_list().filter(iso3=self.kwargs["iso3"].upper()).first()
+        state = selectors.state_detail(iso3=self.kwargs["iso3"])
         if state is None:
             raise exceptions.NotFound(_("No state has this ISO alpha-3 code."))
         return state
@@ -362,15 +346,7 @@ class StateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         state = self.get_object()
         permissions.require(permissions.can_manage_states(request.user))
         data = _validated(StateSerializer, request, state)
-        aliases = data.pop("aliases", None)
         state = services.state_update(actor=request.user, state=state, **data)
-        if aliases is not None:
-            wanted = {validators.normalise_code(code) for code in aliases}
-            for alias in list(state.aliases.all()):
-                if alias.code not in wanted:
-                    services.state_alias_remove(actor=request.user, alias=alias)
-            for code in aliases:
-                services.state_alias_add(actor=request.user, state=state, code=code)
         return Response(StateSerializer(self.get_object()).data)
 
     def partial_update(self, request: Request, iso3: str) -> Response:
@@ -544,7 +520,7 @@ class PointOfContactViewSet(viewsets.ModelViewSet):
         # Refuse before validating, so a refused user's answer does not depend on the payload.
         permissions.require(
             permissions.can_manage_points_of_contact(request.user, poc.state_id),
-            "Only a focal point of this state may change its points of contact.",
+            _("Only a focal point of this state may change its points of contact."),
         )
         data = _validated(PointOfContactSerializer, request, poc)
         _fixed(data, "state", poc.state)
@@ -619,7 +595,7 @@ class ImportView(APIView):
     def post(self, request: Request) -> Response:
         permissions.require(
             permissions.can_import(request.user),
-            "Only a secretariat officer or an operator may import into the directory.",
+            _("Only a secretariat officer or an operator may import into the directory."),
         )
         serializer = ImportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+import datetime
 
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from .choices import MembershipStatus
 from .models import (
     Body,
     ChangeRecord,
@@ -125,6 +129,23 @@ def organisation_list() -> QuerySet[Organisation]:
 
 def organisation_detail(*, acronym: str) -> Organisation | None:
     return Organisation.objects.filter(acronym__iexact=acronym).first()
+
+
+# Standings that make a state take part in an organisation's work (and see its traffic);
+# observers and dialogue partners do not.
+PARTICIPATING = [MembershipStatus.MEMBER, MembershipStatus.CHAIR, MembershipStatus.PARTY]
+
+
+def participating_memberships(on: datetime.date | None = None) -> QuerySet[Membership]:
+    """Memberships that make a state take part in an organisation on a day (today by default):
+    member, chair or party, within its since/until dates. Hotline and negotiations access
+    follow this one rule."""
+    on = on or timezone.localdate()
+    return Membership.objects.filter(
+        Q(status__in=PARTICIPATING),
+        Q(since__isnull=True) | Q(since__lte=on),
+        Q(until__isnull=True) | Q(until__gte=on),
+    )
 
 
 def membership_list(

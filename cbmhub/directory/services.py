@@ -4,7 +4,7 @@ the change in the history, all in one transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import models, transaction
@@ -89,7 +89,11 @@ def _save_with_history(
     fields: list[str],
     state: State | None = None,
     organisation: Organisation | None = None,
+    after_save: Callable[[Any], dict[str, list[Any]]] | None = None,
 ) -> models.Model:
+    """Save ``obj`` with ``data`` and record one history entry for what changed. ``after_save``
+    writes rows that hang off the saved object (a point of contact's channels) and returns
+    their change, so that it lands in the same entry."""
     creating = obj.pk is None
     before = {} if creating else snapshot(obj, fields)
     for key, value in data.items():
@@ -104,6 +108,8 @@ def _save_with_history(
             update_fields=[*data.keys(), *(["updated_at"] if hasattr(obj, "updated_at") else [])]
         )
     changes = _diff(before, snapshot(obj, fields))
+    if after_save is not None:
+        changes.update(after_save(obj))
     if creating or changes:
         record_change(
             actor=actor,
@@ -236,12 +242,25 @@ def state_create(*, actor: Any, aliases: Iterable[str] = (), **data: Any) -> Sta
 
 
 @transaction.atomic
-def state_update(*, actor: Any, state: State, **data: Any) -> State:
+def state_update(
+    *, actor: Any, state: State, aliases: Iterable[str] | None = None, **data: Any
+) -> State:
+    """Change a state; ``aliases``, when given, is its full new list of delegation codes (codes
+    left out are removed). One transaction, so a refused code leaves the state as it was."""
     permissions.require(permissions.can_manage_states(actor))
     for key in ("iso2", "iso3"):
         if key in data:
             data[key] = (data[key] or "").upper()
-    return _save_with_history(actor=actor, obj=state, data=data, fields=STATE_FIELDS, state=state)
+    _save_with_history(actor=actor, obj=state, data=data, fields=STATE_FIELDS, state=state)
+    if aliases is not None:
+        aliases = list(aliases)
+        wanted = {normalise_code(code) for code in aliases}
+        for alias in list(state.aliases.all()):
+            if alias.code not in wanted:
+                state_alias_remove(actor=actor, alias=alias)
+        for code in aliases:
+            state_alias_add(actor=actor, state=state, code=code)
+    return state
 
 
 @transaction.atomic
@@ -381,28 +400,15 @@ def point_of_contact_create(
     )
     data["state"] = state
     _normalise_poc_data(data)
-    poc = PointOfContact()
-    _save_with_history(
+    return _save_with_history(
         actor=actor,
-        obj=poc,
+        obj=PointOfContact(),
         data=data,
         fields=POC_FIELDS,
         state=state,
         organisation=data.get("organisation"),
+        after_save=(lambda saved: _set_channels(saved, channels)) if channels else None,
     )
-    if channels:
-        change = _set_channels(poc, channels)
-        ChangeRecord.objects.filter(model="pointofcontact", object_id=poc.pk).update(
-            changes=models.Value(
-                {**_latest_changes(poc), **change}, output_field=models.JSONField()
-            )
-        )
-    return poc
-
-
-def _latest_changes(poc: PointOfContact) -> dict:
-    record = ChangeRecord.objects.filter(model="pointofcontact", object_id=poc.pk).first()
-    return record.changes if record else {}
 
 
 @transaction.atomic
@@ -420,26 +426,16 @@ def point_of_contact_update(
     poc = PointOfContact.objects.select_for_update().get(pk=point_of_contact.pk)
     data.pop("state", None)  # a point of contact does not move to another state
     _normalise_poc_data(data)
-    before = snapshot(poc, POC_FIELDS)
-    for key, value in data.items():
-        if key not in POC_FIELDS:
-            raise DirectoryError(f"Unknown field: {key}", code="unknown_field")
-        setattr(poc, key, value)
-    poc.full_clean()
-    poc.save(update_fields=[*data.keys(), "updated_at"] if data else ["updated_at"])
-    changes = _diff(before, snapshot(poc, POC_FIELDS))
-    if channels is not None:
-        changes.update(_set_channels(poc, channels))
-    if changes:
-        record_change(
-            actor=actor,
-            action=ChangeAction.UPDATE,
-            obj=poc,
-            changes=changes,
-            state=poc.state,
-            organisation=poc.organisation,
-        )
-    return poc
+    return _save_with_history(
+        actor=actor,
+        obj=poc,
+        data=data,
+        fields=POC_FIELDS,
+        state=poc.state,
+        # The history is filed under the organisation the point of contact has after the change.
+        organisation=data.get("organisation", poc.organisation),
+        after_save=(lambda saved: _set_channels(saved, channels)) if channels is not None else None,
+    )
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -29,18 +30,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cbmhub.directory.api import ErrorSerializer
+from cbmhub.core.api import ErrorSerializer
 from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Organisation, State
 
 from . import selectors, services
 from .choices import MessageKind, Priority, Tlp
 from .models import Channel, CheckTarget, CommunicationCheck, Message, Receipt
-
-
-def _sees_all_targets(user: Any) -> bool:
-    return bool(user.is_superuser or getattr(user, "is_secretariat", False))
-
 
 # --- serializers ------------------------------------------------------------------------------
 
@@ -265,7 +261,7 @@ class CheckSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(StatisticsSerializer(allow_null=True))
     def get_statistics(self, check: CommunicationCheck) -> dict[str, Any] | None:
-        if not _sees_all_targets(self.context["request"].user):
+        if not selectors.sees_all_check_targets(self.context["request"].user):
             return None
         return selectors.check_statistics(check)
 
@@ -357,6 +353,8 @@ class MessageListView(APIView):
         items = selectors.inbox_list(request.user, box=box, channel=channel)
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(items, request, view=self)
+        # The serializer lists each message's attachments: fetch the page's in one query.
+        prefetch_related_objects([item.message for item in page], "attachments")
         data = InboxItemSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
 

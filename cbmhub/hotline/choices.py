@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -61,14 +59,6 @@ class Priority(models.TextChoices):
     ROUTINE = "routine", _("Routine")
     URGENT = "urgent", _("Urgent")
     FLASH = "flash", _("Flash")
-
-
-# Default deadlines (acknowledge, reply) by priority; each channel can override them.
-DEFAULT_DEADLINES: dict[str, tuple[timedelta, timedelta]] = {
-    Priority.FLASH: (timedelta(minutes=15), timedelta(hours=4)),
-    Priority.URGENT: (timedelta(hours=1), timedelta(hours=24)),
-    Priority.ROUTINE: (timedelta(hours=24), timedelta(days=7)),
-}
 
 
 class Tlp(models.TextChoices):

@@ -14,17 +14,19 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cbmhub.directory.choices import Level, MembershipStatus
+from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Membership, Organisation, State
+from cbmhub.directory.selectors import participating_memberships
 
 from . import chain, signing
 from .choices import Scope
@@ -32,23 +34,14 @@ from .models import (
     Channel,
     CheckTarget,
     CommunicationCheck,
-    Delivery,
     Event,
     Message,
     Receipt,
 )
 
-PARTICIPATING = [MembershipStatus.MEMBER, MembershipStatus.CHAIR, MembershipStatus.PARTY]
-_NOTHING = Q(pk__in=[])
 
-
-def _current_memberships(on: date | None = None) -> QuerySet[Membership]:
-    on = on or timezone.localdate()
-    return Membership.objects.filter(
-        Q(status__in=PARTICIPATING),
-        Q(since__isnull=True) | Q(since__lte=on),
-        Q(until__isnull=True) | Q(until__gte=on),
-    )
+def _current_memberships() -> QuerySet[Membership]:
+    return participating_memberships()
 
 
 def member_state_ids(organisation: Organisation | int) -> set[int]:
@@ -140,11 +133,6 @@ def channels_for_sending(user: Any) -> list[Channel]:
     ]
 
 
-def recipient_states(channel: Channel, sender_state_id: int) -> list[State]:
-    ids = participant_state_ids(channel) - {sender_state_id}
-    return list(State.objects.filter(pk__in=ids).order_by("name"))
-
-
 # --- messages -----------------------------------------------------------------------------
 
 
@@ -212,16 +200,6 @@ def unacknowledged_count(user: Any) -> int:
     ).count()
 
 
-def receipts_overdue(*, now=None) -> QuerySet[Receipt]:
-    """Receipts whose acknowledgement deadline has passed without an acknowledgement."""
-    now = now or timezone.now()
-    return Receipt.objects.filter(acknowledged_at__isnull=True, ack_due_at__lt=now)
-
-
-def delivery_list(message: Message) -> QuerySet[Delivery]:
-    return message.deliveries.select_related("point_of_contact", "receipt__state")
-
-
 # --- record ---------------------------------------------------------------------------------
 
 
@@ -277,6 +255,12 @@ def access_check(user: Any, check_id: int | str) -> CommunicationCheck:
     return check
 
 
+def sees_all_check_targets(user: Any) -> bool:
+    """The secretariat and operators see every state's answers (and the figures); a state user
+    sees its own state's targets only."""
+    return bool(user.is_superuser or getattr(user, "is_secretariat", False))
+
+
 def check_targets(user: Any, check: CommunicationCheck) -> QuerySet[CheckTarget]:
     """The check's targets the user may see: all for the secretariat, their state's otherwise."""
     targets = check.targets.select_related("point_of_contact", "state", "answered_by")
@@ -309,10 +293,17 @@ def _summary(targets: list[CheckTarget], deadline) -> dict[str, Any]:
     }
 
 
+def _statistics_targets() -> QuerySet[CheckTarget]:
+    return CheckTarget.objects.select_related("state").order_by("state__name", "level", "id")
+
+
 def check_statistics(check: CommunicationCheck) -> dict[str, Any]:
     """Response rate (answered within the deadline / asked) and response times (seconds), for
     the whole check, per state (by ISO3) and per level — what a results page and CSV show."""
-    targets = list(check.targets.select_related("state").order_by("state__name", "level", "id"))
+    return _statistics(check, list(_statistics_targets().filter(communication_check=check)))
+
+
+def _statistics(check: CommunicationCheck, targets: list[CheckTarget]) -> dict[str, Any]:
     for target in targets:
         target.started_at = check.started_at  # type: ignore[attr-defined]
     by_state: dict[str, list[CheckTarget]] = {}
@@ -329,8 +320,13 @@ def check_statistics(check: CommunicationCheck) -> dict[str, Any]:
 
 def check_history(organisation: Organisation) -> list[tuple[CommunicationCheck, dict[str, Any]]]:
     """Every check of an organisation, oldest first, with its overall figures."""
-    checks = CommunicationCheck.objects.filter(organisation=organisation).order_by("started_at")
-    return [(check, check_statistics(check)["overall"]) for check in checks]
+    # One query for every check's targets, not one per check.
+    checks = (
+        CommunicationCheck.objects.filter(organisation=organisation)
+        .order_by("started_at")
+        .prefetch_related(Prefetch("targets", queryset=_statistics_targets()))
+    )
+    return [(check, _statistics(check, list(check.targets.all()))["overall"]) for check in checks]
 
 
 def _int(value: int | str) -> int:
@@ -403,8 +399,7 @@ def public_key_fingerprint() -> str:
 
 def _row_mismatch(event: Event) -> str:
     """Compare one verified event with the database rows it describes ('' when they agree)."""
-    import json
-
+    # Imported here: the services import this module.
     from .services import _iso, message_content_sha256
 
     body = json.loads(event.payload)
@@ -421,7 +416,7 @@ def _row_mismatch(event: Event) -> str:
             language=message.language,
             attachment_hashes=list(message.attachments.values_list("sha256", flat=True)),
         )
-        if data["content_sha256"] not in (actual,) or message.content_sha256 != actual:
+        if data["content_sha256"] != actual or message.content_sha256 != actual:
             return f"message {message.pk} content differs from what was sent"
         if _iso(message.sent_at) != body["at"]:
             return f"message {message.pk} sending time differs from the record"
@@ -488,7 +483,7 @@ def inbox_list(user: Any, *, box: str = "all", channel: Channel | None = None, l
             )
         )
     owed_ids = {m.pk for m in owed}
-    rest = [m for m in messages.exclude(pk__in=owed_ids)[:limit]]
+    rest = list(messages.exclude(pk__in=owed_ids)[:limit])
     items = []
     for message in owed + rest:
         receipts = list(message.receipts.all())

@@ -26,7 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cbmhub.directory.api import ErrorSerializer
+from cbmhub.core.api import ErrorSerializer
 
 from . import notation, selectors, services
 from .choices import RevisionKind

@@ -13,32 +13,21 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
-from cbmhub.directory.choices import MembershipStatus
-from cbmhub.directory.models import Membership, Organisation
-from cbmhub.directory.selectors import states_for_codes
+from cbmhub.directory.models import Organisation
+from cbmhub.directory.selectors import participating_memberships, states_for_codes
 
 from . import notation
 from .models import Document, Negotiation, Revision
 
-PARTICIPATING = [MembershipStatus.MEMBER, MembershipStatus.CHAIR, MembershipStatus.PARTY]
 
-
-def _participating_organisation_ids(state_id: int, on: date | None = None) -> QuerySet:
-    on = on or timezone.localdate()
-    return Membership.objects.filter(
-        Q(state_id=state_id),
-        Q(status__in=PARTICIPATING),
-        Q(since__isnull=True) | Q(since__lte=on),
-        Q(until__isnull=True) | Q(until__gte=on),
-    ).values("organisation_id")
+def _participating_organisation_ids(state_id: int) -> QuerySet:
+    return participating_memberships().filter(state_id=state_id).values("organisation_id")
 
 
 def may_use(user: Any) -> bool:
@@ -61,20 +50,6 @@ def visible_organisation_filter(user: Any, *, field: str = "organisation") -> Q:
     if getattr(user, "is_secretariat", False):
         return Q(**{f"{field}_id": user.organisation_id})
     return Q(**{f"{field}_id__in": _participating_organisation_ids(user.state_id)})
-
-
-def can_read(user: Any, organisation: Organisation) -> bool:
-    if not may_use(user):
-        return False
-    if user.is_superuser:
-        return True
-    if getattr(user, "is_secretariat", False):
-        return user.organisation_id == organisation.pk
-    return (
-        _participating_organisation_ids(user.state_id)
-        .filter(organisation_id=organisation.pk)
-        .exists()
-    )
 
 
 def can_manage(user: Any, organisation: Organisation | None) -> bool:

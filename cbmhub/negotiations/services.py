@@ -68,6 +68,16 @@ def _validated(instance: Any) -> None:
         ) from None
 
 
+def _check_body(body: Body | None, organisation: Organisation) -> None:
+    if body is not None and body.organisation_id != organisation.pk:
+        raise NegotiationsError(
+            _("%(body)s is not a body of %(organisation)s.")
+            % {"body": body.name, "organisation": organisation.acronym},
+            code="invalid",
+            field="body",
+        )
+
+
 @transaction.atomic
 def negotiation_create(
     *,
@@ -82,13 +92,7 @@ def negotiation_create(
             _("Only the %(organisation)s secretariat may open a negotiation under it.")
             % {"organisation": organisation.acronym}
         )
-    if body is not None and body.organisation_id != organisation.pk:
-        raise NegotiationsError(
-            _("%(body)s is not a body of %(organisation)s.")
-            % {"body": body.name, "organisation": organisation.acronym},
-            code="invalid",
-            field="body",
-        )
+    _check_body(body, organisation)
     negotiation = Negotiation(
         organisation=organisation, body=body, title=title.strip(), description=description
     )
@@ -114,13 +118,7 @@ def document_create(
             % {"organisation": organisation.acronym}
         )
     body = body or negotiation.body
-    if body is not None and body.organisation_id != organisation.pk:
-        raise NegotiationsError(
-            _("%(body)s is not a body of %(organisation)s.")
-            % {"body": body.name, "organisation": organisation.acronym},
-            code="invalid",
-            field="body",
-        )
+    _check_body(body, organisation)
     document = Document(
         negotiation=negotiation,
         organisation=organisation,

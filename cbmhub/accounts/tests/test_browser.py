@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from .conftest import current_code
 
@@ -21,10 +22,10 @@ def test_focal_point_signs_in_and_sets_up_two_factor(login_page, live_server, al
 
     page.fill("input[name=code]", current_code(device))
     page.click("form button[type=submit] >> text=Confirm")
-    assert page.locator("[data-testid=backup-codes] li").count() == 10
+    # expect() waits for the page the click leads to; count() would read the old one.
+    expect(page.locator("[data-testid=backup-codes] li")).to_have_count(10)
     page.click("text=Continue")
-    page.wait_for_load_state()
-    assert page.url == f"{live_server.url}/"
+    expect(page).to_have_url(f"{live_server.url}/")
     assert "alice" in page.locator("[data-testid=whoami]").inner_text()
 
 

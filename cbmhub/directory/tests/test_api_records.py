@@ -122,6 +122,17 @@ def test_alias_of_another_state_is_refused(api_for, sam, state_a, state_b):
     response = api_for(sam).patch(f"{API}/states/MNG/", {"aliases": ["KAZ"]}, format="json")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "duplicate_code"
+    # All or nothing: MGL, left out of the list, is not removed when KAZ is refused.
+    assert list(State.objects.get(iso3="MNG").aliases.values_list("code", flat=True)) == ["MGL"]
+    assert not ChangeRecord.objects.filter(model="statealias").exists()
+
+
+def test_aliases_are_replaced_by_the_list_given(api_for, sam, state_b):
+    response = api_for(sam).patch(f"{API}/states/MNG/", {"aliases": ["mng2"]}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["aliases"] == ["MNG2"]
+    actions = ChangeRecord.objects.filter(model="statealias", state=state_b)
+    assert sorted(actions.values_list("action", flat=True)) == ["create", "delete"]
 
 
 def test_focal_point_and_observer_cannot_change_states(api_for, alice, olga, state_a):

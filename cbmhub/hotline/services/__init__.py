@@ -34,7 +34,6 @@ from .messages import (
     message_send,
 )
 from .receipts import (
-    _mark_delivered,
     message_acknowledge,
     receipt_mark_delivered,
     receipts_mark_delivered,
@@ -47,7 +46,6 @@ __all__ = [
     "IdempotencyConflict",
     "SendResult",
     "_iso",
-    "_mark_delivered",
     "_now",
     "channel_create",
     "channel_update",

@@ -129,8 +129,3 @@ def receipts_mark_delivered(*, receipt_ids: Iterable[int], now: datetime | None 
     for channel_id in sorted(by_channel):
         events_append(channel_id=channel_id, entries=by_channel[channel_id])
     return {r.pk for r in receipts}
-
-
-def _mark_delivered(receipt_id: int, now: datetime) -> bool:
-    """Kept for callers of the former single-receipt helper: see receipts_mark_delivered."""
-    return bool(receipts_mark_delivered(receipt_ids=[receipt_id], now=now))

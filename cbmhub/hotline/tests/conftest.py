@@ -45,3 +45,18 @@ def send():
         return services.message_send(user=user, channel=channel, **fields)
 
     return do
+
+
+@pytest.fixture
+def announced():
+    """The kinds of the events ``services.event_recorded`` announced during the test, in order
+    (it fires only when a transaction commits: wrap the call in
+    ``django_capture_on_commit_callbacks(execute=True)``)."""
+    kinds: list[str] = []
+
+    def receive(sender, event, **kwargs):
+        kinds.append(event.kind)
+
+    services.event_recorded.connect(receive, weak=False, dispatch_uid="hotline-tests-announced")
+    yield kinds
+    services.event_recorded.disconnect(dispatch_uid="hotline-tests-announced")

@@ -111,6 +111,26 @@ def test_inbox_of_the_recipient(api_for, bert, bilateral):
     assert item["due_kind"] == "ack" and item["due_at"]
 
 
+def test_inbox_query_count_does_not_grow_with_messages(api_for, world, link, send, anna, bert):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def fetch() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = api_for(bert).get(f"{URL}messages/")
+        assert response.status_code == 200
+        return len(captured), response.json()["count"]
+
+    send(anna, link)
+    fetch()  # the first request fills per-process caches
+    one = fetch()
+    for _ in range(4):
+        send(anna, link)
+    five = fetch()
+    assert (one[1], five[1]) == (1, 5)
+    assert one[0] == five[0], "one query per message crept in"
+
+
 @pytest.mark.parametrize("who", ["carol", "olga"])
 def test_inbox_of_third_state_and_outsider_is_empty(api_for, world, bilateral, who):
     assert api_for(world[who]).get(URL + "messages/").json()["count"] == 0

@@ -26,8 +26,9 @@ def _signed_in(browser, live_server, user):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    # Wait for the page the form leads to, not the one already loaded.
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     return page
 
 

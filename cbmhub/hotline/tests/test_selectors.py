@@ -95,6 +95,28 @@ def test_checks_visible_to_secretariat_and_targeted_states(world, cica, sam, sta
     assert selectors.check_targets(world["bert"], check).count() == 2
     with pytest.raises(Http404):
         selectors.access_check(world["carol"], check.pk)
-    assert list(selectors.pending_check_targets(world["bert"])) == list(
-        check.targets.filter(point_of_contact__user=world["bert"])
-    )
+    pending = list(selectors.pending_check_targets(world["bert"]))
+    assert [t.point_of_contact.user for t in pending] == [world["bert"]]
+    assert pending[0].communication_check == check
+    services.check_answer(user=world["bert"], communication_check=check)
+    assert not selectors.pending_check_targets(world["bert"]).exists()
+
+
+def test_check_history_query_count_does_not_grow_with_checks(world, cica, sam):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cbmhub.hotline import services
+
+    def queries() -> tuple[int, list]:
+        with CaptureQueriesContext(connection) as captured:
+            history = selectors.check_history(cica)
+        return len(captured), history
+
+    services.check_start(user=sam, organisation=cica)
+    one, _ = queries()
+    for _ in range(3):
+        services.check_start(user=sam, organisation=cica)
+    four, history = queries()
+    assert one == four
+    assert len(history) == 4 and all(overall["targets"] > 0 for _, overall in history)

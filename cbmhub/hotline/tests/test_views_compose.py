@@ -49,15 +49,15 @@ def test_template_partial_swaps_the_body(client_for, anna, link):
 
 
 def test_send_from_the_form_queues_inbox_email_and_event(
-    client_for, anna, bert, link, django_capture_on_commit_callbacks
+    client_for, anna, bert, link, announced, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         response = client_for(anna).post(reverse("hotline:compose"), _form(link))
     message = Message.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("hotline:message_detail", args=[message.pk])
     assert message.sender == anna and message.priority == "urgent" and message.tlp == "GREEN"
-    assert callbacks, "the SENT event is announced after commit"
+    assert announced == ["sent"], "the SENT event is announced after commit"
     kinds = set(Delivery.objects.filter(message=message).values_list("kind", flat=True))
     assert kinds == {DeliveryKind.INBOX, DeliveryKind.EMAIL}
     delivery.deliveries_process()

@@ -158,13 +158,15 @@ def _ack(pk: int) -> str:
     return reverse("hotline:message_acknowledge", args=[pk])
 
 
-def test_recipient_acknowledges(client_for, bert, bilateral, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+def test_recipient_acknowledges(
+    client_for, bert, bilateral, announced, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
         response = client_for(bert).post(_ack(bilateral.pk))
     assert response.status_code == 302 and response["Location"] == _detail(bilateral.pk)
     receipt = Receipt.objects.get(message=bilateral)
     assert receipt.acknowledged_by == bert and receipt.next_escalation_at is None
-    assert callbacks  # the event_recorded signal for the live inbox, after commit
+    assert announced == ["acknowledged"]  # the live inbox's push, sent after commit
     html = client_for(bert).get(_detail(bilateral.pk)).content.decode()
     assert 'data-kind="acknowledged"' in html and 'data-testid="acknowledge"' not in html
 

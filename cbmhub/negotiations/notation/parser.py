@@ -74,7 +74,6 @@ _LEADING_BLANK = re.compile(rf"(?:[^\S\r\n]*{_EOL})*")
 _FIRST_CHAR = re.compile(r"[^\S\r\n]*(\S)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _TOKEN_PATTERN = r"\[|\]|~~|\*\*|\*|\((?P<inner>[^()\[\]\r\n]{1,400})\)"
-_TOKEN = re.compile(_TOKEN_PATTERN)
 # Both at once, for the single scan of the text: a token never holds a line break and a
 # boundary always starts with one, so the two never compete for a position. Every
 # alternative starts with a literal character, which lets the regular-expression engine skip

@@ -153,6 +153,11 @@ def test_body_must_belong_to_the_organisation(negotiation, arf):
         )
     assert caught.value.field == "body"
     assert caught.value.details[0]["field"] == "body"
+    with pytest.raises(NegotiationsError) as caught:
+        services.negotiation_create(
+            actor=None, organisation=negotiation.organisation, title="B", body=other
+        )
+    assert caught.value.field == "body" and "ISM is not a body of CICA" in caught.value.message
 
 
 def test_demo_loads_two_revisions_once():
