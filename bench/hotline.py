@@ -10,6 +10,14 @@ from the database; every client is its own OS process (forked), so no two share 
 0. baseline: 8 processes, each one raw psycopg connection doing single-row INSERT + COMMIT
    into a scratch table → rows/s. A message's life needs at least three commits (send,
    deliver, acknowledge), so a third of this is the ceiling for messages/s.
+0b. floor: the same 8 processes live messages through hand-written SQL on scratch tables of
+   the message's shape, with no Django: per message one transaction each for send (message,
+   receipt, two outbox rows, SENT entry), delivery (outbox rows done, receipt delivered,
+   DELIVERED entry) and acknowledgement (receipt, ACKNOWLEDGED entry); each entry appended
+   to its channel's chain and signed with the production code (``hotline/chain.py``). Each
+   client has its own channel and delivers and acknowledges its own messages: no permission
+   checks, no worker, no lock waits. What no implementation of this design in Python can
+   beat on this machine, so the ceiling that phase 1 is measured against in practice.
 1. service layer: 8 sender processes call ``services.message_send``; ``WORKERS`` separate
    ``cbmhub hotline worker`` processes (the production command, default settings) deliver;
    2 acknowledger processes call ``services.message_acknowledge`` for every delivered receipt
@@ -228,25 +236,149 @@ def _insert_rows(url: str, n: int, start_at: float, end_at: float, counts) -> No
 def baseline(url: str, seconds: float) -> float:
     """8 client processes (like the senders), each one psycopg connection doing single-row
     INSERT + COMMIT as fast as it can."""
-    import multiprocessing
-
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CREATE TABLE IF NOT EXISTS bench_scratch (id bigserial PRIMARY KEY, v text)")
         conn.execute("TRUNCATE bench_scratch")
+    return _run_clients(_insert_rows, url, seconds)
+
+
+def _run_clients(target, url: str, seconds: float) -> float:
+    """SENDERS forked processes run ``target(url, n, start_at, end_at, counts)`` for
+    ``seconds``; the sum of their counts per second."""
+    import multiprocessing
+
     mp = multiprocessing.get_context("fork")
     counts = mp.Array("q", SENDERS)
     start_at = time.monotonic() + 1.0  # every client connected before the clock starts
     clients = [
-        mp.Process(target=_insert_rows, args=(url, n, start_at, start_at + seconds, counts))
+        mp.Process(target=target, args=(url, n, start_at, start_at + seconds, counts))
         for n in range(SENDERS)
     ]
     for client in clients:
         client.start()
     for client in clients:
         client.join()
+    if any(client.exitcode for client in clients):
+        raise SystemExit(f"a client of {target.__name__} failed (see its traceback above)")
     return sum(counts) / seconds
+
+
+# --- phase 0b: the floor: the same message life in hand-written SQL ---------------------------
+
+FLOOR_SCHEMA = """
+DROP TABLE IF EXISTS bench_floor_event, bench_floor_delivery, bench_floor_receipt,
+    bench_floor_message, bench_floor_channel;
+CREATE TABLE bench_floor_channel (id int PRIMARY KEY, last_seq int NOT NULL,
+    last_hash text NOT NULL);
+CREATE TABLE bench_floor_message (id bigserial PRIMARY KEY,
+    channel_id int NOT NULL REFERENCES bench_floor_channel, kind text NOT NULL,
+    priority text NOT NULL, subject text NOT NULL, body text NOT NULL, tlp text NOT NULL,
+    sent_at timestamptz NOT NULL);
+CREATE TABLE bench_floor_receipt (id bigserial PRIMARY KEY,
+    message_id bigint NOT NULL REFERENCES bench_floor_message, state text NOT NULL,
+    ack_due_at timestamptz NOT NULL, delivered_at timestamptz, acknowledged_at timestamptz);
+CREATE INDEX ON bench_floor_receipt (message_id);
+CREATE TABLE bench_floor_delivery (id bigserial PRIMARY KEY,
+    receipt_id bigint NOT NULL REFERENCES bench_floor_receipt, kind text NOT NULL,
+    address text NOT NULL, sent_at timestamptz);
+CREATE INDEX ON bench_floor_delivery (receipt_id);
+CREATE TABLE bench_floor_event (id bigserial PRIMARY KEY, channel_id int NOT NULL,
+    seq int NOT NULL, kind text NOT NULL, payload text NOT NULL, prev_hash text NOT NULL,
+    hash text NOT NULL UNIQUE, signature text NOT NULL, UNIQUE (channel_id, seq));
+"""
+
+
+def _floor_life(url: str, n: int, start_at: float, end_at: float, counts) -> None:
+    """One client of phase 0b: send, deliver and acknowledge its own messages, one transaction
+    per step, on its own channel ``n``."""
+    from datetime import UTC, datetime, timedelta
+
+    import psycopg
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from cbmhub.hotline import chain
+
+    key = Ed25519PrivateKey.generate()
+
+    def append(cur, kind: str, at: datetime, data: dict) -> None:
+        seq, prev_hash = cur.execute(
+            "SELECT last_seq, last_hash FROM bench_floor_channel WHERE id = %s FOR UPDATE", [n]
+        ).fetchone()
+        seq += 1
+        payload = chain.make_entry(
+            channel=n, seq=seq, kind=kind, at=at.isoformat(), prev_hash=prev_hash, data=data
+        )
+        digest = chain.entry_hash(payload)
+        cur.execute(
+            "INSERT INTO bench_floor_event (channel_id, seq, kind, payload, prev_hash, hash,"
+            " signature) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [n, seq, kind, payload, prev_hash, digest, chain.sign_hash(key, digest)],
+        )
+        cur.execute(
+            "UPDATE bench_floor_channel SET last_seq = %s, last_hash = %s WHERE id = %s",
+            [seq, digest, n],
+        )
+
+    with psycopg.connect(url) as conn:
+        conn.execute("INSERT INTO bench_floor_channel VALUES (%s, 0, %s)", [n, chain.GENESIS])
+        conn.commit()
+        time.sleep(max(0.0, start_at - time.monotonic()))
+        done = 0
+        while time.monotonic() < end_at:
+            now = datetime.now(UTC)
+            with conn.transaction():
+                cur = conn.cursor()
+                (message,) = cur.execute(
+                    "INSERT INTO bench_floor_message (channel_id, kind, priority, subject, body,"
+                    " tlp, sent_at) VALUES (%s, 'incident_notification', 'urgent', %s, %s,"
+                    " 'AMBER', %s) RETURNING id",
+                    [n, f"Bench incident {done}", "Indicators and timeline.", now],
+                ).fetchone()
+                (receipt,) = cur.execute(
+                    "INSERT INTO bench_floor_receipt (message_id, state, ack_due_at)"
+                    " VALUES (%s, 'MNG', %s) RETURNING id",
+                    [message, now + timedelta(minutes=30)],
+                ).fetchone()
+                cur.execute(
+                    "INSERT INTO bench_floor_delivery (receipt_id, kind, address) VALUES"
+                    " (%s, 'inbox', ''), (%s, 'email', 'poc@example.org')",
+                    [receipt, receipt],
+                )
+                append(cur, "sent", now, {"message": message, "to": ["MNG"]})
+            with conn.transaction():
+                cur = conn.cursor()
+                now = datetime.now(UTC)
+                cur.execute(
+                    "UPDATE bench_floor_delivery SET sent_at = %s WHERE receipt_id = %s",
+                    [now, receipt],
+                )
+                cur.execute(
+                    "UPDATE bench_floor_receipt SET delivered_at = %s WHERE id = %s",
+                    [now, receipt],
+                )
+                append(cur, "delivered", now, {"message": message, "state": "MNG"})
+            with conn.transaction():
+                cur = conn.cursor()
+                now = datetime.now(UTC)
+                cur.execute(
+                    "UPDATE bench_floor_receipt SET acknowledged_at = %s WHERE id = %s",
+                    [now, receipt],
+                )
+                append(cur, "acknowledged", now, {"message": message, "state": "MNG"})
+            done += 1
+        counts[n] = done
+
+
+def floor(url: str, seconds: float) -> float:
+    """Phase 0b: messages/s through the message life in hand-written SQL (see the module
+    docstring)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(FLOOR_SCHEMA)
+    return _run_clients(_floor_life, url, seconds)
 
 
 # --- phases 1-3: the message life -------------------------------------------------------------
@@ -471,6 +603,11 @@ def main() -> None:
 
     base = baseline(url, args.seconds)
     print(f"phase 0 baseline: {base:.0f} single-row INSERT+COMMIT/s ({SENDERS} connections)")
+    least = floor(url, args.seconds)
+    print(
+        f"phase 0b floor: {least:.0f} msgs/s through hand-written SQL, no Django "
+        f"({least / base:.1%} of baseline): the most this design can give in Python here"
+    )
 
     workers = [start("hotline", "worker") for _ in range(WORKERS)]
     server = None
@@ -542,6 +679,7 @@ def main() -> None:
         f"service layer / baseline: {ratio:.1%} (target ≥ {TARGET_RATIO:.0%}; ceiling ~33%) — "
         f"{'PASS' if ratio >= TARGET_RATIO else 'MISS'}"
     )
+    print(f"service layer / floor (hand-written SQL): {service['rate'] / least:.1%}")
     if api_result:
         print(f"HTTP API / baseline: {api_result['rate'] / base:.1%}")
     print(
