@@ -121,6 +121,45 @@ class ImportSerializer(serializers.Serializer):
         return data
 
 
+class ConsensusBlockerSerializer(serializers.Serializer):
+    delegation = serializers.CharField(help_text="The delegation code (never an actor).")
+    oppose = serializers.IntegerField(help_text="Its oppose tags in the whole text.")
+    paragraphs = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Keys of the paragraphs where it opposes something, each once, in order.",
+    )
+
+
+class ConsensusSerializer(serializers.Serializer):
+    blockers = ConsensusBlockerSerializer(
+        many=True,
+        help_text=(
+            "Delegations that are not actors and oppose at least once: most oppositions "
+            "first, then most paragraphs, then code."
+        ),
+    )
+
+
+# Describes the response for the schema only: the view returns notation.analysis_to_json as
+# it is (test_api checks that the two name the same fields).
+class RevisionAnalysisSerializer(serializers.Serializer):
+    """A revision's analysis: the JSON of `cbmhub text parse` (docs/notation.md)."""
+
+    version = serializers.IntegerField(help_text="Version of this shape.")
+    paragraphs = serializers.ListField(
+        child=serializers.DictField(), help_text="Each paragraph as analysed, in text order."
+    )
+    delegations = serializers.DictField(
+        child=serializers.DictField(), help_text="Stances and notes per delegation code."
+    )
+    resolved = serializers.BooleanField(help_text="Whether codes were looked up.")
+    unknown_codes = serializers.ListField(child=serializers.CharField())
+    actors = serializers.ListField(child=serializers.CharField())
+    totals = serializers.DictField(help_text="Counts for progress tracking.")
+    diagnostics = serializers.ListField(child=serializers.DictField())
+    consensus = ConsensusSerializer()
+
+
 # --- views ------------------------------------------------------------------------------------
 
 
@@ -242,7 +281,7 @@ class RevisionAnalysisView(APIView):
         operation_id="negotiations_revision_analysis",
         summary="A revision's analysis (paragraphs, positions, consensus, diagnostics)",
         description="The JSON of `cbmhub text parse`, described in docs/notation.md.",
-        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+        responses={200: RevisionAnalysisSerializer, **ERRORS},
     )
     def get(self, request: Request, document_id: int, revision_id: int) -> Response:
         document = selectors.access_document(request.user, document_id)

@@ -2,6 +2,7 @@
 
     doc = parse(text)                 # never raises; render(doc) == text
     analysis = analyse(doc, resolve=lambda code: (state.pk, state.name) or None)
+    consensus(analysis)               # totals, stances per delegation, who blocks most
     analysis_to_json(analysis)        # what `cbmhub text parse` prints
     clean_text(doc), plain_text(doc)  # agreed-only text; text without markup
     paragraph_segments(analysis.paragraphs[0])  # runs with bracket depth, for templates
@@ -13,12 +14,15 @@ The notation, the tree and the JSON are described in docs/notation.md.
 from .analysis import (
     Analysis,
     Attachment,
+    Consensus,
+    ConsensusRow,
     DelegationInfo,
     NoteInfo,
     ParagraphInfo,
     PositionInfo,
     analyse,
     analysis_to_json,
+    consensus,
 )
 from .codes import ACTORS, is_actor, normalise_code
 from .compare import Comparison, DiffOp, ParagraphChange, compare, comparison_to_json, word_diff
@@ -71,6 +75,8 @@ __all__ = [
     "Attachment",
     "Bracket",
     "Comparison",
+    "Consensus",
+    "ConsensusRow",
     "DelegationInfo",
     "Diagnostic",
     "DiffOp",
@@ -95,6 +101,7 @@ __all__ = [
     "clean_text",
     "compare",
     "comparison_to_json",
+    "consensus",
     "delegation_codes",
     "is_actor",
     "normalise_code",

@@ -1,6 +1,7 @@
 """Where consensus stands: per paragraph, per delegation, and in total.
 
-``analyse(parse(text))`` gives an ``Analysis``; ``analysis_to_json`` is the JSON that
+``analyse(parse(text))`` gives an ``Analysis``; ``consensus(analysis)`` sums it up (who
+supports, who opposes, who blocks most); ``analysis_to_json`` is the JSON that
 ``cbmhub text parse`` prints and the negotiations views and API serve (docs/notation.md).
 """
 
@@ -311,6 +312,64 @@ def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ConsensusRow:
+    """One delegation's stances: tag counts, and the keys of the paragraphs where it opposes
+    something (each paragraph once, in text order, however many tags it has there)."""
+
+    code: str
+    support: int
+    oppose: int
+    notes: int
+    actor: bool
+    state: tuple[Any, str] | None
+    opposes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Consensus:
+    """Where consensus stands. ``rows``: every delegation, actors included, most oppositions
+    first, then most paragraphs opposed, then code. ``blockers``: the rows of delegations
+    that are not actors and oppose at least once, in the same order (an actor such as the
+    chair proposes, it does not block)."""
+
+    totals: dict[str, Any]
+    rows: tuple[ConsensusRow, ...]
+    blockers: tuple[ConsensusRow, ...]
+
+
+def consensus(analysis: Analysis) -> Consensus:
+    """Sum up an analysis: the totals, the stances per delegation and who blocks most."""
+    opposed: dict[str, list[str]] = {}
+    for paragraph in analysis.paragraphs:
+        key = paragraph.key
+        for position in paragraph.positions:
+            if position.stance == "oppose":
+                keys = opposed.setdefault(position.delegation, [])
+                if not keys or keys[-1] != key:  # paragraphs come in order: once each
+                    keys.append(key)
+    rows = sorted(
+        (
+            ConsensusRow(
+                code=code,
+                support=entry.support,
+                oppose=entry.oppose,
+                notes=entry.notes,
+                actor=entry.actor,
+                state=entry.state,
+                opposes=tuple(opposed.get(code, ())),
+            )
+            for code, entry in analysis.delegations.items()
+        ),
+        key=lambda row: (-row.oppose, -len(row.opposes), row.code),
+    )
+    return Consensus(
+        totals=analysis.totals,
+        rows=tuple(rows),
+        blockers=tuple(row for row in rows if row.oppose and not row.actor),
+    )
+
+
 def _percent(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 100.0
 
@@ -549,4 +608,10 @@ def analysis_to_json(analysis: Analysis) -> dict[str, Any]:
             }
             for d in analysis.diagnostics
         ],
+        "consensus": {
+            "blockers": [
+                {"delegation": row.code, "oppose": row.oppose, "paragraphs": list(row.opposes)}
+                for row in consensus(analysis).blockers
+            ],
+        },
     }

@@ -62,6 +62,28 @@ def test_revision_has_its_source_and_analysis(api_for, carol, revision):
     assert analysis["delegations"]["CHAIR"]["actor"] is True
     assert analysis["unknown_codes"] == ["XYZ"]
     assert analysis["diagnostics"][0]["line"] == 7
+    # MNG objects in PP2 and in OP1 (with reservation); CHAIR, KAZ and XYZ only support.
+    assert analysis["consensus"] == {
+        "blockers": [{"delegation": "MNG", "oppose": 2, "paragraphs": ["PP2", "OP1"]}]
+    }
+
+
+def test_analysis_schema_describes_what_is_returned(api_for, carol, revision):
+    args = [revision.document_id, revision.pk]
+    analysis = api_for(carol).get(reverse("api:negotiations-revision-analysis", args=args)).json()
+    schema = api_for(carol).get(reverse("api:schema"), {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+
+    def properties(ref: dict) -> dict:
+        return components[ref["$ref"].rsplit("/", 1)[-1]]["properties"]
+
+    path = "/api/v1/negotiations/documents/{document_id}/revisions/{revision_id}/analysis/"
+    response = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    described = properties(response["schema"])
+    assert set(described) == set(analysis)
+    blockers = properties(described["consensus"])["blockers"]
+    assert blockers["type"] == "array"
+    assert set(properties(blockers["items"])) == set(analysis["consensus"]["blockers"][0])
 
 
 def test_other_state_gets_404_everywhere(api_for, alice, arf_document):

@@ -68,6 +68,19 @@ def test_parse_without_resolution_needs_no_database(sample):
     assert data["delegations"]["CHN"]["support"] == 1
 
 
+def test_parse_lists_the_blockers(tmp_path):
+    path = tmp_path / "blocked.txt"
+    path.write_text("PP1. [a] (-CHAIR) (-ZZZ) (-ZZZ)\n\nPP2. [b] (-YYY, -ZZZ)\n", encoding="utf-8")
+    data = json.loads(run("parse", "--no-resolve", str(path)))
+    assert data["consensus"] == {
+        "blockers": [
+            {"delegation": "ZZZ", "oppose": 3, "paragraphs": ["PP1", "PP2"]},
+            {"delegation": "YYY", "oppose": 1, "paragraphs": ["PP2"]},
+        ]
+    }
+    assert data["version"] == 1 and data["delegations"]["CHAIR"]["oppose"] == 1
+
+
 def test_standard_input():
     stdin = io.TextIOWrapper(io.BytesIO(SAMPLE.encode("utf-8")), encoding="utf-8", newline="")
     assert run("render", "-", stdin=stdin) == SAMPLE

@@ -31,6 +31,23 @@ HAND_COUNTED = {
     "TUR": (1, 0),
 }
 
+# Lines holding each (-X) tag: `grep -n -o '(-[A-Z][^)]*)'`; every one of them is the first
+# line of its paragraph, and line 371 holds two (-ISR).
+HAND_OPPOSED_LINES = {
+    "BANGL": [216],
+    "CHAIR": [206, 326],
+    "EGY": [216],
+    "IND": [202, 206],
+    "IRAN": [216, 305, 326],
+    "IRAQ": [216],
+    "ISR": [202, 206, 214, 297, 371],
+    "JORDAN": [216],
+    "PAK": [326],
+    "PAL": [216, 305],
+    "QATAR": [216],
+    "RUS": [244],
+}
+
 
 @pytest.fixture(scope="module")
 def raw() -> bytes:
@@ -64,6 +81,26 @@ def test_position_counts_per_delegation_match_the_text(result):
     with_positions = {code: pair for code, pair in counted.items() if pair != (0, 0)}
     assert with_positions == HAND_COUNTED
     assert data["totals"]["positions"] == sum(s + o for s, o in HAND_COUNTED.values()) == 51
+
+
+def test_blockers_are_the_states_with_hand_counted_objections(result):
+    _, data = result
+    blockers = data["consensus"]["blockers"]
+    states = {code: pair for code, pair in HAND_COUNTED.items() if pair[1] and code != "CHAIR"}
+    assert {b["delegation"]: b["oppose"] for b in blockers} == {
+        code: oppose for code, (_, oppose) in states.items()
+    }
+    # Most objections first, then most paragraphs, then code.
+    assert [b["delegation"] for b in blockers] == sorted(
+        states, key=lambda code: (-states[code][1], -len(HAND_OPPOSED_LINES[code]), code)
+    )
+    first_line = {p["key"]: p["line"] for p in data["paragraphs"]}
+    for blocker in blockers:
+        lines = [first_line[key] for key in blocker["paragraphs"]]
+        assert lines == HAND_OPPOSED_LINES[blocker["delegation"]], blocker
+    assert blockers[0] == {
+        "delegation": "ISR", "oppose": 6, "paragraphs": ["PP4", "PP5b", "PP5e", "1#4", "2(e)"],
+    }  # fmt: skip
 
 
 def test_chair_is_an_actor_and_notes_name_delegations(result):

@@ -202,8 +202,23 @@ def test_revision_page_lists_diagnostics_and_the_consensus(client_for, alice, re
     assert 'data-testid="bracketed-count">2<' in summary
     blockers = re.search(r'data-testid="blockers">(.*?)</ol>', summary, re.S).group(1)
     assert "MNG" in blockers and "CHAIR" not in blockers  # an actor is not a blocker
+    assert ">MNG</a>: 2 objections (PP2, OP1)</li>" in blockers
+    mng = re.search(r'<tr><td><a href="\?delegation=MNG">.*?</tr>', summary, re.S).group(0)
+    assert "<td>0</td><td>2</td><td>0</td>" in mng  # support, oppose, notes
     assert "Mongolia" in summary  # codes resolve through the directory's aliases
     assert 'data-testid="unknown-codes">' in summary and "XYZ" in summary
+
+
+def test_the_panel_names_the_five_who_block_most(client_for, alice, document, sam):
+    text = "PP1. [a] (-FFF) (-EEE) (-DDD) (-CCC) (-BBB) (-AAA)\n\nPP2. [b] (-FFF) (-CHAIR)\n"
+    revision = services.revision_import(
+        actor=sam, document=document, data=text.encode(), kind="draft"
+    ).revision
+    body = client_for(alice).get(_revision_url(revision)).content.decode()
+    blockers = re.search(r'data-testid="blockers">(.*?)</ol>', body, re.S).group(1)
+    named = re.findall(r'<a href="\?delegation=(\w+)&amp;only=1">', blockers)
+    assert named == ["FFF", "AAA", "BBB", "CCC", "DDD"]
+    assert "(PP1, PP2)" in blockers
 
 
 def test_delegation_filter_marks_where_it_supports_and_opposes(client_for, alice, revision):
