@@ -37,7 +37,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -223,12 +223,9 @@ def _send(delivery: Delivery, *, connection) -> None:
     raise ValueError(f"unknown delivery kind {delivery.kind!r}")
 
 
-def _link(name: str, *args: object, fallback: str = "/hotline/") -> str:
-    try:
-        path = reverse(name, args=args)
-    except NoReverseMatch:
-        path = fallback
-    return settings.SITE_URL.rstrip("/") + path
+def _link(name: str, *args: object) -> str:
+    """The absolute address of a page (hotline/urls.py keeps the names e-mails link to)."""
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
 
 
 def message_id_for(delivery: Delivery) -> str:
@@ -255,11 +252,7 @@ def _email_text(delivery: Delivery) -> tuple[str, list[str]]:
     if delivery.purpose == DeliveryPurpose.CHECK:
         target = delivery.check_target
         check = target.communication_check
-        link = _link(
-            "hotline:check_confirm",
-            target.token,
-            fallback=f"/hotline/checks/confirm/{target.token}/",
-        )
+        link = _link("hotline:check_confirm", target.token)
         return (
             _("[CBM Hub] Communication check — %(organisation)s")
             % {"organisation": check.organisation.acronym},
@@ -272,7 +265,7 @@ def _email_text(delivery: Delivery) -> tuple[str, list[str]]:
             ],
         )
     message = delivery.message
-    link = _link("hotline:message_detail", message.pk, fallback=f"/hotline/messages/{message.pk}/")
+    link = _link("hotline:message_detail", message.pk)
     # The subject is content too (it is hashed with the body): like the body, it travels in
     # plain e-mail only under TLP:CLEAR/GREEN; otherwise the number and marking stand for it.
     title = (
@@ -351,9 +344,7 @@ def webhook_payload(delivery: Delivery) -> dict:
         "sent_at": message.sent_at.isoformat(),
         "ack_due": receipt.ack_due_at.isoformat() if receipt and receipt.ack_due_at else None,
         "escalation_level": receipt.escalation_level if receipt else None,
-        "url": _link(
-            "hotline:message_detail", message.pk, fallback=f"/hotline/messages/{message.pk}/"
-        ),
+        "url": _link("hotline:message_detail", message.pk),
     }
 
 

@@ -261,21 +261,60 @@ def sees_all_check_targets(user: Any) -> bool:
     return bool(user.is_superuser or getattr(user, "is_secretariat", False))
 
 
-def check_targets(user: Any, check: CommunicationCheck) -> QuerySet[CheckTarget]:
-    """The check's targets the user may see: all for the secretariat, their state's otherwise."""
-    targets = check.targets.select_related("point_of_contact", "state", "answered_by")
-    if getattr(user, "is_state_user", False) and not user.is_superuser:
-        targets = targets.filter(state_id=user.state_id)
-    return targets
+def _sees_own_state_targets_only(user: Any) -> bool:
+    return bool(getattr(user, "is_state_user", False) and not user.is_superuser)
+
+
+def _check_target_rows() -> QuerySet[CheckTarget]:
+    return CheckTarget.objects.select_related("point_of_contact", "state", "answered_by").order_by(
+        "state__name", "level", "id"
+    )
+
+
+# Where check_list_with_targets leaves a check's prefetched targets: every target (for users who
+# see them all) or the user's own state's only. check_statistics trusts the first one alone.
+_ALL_TARGETS = "prefetched_all_targets"
+_OWN_STATE_TARGETS = "prefetched_own_state_targets"
+
+
+def check_list_with_targets(user: Any) -> QuerySet[CommunicationCheck]:
+    """``check_list`` with the targets the user may see prefetched for every check in one query,
+    so that ``check_targets`` and ``check_statistics`` read those rows instead of querying once
+    per check (a list of checks costs the same number of queries however long it is)."""
+    rows = _check_target_rows()
+    if _sees_own_state_targets_only(user):
+        prefetch = Prefetch(
+            "targets", queryset=rows.filter(state_id=user.state_id), to_attr=_OWN_STATE_TARGETS
+        )
+    else:
+        prefetch = Prefetch("targets", queryset=rows, to_attr=_ALL_TARGETS)
+    return check_list(user).prefetch_related(prefetch)
+
+
+def check_targets(user: Any, check: CommunicationCheck) -> list[CheckTarget]:
+    """The check's targets the user may see: all for the secretariat, their state's otherwise.
+    Uses the rows ``check_list_with_targets`` prefetched when there are some."""
+    own_state_only = _sees_own_state_targets_only(user)
+    rows: list[CheckTarget] | None = getattr(check, _ALL_TARGETS, None)
+    if rows is None and own_state_only:
+        rows = getattr(check, _OWN_STATE_TARGETS, None)
+    if rows is None:
+        targets = check.targets.select_related("point_of_contact", "state", "answered_by")
+        if own_state_only:
+            targets = targets.filter(state_id=user.state_id)
+        return list(targets)
+    # Filtered again: prefetched rows never widen what this user sees.
+    return [t for t in rows if not own_state_only or t.state_id == user.state_id]
 
 
 def pending_check_targets(user: Any) -> QuerySet[CheckTarget]:
     """Open checks waiting for this user's confirmation (targets whose POC is this user)."""
+    # The organisation too: a check is shown by its name ("CICA check 2025-…").
     return CheckTarget.objects.filter(
         point_of_contact__user=user,
         answered_at__isnull=True,
         communication_check__closed_at__isnull=True,
-    ).select_related("communication_check")
+    ).select_related("communication_check__organisation")
 
 
 def _summary(targets: list[CheckTarget], deadline) -> dict[str, Any]:
@@ -299,8 +338,12 @@ def _statistics_targets() -> QuerySet[CheckTarget]:
 
 def check_statistics(check: CommunicationCheck) -> dict[str, Any]:
     """Response rate (answered within the deadline / asked) and response times (seconds), for
-    the whole check, per state (by ISO3) and per level — what a results page and CSV show."""
-    return _statistics(check, list(_statistics_targets().filter(communication_check=check)))
+    the whole check, per state (by ISO3) and per level — what a results page and CSV show.
+    Uses every target prefetched by ``check_list_with_targets`` when there are some."""
+    targets = getattr(check, _ALL_TARGETS, None)
+    if targets is None:
+        targets = list(_statistics_targets().filter(communication_check=check))
+    return _statistics(check, list(targets))
 
 
 def _statistics(check: CommunicationCheck, targets: list[CheckTarget]) -> dict[str, Any]:

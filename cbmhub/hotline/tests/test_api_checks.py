@@ -103,3 +103,39 @@ def test_answer_by_token_without_login(api_for, world, check):
     assert response.status_code == 200 and target.answered_at is not None
     bad = api_for().post(URL + "confirm/", {"token": "nope"}, format="json")
     assert bad.status_code == 404 and bad.json()["error"]["code"] == "not_found"
+
+
+def _start_checks_until(count, *, cica, sam, anna):
+    """Start checks (each answered by anna, so answers and times are in the figures) until
+    there are `count`."""
+    while CommunicationCheck.objects.count() < count:
+        check = services.check_start(user=sam, organisation=cica)
+        services.check_answer(user=anna, communication_check=check)
+
+
+@pytest.mark.parametrize("who", ["sam", "bob"])
+def test_check_list_query_count_does_not_grow_with_checks(api_for, world, cica, who):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = api_for(world[who])
+
+    def list_checks(count):
+        _start_checks_until(count, cica=cica, sam=world["sam"], anna=world["anna"])
+        api.get(URL)  # the token's first use is not what is measured
+        with CaptureQueriesContext(connection) as captured:
+            response = api.get(URL)
+        assert response.status_code == 200 and len(response.json()) == count
+        return len(captured), response.json()
+
+    two, _ = list_checks(2)
+    six, body = list_checks(6)
+    assert two == six
+    # The need-to-know rules hold in the list as in a check's own page.
+    if who == "sam":
+        assert all(len(c["targets"]) == 5 for c in body)
+        assert all(c["statistics"]["overall"]["answered"] == 1 for c in body)
+        assert all(c["statistics"]["by_state"]["KAZ"]["answered_in_time"] == 1 for c in body)
+    else:
+        assert all({t["state"] for t in c["targets"]} == {"MNG"} for c in body)
+        assert all(c["statistics"] is None for c in body)

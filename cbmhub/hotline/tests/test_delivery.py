@@ -184,3 +184,39 @@ def test_tasks_drive_the_same_delivery_as_the_worker(message, settings):
     assert result.return_value == 2
     assert message.receipts.get().delivered_at is not None
     assert tasks.run_escalations.enqueue().return_value == 0
+
+
+def test_every_email_and_webhook_links_to_its_page_on_the_site(
+    alice, anna, bob, bert, cica, sam, link, send, state_b, settings
+):
+    """Each notification carries the absolute address of the page it is about: the message (its
+    e-mail, an escalation, the sender's notice, the webhook) or the check's confirmation link."""
+    from cbmhub.hotline.choices import DeliveryPurpose
+
+    settings.SITE_URL = "https://hub.example.test/"  # the trailing slash is not doubled
+    services.webhook_create(user=bob, state=state_b, url="https://cert.example/hook", secret="s")
+    message = send(anna, link, priority="flash").message
+    services.escalations_run(now=message.sent_at + timedelta(minutes=16))
+    check = services.check_start(user=sam, organisation=cica)
+    message_url = f"https://hub.example.test/hotline/messages/{message.pk}/"
+
+    def email_lines(purpose):
+        return [
+            delivery.email_for(d).body.splitlines()
+            for d in Delivery.objects.filter(kind="email", purpose=purpose)
+        ]
+
+    for purpose in (
+        DeliveryPurpose.MESSAGE,
+        DeliveryPurpose.ESCALATION,
+        DeliveryPurpose.SENDER_NOTICE,
+    ):
+        bodies = email_lines(purpose)
+        assert bodies and all(lines[-1] == message_url for lines in bodies), purpose
+    confirm_links = {lines[-1] for lines in email_lines(DeliveryPurpose.CHECK)}
+    assert confirm_links == {
+        f"https://hub.example.test/hotline/checks/confirm/{target.token}/"
+        for target in check.targets.all()
+    }
+    hooks = Delivery.objects.filter(kind="webhook")  # the message and its escalation
+    assert hooks and all(delivery.webhook_payload(d)["url"] == message_url for d in hooks)

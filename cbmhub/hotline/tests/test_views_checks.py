@@ -197,3 +197,56 @@ def test_unknown_token_is_404(client, world, cica, sam):
     services.check_start(user=sam, organisation=cica)
     url = reverse("hotline:check_confirm", args=["not-a-token"])
     assert client.get(url).status_code == 404 and client.post(url).status_code == 404
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm: the session and what a first request caches are not measured
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+def _start_checks_until(count, *, cica, sam, anna):
+    """Open checks of every CICA POC, each answered by anna only, until there are `count`."""
+    while CommunicationCheck.objects.count() < count:
+        check = services.check_start(user=sam, organisation=cica)
+        services.check_answer(user=anna, communication_check=check)
+
+
+@pytest.mark.parametrize("who", ["sam", "bob"])
+def test_check_list_query_count_does_not_grow_with_checks(client_for, world, cica, who):
+    """bob is asked in every check and has not answered: each is listed as waiting for him."""
+    client = client_for(world[who])
+    url = reverse("hotline:check_list")
+    counts = []
+    for count in (2, 6):
+        _start_checks_until(count, cica=cica, sam=world["sam"], anna=world["anna"])
+        queries, page = _queries(client, url)
+        counts.append(queries)
+        assert page.count('data-testid="check-row"') == count
+        if who == "bob":
+            pending = page.split('data-testid="pending-checks"', 1)[1].split("</ul>", 1)[0]
+            assert pending.count("<li>") == count and "CICA check" in pending
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("who", ["sam", "bob"])
+def test_check_results_query_count_does_not_grow_with_history(client_for, world, cica, who):
+    client = client_for(world[who])
+    counts = []
+    for count in (2, 6):
+        _start_checks_until(count, cica=cica, sam=world["sam"], anna=world["anna"])
+        latest = CommunicationCheck.objects.order_by("-started_at", "-id").first()
+        queries, page = _queries(client, _detail(latest))
+        counts.append(queries)
+        if who == "sam":
+            history = page.split('data-testid="history"', 1)[1]
+            assert history.count("<tr") == 1 + count  # the heading row and one per check
+        else:
+            assert 'data-testid="history"' not in page
+            assert {"MNG"} == {part.split('"', 1)[0] for part in page.split('data-state="')[1:]}
+    assert counts[0] == counts[1]
