@@ -7,7 +7,8 @@ repeated to about 100 KB, 1 MB and 10 MB. For each size it times parse + analyse
 baseline in the same run, one pass of a single regular expression that finds every bracket and
 position tag. It prints MB/s for both and their ratio. Targets: parse + analyse within 5x of
 the baseline, and linear in size (MB/s about the same at each size). Best of N runs (default
-3).
+3). For reference it also prints a pure-Python floor: what building one object per paragraph
+and per match costs, with nothing parsed or analysed.
 """
 
 from __future__ import annotations
@@ -46,6 +47,33 @@ def baseline(text: str) -> None:
         pass
 
 
+class _Node:
+    __slots__ = ("start", "end", "text", "children")
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self.start, self.end, self.text, self.children = start, end, text, []
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n|\n(?=(?:PP|OP)?\d)")
+
+
+def floor(text: str) -> None:
+    """A reference, not an engine: the least a pure-Python tree costs. One object per
+    paragraph (split at blank lines and numbered lines) and one per baseline match, nothing
+    parsed, nested or analysed."""
+    paragraphs = []
+    markers = BASELINE.finditer(text)
+    marker = next(markers, None)
+    start = 0
+    for boundary in _PARAGRAPH_BREAK.finditer(text):
+        paragraph = _Node(start, boundary.start(), "")
+        paragraphs.append(paragraph)
+        while marker is not None and marker.start() < boundary.start():
+            paragraph.children.append(_Node(marker.start(), marker.end(), marker.group()))
+            marker = next(markers, None)
+        start = boundary.end()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -73,6 +101,12 @@ def main() -> int:
             f"{name:>8} {size:>11} {engine_s:>9.3f} {size / engine_s / 1e6:>12.1f} "
             f"{regex_s:>8.3f} {size / regex_s / 1e6:>11.1f} {ratio:>5.1f}x"
         )
+    text = seed * max(1, round(1_000_000 / seed_bytes))
+    floor_s, regex_s = best_of(args.repeat, floor, text), best_of(args.repeat, baseline, text)
+    print(
+        f"pure-Python floor at 1 MB (one object per paragraph and per match, nothing parsed): "
+        f"{floor_s * 1000:.1f} ms, {floor_s / regex_s:.1f}x the baseline"
+    )
     linear = min(rates) / max(rates)
     print(f"worst ratio to the baseline: {worst:.1f}x (target <= 5x)")
     print(f"throughput at the slowest size / at the fastest: {linear:.2f} (1.00 = linear)")
