@@ -6,7 +6,7 @@ import pytest
 
 from cbmhub.hotline import services
 from cbmhub.hotline.choices import MessageKind, Priority, Scope, Tlp
-from cbmhub.hotline.models import Channel
+from cbmhub.hotline.models import Channel, CommunicationCheck
 
 
 @pytest.fixture
@@ -45,6 +45,19 @@ def send():
         return services.message_send(user=user, channel=channel, **fields)
 
     return do
+
+
+@pytest.fixture
+def answered_checks(world, cica):
+    """``answered_checks(count)``: start CICA communication checks as sam, each answered by
+    anna only (so answers and response times are in the figures), until there are ``count``."""
+
+    def start_until(count):
+        while CommunicationCheck.objects.count() < count:
+            check = services.check_start(user=world["sam"], organisation=cica)
+            services.check_answer(user=world["anna"], communication_check=check)
+
+    return start_until
 
 
 @pytest.fixture

@@ -105,23 +105,15 @@ def test_answer_by_token_without_login(api_for, world, check):
     assert bad.status_code == 404 and bad.json()["error"]["code"] == "not_found"
 
 
-def _start_checks_until(count, *, cica, sam, anna):
-    """Start checks (each answered by anna, so answers and times are in the figures) until
-    there are `count`."""
-    while CommunicationCheck.objects.count() < count:
-        check = services.check_start(user=sam, organisation=cica)
-        services.check_answer(user=anna, communication_check=check)
-
-
 @pytest.mark.parametrize("who", ["sam", "bob"])
-def test_check_list_query_count_does_not_grow_with_checks(api_for, world, cica, who):
+def test_check_list_query_count_does_not_grow_with_checks(api_for, world, answered_checks, who):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     api = api_for(world[who])
 
     def list_checks(count):
-        _start_checks_until(count, cica=cica, sam=world["sam"], anna=world["anna"])
+        answered_checks(count)
         api.get(URL)  # the token's first use is not what is measured
         with CaptureQueriesContext(connection) as captured:
             response = api.get(URL)

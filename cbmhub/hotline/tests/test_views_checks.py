@@ -210,21 +210,14 @@ def _queries(client, url):
     return len(captured), response.content.decode()
 
 
-def _start_checks_until(count, *, cica, sam, anna):
-    """Open checks of every CICA POC, each answered by anna only, until there are `count`."""
-    while CommunicationCheck.objects.count() < count:
-        check = services.check_start(user=sam, organisation=cica)
-        services.check_answer(user=anna, communication_check=check)
-
-
 @pytest.mark.parametrize("who", ["sam", "bob"])
-def test_check_list_query_count_does_not_grow_with_checks(client_for, world, cica, who):
+def test_check_list_query_count_does_not_grow_with_checks(client_for, world, answered_checks, who):
     """bob is asked in every check and has not answered: each is listed as waiting for him."""
     client = client_for(world[who])
     url = reverse("hotline:check_list")
     counts = []
     for count in (2, 6):
-        _start_checks_until(count, cica=cica, sam=world["sam"], anna=world["anna"])
+        answered_checks(count)
         queries, page = _queries(client, url)
         counts.append(queries)
         assert page.count('data-testid="check-row"') == count
@@ -235,11 +228,13 @@ def test_check_list_query_count_does_not_grow_with_checks(client_for, world, cic
 
 
 @pytest.mark.parametrize("who", ["sam", "bob"])
-def test_check_results_query_count_does_not_grow_with_history(client_for, world, cica, who):
+def test_check_results_query_count_does_not_grow_with_history(
+    client_for, world, answered_checks, who
+):
     client = client_for(world[who])
     counts = []
     for count in (2, 6):
-        _start_checks_until(count, cica=cica, sam=world["sam"], anna=world["anna"])
+        answered_checks(count)
         latest = CommunicationCheck.objects.order_by("-started_at", "-id").first()
         queries, page = _queries(client, _detail(latest))
         counts.append(queries)
