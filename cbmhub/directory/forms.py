@@ -70,6 +70,7 @@ class PointOfContactForm(forms.ModelForm):
             "notes": _("Notes"),
         }
         help_texts = {
+            "organisation": _("Empty: for every organisation."),
             "office": _("Ministry, agency or CERT."),
             "function": _("Position or role."),
             "languages": _("ISO 639 codes, comma-separated (en,ru)."),

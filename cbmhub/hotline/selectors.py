@@ -133,6 +133,19 @@ def channels_for_sending(user: Any) -> list[Channel]:
     ]
 
 
+def may_send(user: Any) -> bool:
+    """Whether `user` may send at all. Remembered on the user object for the request, as the
+    menu and the page both ask."""
+    cached = getattr(user, "_hotline_may_send", None)
+    if cached is None:
+        cached = bool(channels_for_sending(user))
+        try:
+            user._hotline_may_send = cached
+        except AttributeError:  # pragma: no cover - an object that takes no attributes
+            pass
+    return cached
+
+
 # --- messages -----------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from cbmhub.directory.models import Organisation
 from cbmhub.directory.selectors import participating_memberships, states_for_codes
@@ -79,7 +80,7 @@ def manageable_organisations(user: Any) -> QuerySet[Organisation]:
 
 def _require_use(user: Any) -> None:
     if not may_use(user):
-        raise PermissionDenied("Negotiations are open to member states and the secretariat.")
+        raise PermissionDenied(_("Negotiations are open to member states and the secretariat."))
 
 
 # --- lists and access helpers ----------------------------------------------------------------

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from rest_framework.authtoken.models import Token
 
 PROFILE = "/accounts/profile/"
@@ -42,6 +44,16 @@ def test_issue_shows_the_token_once(client_for, anna):
     token = Token.objects.get(user=anna)
     assert token.key in response.content.decode()
     assert token.key not in client.get(PROFILE).content.decode()
+
+
+def test_existing_token_date_names_its_time_zone(client_for, anna):
+    anna.time_zone = "Asia/Almaty"
+    anna.save()
+    client = client_for(anna)
+    client.post(TOKEN, {"action": "issue"})
+    created = Token.objects.get(user=anna).created.astimezone(ZoneInfo("Asia/Almaty"))
+    expected = f"A token exists, created {created:%Y-%m-%d %H:%M} (Asia/Almaty)."
+    assert expected in client.get(PROFILE).content.decode()
 
 
 def test_regenerate_replaces_the_token(client_for, anna, api_for):

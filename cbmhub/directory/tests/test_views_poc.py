@@ -62,6 +62,14 @@ def test_focal_point_edits_own_states_point_of_contact(client_for, alice, poc_a)
     assert record.changes["channels"][1] == ["email:ops@cert.kz"]
 
 
+def test_edit_form_explains_the_organisation_field_in_russian(client_for, alice, poc_a):
+    client = client_for(alice)
+    client.cookies["django_language"] = "ru"
+    html = client.get(edit_url(poc_a)).content.decode()
+    assert "Пусто: для всех организаций." in html
+    assert "Empty: for every organisation." not in html
+
+
 @pytest.mark.parametrize("persona", ["bob", "anna", "sam", "olga"])
 def test_others_are_refused_the_edit(request, client_for, poc_a, persona):
     """Another state's focal point, a (non-focal) POC of the same state, the secretariat and an

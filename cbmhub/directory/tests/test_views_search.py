@@ -102,3 +102,12 @@ def test_pagination_keeps_the_filters(client_for, olga, state_a):
     assert "level=technical&amp;page=2" in body
     body = client_for(olga).get(URL, {"level": "technical", "page": "2"}).content.decode()
     assert body.count('data-testid="poc-row"') == 5
+
+
+def test_directory_menu_marks_the_page_you_are_on(client_for, olga, alice):
+    client = client_for(olga)
+    html = client.get(reverse("directory:states")).content.decode()
+    menu = html[html.index('<nav class="subnav"') :]
+    menu = menu[: menu.index("</nav>")]
+    assert f'<a href="{reverse("directory:states")}" aria-current="page">' in menu
+    assert menu.count("aria-current") == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -105,6 +106,22 @@ def test_results_page_shows_rates_chart_and_history(client_for, sam, cica, finis
     assert html.count('class="in-time"') == 4 and html.count('class="late"') == 2
     assert 'data-testid="history-chart"' in html and f"#{earlier.pk}" in html
     assert 'data-testid="by-state"' in html and "MNG" in html and "THA" in html
+
+
+def test_results_in_russian_draw_the_chart_with_decimal_points_and_russian_units(
+    client_for, sam, cica, finished
+):
+    services.check_start(user=sam, organisation=cica, now=timezone.now() - timedelta(days=30))
+    client = client_for(sam)
+    client.cookies["django_language"] = "ru"
+    html = client.get(_detail(finished)).content.decode()
+    svg = html[html.index('<svg class="hotline-chart"') :]
+    # A decimal comma in an SVG coordinate breaks the chart: the browser drops the element.
+    coordinates = re.findall(r'\b(?:x1?|x2|y1?|y2|cx|cy|height)="([^"]*)"', svg)
+    assert coordinates and not [c for c in coordinates if "," in c]
+    # Durations in the results table and on the axis use Russian units.
+    assert "2 ч 00 мин" in html and "30 мин 00 с" in html
+    assert " min" not in html and " h " not in html
 
 
 def test_a_state_sees_only_its_own_targets_and_no_statistics(client_for, alice, anna, finished):

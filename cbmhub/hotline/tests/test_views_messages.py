@@ -81,6 +81,21 @@ def test_inbox_shows_secretariat_the_message_without_its_subject(client_for, sam
     assert "Probe from your network" not in html and "content withheld" in html
 
 
+@pytest.mark.parametrize(("who", "offered"), [("anna", True), ("sam", False), ("olga", False)])
+def test_compose_is_in_the_menu_only_for_those_who_may_send(client_for, world, link, who, offered):
+    for url in (reverse("hotline:inbox"), reverse("hotline:channel_list")):
+        html = client_for(world[who]).get(url).content.decode()
+        assert (f'href="{reverse("hotline:compose")}"' in html) is offered
+
+
+def test_inbox_marks_the_current_page_and_folder(client_for, anna, link):
+    client = client_for(anna)
+    client.cookies["django_language"] = "ru"
+    html = client.get(reverse("hotline:inbox") + "?box=out").content.decode()
+    assert f'<a href="{reverse("hotline:inbox")}" aria-current="page">' in html
+    assert '<a href="?box=out" aria-current="page">Отправленные</a>' in html
+
+
 def test_inbox_needs_login(client):
     response = client.get(reverse("hotline:inbox"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]

@@ -300,3 +300,34 @@ def test_compare_defaults_to_the_last_two_and_needs_two(client_for, alice, revis
 def test_compare_refuses_another_states_document(client_for, alice, arf_document):
     url = reverse("negotiations:compare", args=[arf_document.pk])
     assert client_for(alice).get(url).status_code == 404
+
+
+# --- found on a walk through the demo ---------------------------------------------------------
+
+
+def test_observer_sees_no_link_to_the_negotiations_they_may_not_open(client_for, olga, alice):
+    url = reverse("negotiations:list")
+    for path in ("/", reverse("directory:search")):
+        assert f'href="{url}"' not in client_for(olga).get(path).content.decode()
+    assert f'href="{url}"' in client_for(alice).get("/").content.decode()
+
+
+def test_refusal_is_explained_in_the_users_language(client_for, olga):
+    client = client_for(olga)
+    client.cookies["django_language"] = "ru"
+    response = client.get(reverse("negotiations:list"))
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Переговоры доступны государствам-членам и секретариату." in body
+    assert "Negotiations are open" not in body
+
+
+def test_import_time_names_its_time_zone(client_for, alice, revision):
+    alice.time_zone = "Asia/Almaty"
+    alice.save()
+    response = client_for(alice).get(reverse("negotiations:document", args=[revision.document_id]))
+    assert re.search(
+        r'\d{4}-\d\d-\d\d \d\d:\d\d</span> <span class="muted" data-testid="imported-tz">'
+        r"Asia/Almaty</span>",
+        response.content.decode(),
+    )

@@ -1,0 +1,20 @@
+"""The hotline's permission rules, for templates that show or hide a link.
+
+The rules live in ``cbmhub.hotline.selectors``; these filters only expose them, so a template
+never restates a rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from cbmhub.hotline import selectors
+
+register = template.Library()
+
+
+@register.filter
+def can_send(user: Any) -> bool:
+    """Whether the compose page would let ``user`` in (a channel their state takes part in)."""
+    return selectors.may_send(user)
