@@ -202,6 +202,21 @@ def access_message(user: Any, message_id: int | str) -> MessageAccess:
     )
 
 
+def inbox_audience(user: Any) -> str:
+    """Which inbox `user` has, for the page to say what they see (the rules are the ones of
+    `visible_channel_filter` and `can_read_content`): "state" (a point of contact, who
+    acknowledges and replies for their state), "secretariat" (their organisation's channels,
+    bilateral ones as metadata only), "operator" (every channel, metadata only) or "observer"
+    (no channel at all). A state user who is also a superuser is "state": they owe answers."""
+    if getattr(user, "is_state_user", False) and getattr(user, "state_id", None):
+        return "state"
+    if getattr(user, "is_superuser", False):
+        return "operator"
+    if getattr(user, "is_secretariat", False) and getattr(user, "organisation_id", None):
+        return "secretariat"
+    return "observer"
+
+
 def unacknowledged_count(user: Any) -> int:
     """Messages to the user's state still waiting for an acknowledgement (the inbox badge)."""
     if not getattr(user, "is_state_user", False) or not user.state_id:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
 register = template.Library()
@@ -26,3 +29,15 @@ def duration(value: dt.timedelta | None) -> str:
     if minutes or not parts:
         parts.append(ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes})
     return " ".join(parts)
+
+
+_BREAK_POINTS = re.compile(r"(?<=/)(?=[^/])|(?<=[^@.])(?=[@.])")
+
+
+@register.filter
+def breakable(value: object) -> SafeString:
+    """Text with a line-break opportunity (``<wbr>``) after each "/" and before each "@" and
+    ".", so an e-mail address, a URL or a time zone wraps where a reader expects in a narrow
+    table column instead of widening it ("duty@cert.example.org", "America/Argentina/Salta")."""
+    # Safe: the text is escaped first, and "<wbr>" goes only between escaped pieces.
+    return mark_safe("<wbr>".join(_BREAK_POINTS.split(escape(value))))

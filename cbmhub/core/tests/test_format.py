@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from cbmhub.core.templatetags.cbmhub_format import duration
+from cbmhub.core.templatetags.cbmhub_format import breakable, duration
 
 
 @pytest.mark.parametrize(
@@ -29,3 +29,17 @@ def test_duration_in_russian_uses_plural_forms():
         assert duration(dt.timedelta(hours=4)) == "4 часа"
         assert duration(dt.timedelta(days=7)) == "7 дней"
         assert duration(dt.timedelta(minutes=21)) == "21 минута"
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("duty@cert.example.org", "duty<wbr>@cert<wbr>.example<wbr>.org"),
+        ("America/Argentina/Salta", "America/<wbr>Argentina/<wbr>Salta"),
+        ("https://hook.example/", "https://<wbr>hook<wbr>.example/"),
+        ("+7 717 000", "+7 717 000"),
+        ('<b>"x"</b>', "&lt;b&gt;&quot;x&quot;&lt;/<wbr>b&gt;"),
+    ],
+)
+def test_breakable_lets_addresses_wrap_at_their_separators_and_escapes(text, html):
+    assert breakable(text) == html

@@ -1,4 +1,4 @@
-"""The translation catalogues: Russian complete, every language compiled, pages in Russian.
+"""The translation catalogues: every language complete and compiled; pages in every language.
 
 The compiled ``.mo`` files are committed (CI has no GNU gettext), so these tests also catch a
 catalogue that was translated but not compiled, or code whose new strings were never extracted.
@@ -125,24 +125,46 @@ def test_the_parser_reads_plurals_contexts_and_continuations(tmp_path):
     assert (opened.msgctxt, opened.msgstr, opened.flags) == ("verb", {0: "Открыть"}, {"fuzzy"})
 
 
-def test_russian_catalogue_is_complete():
-    entries = read_po(catalogue("ru"))
+def nplurals(language: str) -> int:
+    header = catalogue(language).read_text(encoding="utf-8").split("\n\n", 1)[0]
+    match = re.search(r"nplurals=(\d+)", header)
+    assert match, f"{catalogue(language)}: no Plural-Forms in the header"
+    return int(match.group(1))
+
+
+@pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
+def test_every_catalogue_is_complete(language):
+    entries = read_po(catalogue(language))
     assert len(entries) > 500, "the catalogue looks truncated"
     untranslated = [e.msgid for e in entries if not e.translated]
     fuzzy = [e.msgid for e in entries if "fuzzy" in e.flags]
-    assert untranslated == [], f"{len(untranslated)} untranslated in ru: {untranslated[:10]}"
-    assert fuzzy == [], f"{len(fuzzy)} fuzzy in ru: {fuzzy[:10]}"
+    assert untranslated == [], (
+        f"{len(untranslated)} untranslated in {language}: {untranslated[:10]}"
+    )
+    assert fuzzy == [], f"{len(fuzzy)} fuzzy in {language}: {fuzzy[:10]}"
+    forms = list(range(nplurals(language)))
     for entry in entries:
         if entry.msgid_plural:
-            assert sorted(entry.msgstr) == [0, 1, 2], f"ru needs three plural forms: {entry.msgid}"
+            assert sorted(entry.msgstr) == forms, f"{language} needs {len(forms)}: {entry.msgid}"
 
 
-def test_russian_translations_keep_every_placeholder():
+@pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
+def test_every_catalogue_holds_the_same_strings_as_russian(language):
+    """makemessages is checked against Russian below; the other catalogues must hold the same
+    entries, so that none misses a string Russian has."""
+    russian = {(e.msgctxt, e.msgid) for e in read_po(catalogue("ru"))}
+    other = {(e.msgctxt, e.msgid) for e in read_po(catalogue(language))}
+    assert sorted(russian - other, key=str) == [], f"missing in {language}"
+    assert sorted(other - russian, key=str) == [], f"only in {language}"
+
+
+@pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
+def test_translations_keep_every_placeholder(language):
     placeholder = re.compile(r"%\(\w+\)[sdr]|%[sdr]|%%")
-    for entry in read_po(catalogue("ru")):
+    for entry in read_po(catalogue(language)):
         wanted = sorted(set(placeholder.findall(entry.msgid_plural or entry.msgid)))
         for form in entry.msgstr.values():
-            assert sorted(set(placeholder.findall(form))) == wanted, entry.msgid
+            assert sorted(set(placeholder.findall(form))) == wanted, (language, entry.msgid)
 
 
 @pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
@@ -240,6 +262,19 @@ def test_the_language_switcher_keeps_russian_for_the_session(client_for, bob):
     # And back: English is still the default for everyone else.
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert ">Hotline<" in client.get(reverse("hotline:inbox")).content.decode()
+
+
+@pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
+def test_pages_are_in_each_language_for_its_browser(client_for, alice, language):
+    """The navigation comes out as the catalogue says, and Arabic is laid out right to left."""
+    translations = {e.msgid: e.msgstr[0] for e in read_po(catalogue(language)) if e.msgctxt is None}
+    response = client_for(alice).get(reverse("hotline:inbox"), HTTP_ACCEPT_LANGUAGE=language)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'<html lang="{language}" dir="{"rtl" if language == "ar" else "ltr"}">' in html
+    for english in ("Directory", "Hotline", "Inbox", "Log out"):
+        assert f">{translations[english]}<" in html, (language, english)
+        assert translations[english] != english, (language, english)
 
 
 def test_english_stays_the_default(client_for, alice):

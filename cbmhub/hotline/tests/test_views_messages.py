@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -94,6 +95,58 @@ def test_inbox_marks_the_current_page_and_folder(client_for, anna, link):
     html = client.get(reverse("hotline:inbox") + "?box=out").content.decode()
     assert f'<a href="{reverse("hotline:inbox")}" aria-current="page">' in html
     assert '<a href="?box=out" aria-current="page">Отправленные</a>' in html
+
+
+def _inbox(client, box: str = "all") -> tuple[str, str]:
+    """The inbox page and the text of its empty state ("" when the list has rows)."""
+    html = client.get(reverse("hotline:inbox") + f"?box={box}").content.decode()
+    empty = re.search(r'<p class="muted" data-testid="inbox-empty">(.*?)</p>', html, re.S)
+    return html, (" ".join(empty[1].split()) if empty else "")
+
+
+def test_observer_inbox_says_observers_take_part_in_no_channel(client_for, olga, bilateral):
+    html, empty = _inbox(client_for(olga))
+    assert "Observers take part in no hotline channel" in empty
+    # Nothing to acknowledge ever, nothing received or sent: no counter, no folders.
+    assert 'data-testid="unacknowledged"' not in html and "acknowledgement" not in html
+    assert "?box=in" not in html and 'data-testid="inbox-scope"' not in html
+
+
+@pytest.mark.parametrize(
+    ("who", "scope", "empty_text"),
+    [
+        ("sam", "bilateral messages as metadata only", "No messages on your organisation's"),
+        ("root", "every channel as metadata only", "No messages on any channel yet."),
+    ],
+)
+def test_secretariat_and_operator_are_told_what_they_see_and_never_asked_to_acknowledge(
+    client_for, world, link, send, anna, who, scope, empty_text
+):
+    client = client_for(world[who])
+    html, empty = _inbox(client)
+    assert scope in html and empty_text in empty
+    assert 'data-testid="unacknowledged"' not in html and "?box=in" not in html
+    message = send(anna, link).message
+    html, empty = _inbox(client)
+    assert f'data-message="{message.pk}"' in html and not empty
+    assert scope in html and 'data-testid="unacknowledged"' not in html
+
+
+def test_state_inbox_without_messages_says_how_to_send_one(client_for, bert, link):
+    html, empty = _inbox(client_for(bert))
+    assert "0 messages wait for your acknowledgement" in html and "?box=in" in html
+    compose = reverse("hotline:compose")
+    assert empty == f'No messages yet. To send one, choose <a href="{compose}">New message</a>.'
+    assert _inbox(client_for(bert), "in")[1].startswith("Your state has received no messages yet.")
+    assert _inbox(client_for(bert), "out")[1].startswith("Your state has sent no messages yet.")
+
+
+def test_state_inbox_without_a_channel_says_it_cannot_send(client_for, carol, link):
+    html, empty = _inbox(client_for(carol))
+    assert empty == (
+        "No messages yet. Your state takes part in no active channel yet, so you cannot send one."
+    )
+    assert f'href="{reverse("hotline:compose")}"' not in html
 
 
 def test_inbox_needs_login(client):
@@ -226,6 +279,15 @@ def test_empty_reply_is_refused_with_the_field_named(client_for, bert, bilateral
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
     assert not Message.objects.filter(in_reply_to=bilateral).exists()
+
+
+def test_reply_form_has_one_visible_heading_and_a_label_for_screen_readers(
+    client_for, bert, bilateral
+):
+    html = client_for(bert).get(_detail(bilateral.pk)).content.decode()
+    form = html[html.index("<h2>Reply</h2>") :]
+    assert '<label for="id_body" class="visually-hidden">Reply</label>' in form
+    assert '<label for="id_attachments">Attachments</label>' in form
 
 
 @pytest.mark.parametrize("who,status", [("carol", 404), ("olga", 404), ("sam", 403), ("anna", 403)])

@@ -297,6 +297,26 @@ def test_compare_defaults_to_the_last_two_and_needs_two(client_for, alice, revis
     assert 'data-testid="changed-count">1<' in client.get(url).content.decode()
 
 
+def _breadcrumb(html: str) -> str:
+    return re.search(r'<p class="neg-crumbs" data-testid="breadcrumb">(.*?)</p>', html, re.S)[1]
+
+
+@pytest.mark.parametrize("page", ["document", "revision", "compare"])
+def test_breadcrumb_ends_with_the_current_page_as_text(client_for, alice, revision, page):
+    document = revision.document
+    document_url = reverse("negotiations:document", args=[document.pk])
+    url, current = {
+        "document": (document_url, document.symbol),
+        "revision": (_revision_url(revision), revision.label),
+        "compare": (reverse("negotiations:compare", args=[document.pk]), "Compare revisions"),
+    }[page]
+    crumbs = _breadcrumb(client_for(alice).get(url).content.decode())
+    assert crumbs.endswith(f'<span aria-current="page">{current}</span>')
+    assert f'href="{url}"' not in crumbs and crumbs.count("aria-current") == 1
+    assert f'href="{reverse("negotiations:list")}"' in crumbs
+    assert (f'href="{document_url}"' in crumbs) is (page != "document")
+
+
 def test_compare_refuses_another_states_document(client_for, alice, arf_document):
     url = reverse("negotiations:compare", args=[arf_document.pk])
     assert client_for(alice).get(url).status_code == 404
