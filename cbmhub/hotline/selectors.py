@@ -128,8 +128,16 @@ def channels_for_sending(user: Any) -> list[Channel]:
     """Active channels on which `user` may send: those their state takes part in."""
     if not getattr(user, "is_state_user", False) or not user.state_id:
         return []
+    # is_participant for every channel, with the state's memberships read once.
+    state_id, organisations = user.state_id, member_organisation_ids(user.state_id)
     return [
-        c for c in channel_list(user).filter(is_active=True) if is_participant(c, user.state_id)
+        c
+        for c in channel_list(user).filter(is_active=True)
+        if (
+            state_id in (c.state_a_id, c.state_b_id)
+            if c.is_bilateral
+            else c.organisation_id in organisations
+        )
     ]
 
 
@@ -210,10 +218,12 @@ def inbox_audience(user: Any) -> str:
     (no channel at all). A state user who is also a superuser is "state": they owe answers."""
     if getattr(user, "is_state_user", False) and getattr(user, "state_id", None):
         return "state"
-    if getattr(user, "is_superuser", False):
-        return "operator"
+    # Before "operator": a superuser who is a secretariat officer reads their organisation's
+    # multilateral messages in full (can_read_content).
     if getattr(user, "is_secretariat", False) and getattr(user, "organisation_id", None):
         return "secretariat"
+    if getattr(user, "is_superuser", False):
+        return "operator"
     return "observer"
 
 

@@ -160,7 +160,9 @@ def test_every_catalogue_holds_the_same_strings_as_russian(language):
 
 @pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
 def test_translations_keep_every_placeholder(language):
-    placeholder = re.compile(r"%\(\w+\)[sdr]|%[sdr]|%%")
+    placeholder = re.compile(
+        r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdrfx]|%%"
+    )  # with width and flags
     for entry in read_po(catalogue(language)):
         wanted = sorted(set(placeholder.findall(entry.msgid_plural or entry.msgid)))
         for form in entry.msgstr.values():

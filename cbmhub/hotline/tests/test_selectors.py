@@ -120,3 +120,15 @@ def test_check_history_query_count_does_not_grow_with_checks(world, cica, sam):
     four, history = queries()
     assert one == four
     assert len(history) == 4 and all(overall["targets"] > 0 for _, overall in history)
+
+
+def test_inbox_audience_of_a_secretariat_officer_who_is_also_superuser(sam, root, olga, anna):
+    """Such a user reads their organisation's multilateral messages in full, so the inbox must
+    not tell them they see metadata only, as it tells the platform operator."""
+    from cbmhub.hotline import selectors
+
+    sam.is_superuser = True
+    assert selectors.inbox_audience(sam) == "secretariat"
+    assert selectors.inbox_audience(root) == "operator"
+    assert selectors.inbox_audience(olga) == "observer"
+    assert selectors.inbox_audience(anna) == "state"

@@ -42,3 +42,34 @@ def test_record_bundle_holds_hashes_not_content(client_for, sam, link, sent):
     bundle = json.loads(response.content)
     assert bundle["entries"] and BODY not in response.content.decode()
     assert sent.content_sha256 in response.content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["hotline:channel_list", "hotline:compose"])
+def test_pages_with_the_hotline_menu_cost_the_same_queries_however_many_channels(
+    client_for, anna, cica, url_name
+):
+    """The menu asks whether the user may send (the Compose link), and compose lists the
+    channels: the state's memberships are read once, not once per multilateral channel."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cbmhub.hotline.choices import Scope
+    from cbmhub.hotline.models import Channel
+
+    client = client_for(anna)
+    counts = []
+    for total in (1, 5):
+        while Channel.objects.count() < total:
+            n = Channel.objects.count()
+            Channel.objects.create(
+                name=f"CICA network {n}", scope=Scope.MULTILATERAL, level="technical",
+                organisation=cica,
+            )  # fmt: skip
+        client.get(reverse(url_name))  # warm: what a first request caches is not measured
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse(url_name))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f"CICA network {total - 1}" in html
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
