@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import choices, importexport, validators
 from .models import Body, Membership, Organisation, PointOfContact, State
+from .names import state_name
 from .services import DirectoryError
 
 
@@ -177,6 +178,7 @@ class MembershipForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["state"].label_from_instance = state_name
         if self.instance.pk:
             # A membership belongs to one state; end it and add another instead of moving it.
             self.fields["state"].disabled = True

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Organisation, State
+from cbmhub.directory.names import state_name
 
 from . import selectors
 from .choices import KIND_TEMPLATES, MessageKind, Priority, Tlp
@@ -145,6 +146,8 @@ class CheckStartForm(forms.Form):
         self.fields["states"].queryset = State.objects.filter(
             memberships__organisation__in=organisations
         ).distinct()
+        # Listed by the stored (English) name, shown in the reader's language.
+        self.fields["states"].label_from_instance = state_name
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -208,3 +208,13 @@ def test_superuser_manages_any_organisation(client_for, root, asean):
     )
     assert response.status_code == 302
     assert Organisation.objects.get(pk=asean.pk).name.startswith("Association")
+
+
+def test_members_and_membership_form_name_states_in_the_readers_language(
+    client_for, sam, state_a, state_b
+):
+    client = client_for(sam)
+    page = client.get(CICA, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert ">Казахстан</a>" in page and ">Монголия</a>" in page
+    form = client.get(f"{CICA}memberships/add/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert f'<option value="{state_a.pk}">Казахстан</option>' in form

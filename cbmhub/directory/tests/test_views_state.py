@@ -144,3 +144,16 @@ def test_alias_of_another_state_is_404(client_for, sam, state_a, state_b):
     assert (
         client_for(sam).post(f"/directory/states/MNG/aliases/{alias.pk}/remove/").status_code == 404
     )
+
+
+def test_state_page_shows_the_name_in_the_readers_language(client_for, olga, state_a):
+    body = client_for(olga).get("/directory/states/KAZ/", HTTP_ACCEPT_LANGUAGE="ru")
+    html = body.content.decode()
+    assert "<h1>Казахстан " in html and "<title>Казахстан" in html
+    english = client_for(olga).get("/directory/states/KAZ/").content.decode()
+    assert "<h1>Kazakhstan " in english and "Казахстан" not in english
+
+
+def test_state_list_shows_names_in_the_readers_language(client_for, olga, state_a, state_b):
+    html = client_for(olga).get("/directory/states/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert ">Mongolie</a>" in html and ">Kazakhstan</a>" in html

@@ -28,6 +28,13 @@ def test_channel_list_and_page(client_for, world, link, sent, who):
     assert f'data-message="{sent.pk}"' in html and "Acknowledge within" in html
 
 
+def test_channel_page_names_its_states_in_the_readers_language(client_for, anna, link):
+    response = client_for(anna).get(
+        reverse("hotline:channel_detail", args=[link.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert ": 哈萨克斯坦 – 蒙古 · CICA</dd>" in response.content.decode()
+
+
 @pytest.mark.parametrize("who", ["carol", "olga"])
 def test_channel_hidden_from_third_state_and_outsider(client_for, world, link, sent, who):
     client = client_for(world[who])

@@ -67,6 +67,11 @@ def test_secretariat_starts_a_check_and_targets_are_emailed(
     assert reverse("hotline:check_confirm", args=[token]) in "".join(m.body for m in mail.outbox)
 
 
+def test_start_form_lists_states_in_the_readers_language(client_for, world, cica, sam):
+    html = client_for(sam).get(reverse("hotline:check_list"), HTTP_ACCEPT_LANGUAGE="kk")
+    assert ">Қазақстан</option>" in html.content.decode()
+
+
 def test_start_form_errors_are_named(client_for, world, cica, sam):
     response = client_for(sam).post(
         reverse("hotline:check_start"), {"organisation": cica.pk, "deadline_minutes": 0}

@@ -167,6 +167,19 @@ def test_inbox_query_count_is_flat(
         assert client.get(reverse("hotline:inbox")).status_code == 200
 
 
+def test_inbox_names_the_sender_state_in_the_readers_language(client_for, bert, bilateral):
+    html = client_for(bert).get(reverse("hotline:inbox"), HTTP_ACCEPT_LANGUAGE="ru")
+    assert '<abbr title="Казахстан">KAZ</abbr>' in html.content.decode()
+    english = client_for(bert).get(reverse("hotline:inbox")).content.decode()
+    assert '<abbr title="Kazakhstan">KAZ</abbr>' in english
+
+
+def test_message_page_names_states_in_the_readers_language(client_for, bert, bilateral):
+    html = client_for(bert).get(_detail(bilateral.pk), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert 'data-testid="sender-state">Казахстан</a>' in html
+    assert ">Монголия</a>" in html  # the receipt of state B
+
+
 # --- one message --------------------------------------------------------------------------------
 
 
