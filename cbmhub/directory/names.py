@@ -64,3 +64,36 @@ def state_name(state: Any, language: str | None = None) -> str:
     if catalogue is None:
         return str(state.name)
     return _translated(catalogue, country)
+
+
+@functools.lru_cache(maxsize=32)
+def _search_index(locale: str) -> tuple[tuple[str, str], ...]:
+    """(alpha-3, every name of the country in ``locale``, case-folded) for all of ISO 3166-1."""
+    catalogue = _catalogue(locale)
+    if catalogue is None:
+        return ()
+    index = []
+    for country in pycountry.countries:
+        names = {
+            catalogue.gettext(name)
+            for name in (
+                country.name,
+                getattr(country, "common_name", None),
+                getattr(country, "official_name", None),
+            )
+            if name
+        }
+        index.append((country.alpha_3, " | ".join(names).casefold()))
+    return tuple(index)
+
+
+def iso3_matching(query: str, language: str | None = None) -> set[str]:
+    """Alpha-3 codes of the countries whose name in ``language`` (by default the active one)
+    contains ``query``: "Казах" finds KAZ for a Russian reader. Empty for English, whose names
+    the database searches itself, and for a language pycountry has no catalogue for."""
+    if language is None:
+        language = translation.get_language()
+    needle = query.strip().casefold()
+    if len(needle) < 2 or not language or language.lower().split("-")[0] == "en":
+        return set()
+    return {code for code, names in _search_index(_locale_dir(language)) if needle in names}

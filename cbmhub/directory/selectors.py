@@ -18,6 +18,7 @@ from .models import (
     State,
     StateAlias,
 )
+from .names import iso3_matching
 from .validators import normalise_code
 
 
@@ -56,7 +57,11 @@ def state_list(*, query: str = "", organisation: Organisation | None = None) -> 
     if query:
         key = normalise_code(query)
         states = states.filter(
-            Q(name__icontains=query) | Q(iso3=key) | Q(iso2=key) | Q(aliases__code=key)
+            Q(name__icontains=query)
+            | Q(iso3=key)
+            | Q(iso2=key)
+            | Q(aliases__code=key)
+            | Q(iso3__in=iso3_matching(query))  # the name in the reader's language
         ).distinct()
     if organisation is not None:
         states = states.filter(memberships__organisation=organisation).distinct()
@@ -91,6 +96,7 @@ def point_of_contact_list(
         key = normalise_code(query)
         pocs = pocs.filter(
             Q(state__name__icontains=query)
+            | Q(state__iso3__in=iso3_matching(query))  # the name in the reader's language
             | Q(state__iso3=key)
             | Q(state__iso2=key)
             | Q(state__aliases__code=key)

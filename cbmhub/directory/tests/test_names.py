@@ -104,3 +104,32 @@ def test_template_filter():
         assert template.render(Context({"s": KAZ})) == "[Казахстан]"
         assert template.render(Context({"s": None})) == "[]"
     assert template.render(Context({"s": KAZ})) == "[Kazakhstan]"
+
+
+def test_iso3_matching_finds_a_country_by_its_name_in_the_language():
+    from cbmhub.directory.names import iso3_matching
+
+    assert "KAZ" in iso3_matching("казах", "ru")
+    assert iso3_matching("Mongolie", "fr") == {"MNG"}
+    assert "RUS" in iso3_matching("russie", "fr")  # case-folded, in the inverted form too
+    assert "MNG" in iso3_matching("蒙古", "zh-hans")
+
+
+@pytest.mark.parametrize("query", ["", "к", "Mongolia"])
+def test_iso3_matching_leaves_short_queries_and_english_to_the_database(query):
+    from cbmhub.directory.names import iso3_matching
+
+    assert iso3_matching(query, "en") == set()
+    if len(query.strip()) < 2:
+        assert iso3_matching(query, "ru") == set()
+
+
+def test_state_list_matches_the_name_in_the_active_language(alice, bob):
+    from django.utils import translation
+
+    from cbmhub.directory.selectors import state_list
+
+    with translation.override("fr"):
+        assert [s.iso3 for s in state_list(query="Mongolie")] == ["MNG"]
+    with translation.override("en"):
+        assert list(state_list(query="Mongolie")) == []

@@ -111,3 +111,12 @@ def test_directory_menu_marks_the_page_you_are_on(client_for, olga, alice):
     menu = menu[: menu.index("</nav>")]
     assert f'<a href="{reverse("directory:states")}" aria-current="page">' in menu
     assert menu.count("aria-current") == 1
+
+
+def test_search_by_the_state_name_in_the_readers_language(client_for, olga, alice, bob):
+    """A Russian reader types the Russian name; the English page does not match it."""
+    client = client_for(olga)
+    body = client.get(URL, {"q": "Монгол"}, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Монголия" in body and "Казахстан" not in body
+    body = client.get(URL, {"q": "Монгол"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Mongolia" not in body
