@@ -125,7 +125,15 @@ def access_channel(user: Any, channel_id: int | str) -> Channel:
 
 
 def channels_for_sending(user: Any) -> list[Channel]:
-    """Active channels on which `user` may send: those their state takes part in."""
+    """Active channels on which `user` may send: those their state takes part in. Read once per
+    user object, i.e. once per request: the menu, the page and its form all ask."""
+    cached: list[Channel] | None = getattr(user, "_hotline_channels_for_sending", None)
+    if cached is None:
+        cached = user._hotline_channels_for_sending = _channels_for_sending(user)
+    return list(cached)
+
+
+def _channels_for_sending(user: Any) -> list[Channel]:
     if not getattr(user, "is_state_user", False) or not user.state_id:
         return []
     # is_participant for every channel, with the state's memberships read once.
@@ -142,16 +150,8 @@ def channels_for_sending(user: Any) -> list[Channel]:
 
 
 def may_send(user: Any) -> bool:
-    """Whether `user` may send at all. Remembered on the user object for the request, as the
-    menu and the page both ask."""
-    cached = getattr(user, "_hotline_may_send", None)
-    if cached is None:
-        cached = bool(channels_for_sending(user))
-        try:
-            user._hotline_may_send = cached
-        except AttributeError:  # pragma: no cover - an object that takes no attributes
-            pass
-    return cached
+    """Whether `user` may send at all (the Compose link)."""
+    return bool(channels_for_sending(user))
 
 
 # --- messages -----------------------------------------------------------------------------
