@@ -8,19 +8,34 @@ default only when ``CBMHUB_DEBUG`` is on. See README.md, "Configuration".
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+_TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+_FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
 
 def env_bool(name: str, default: bool = False) -> bool:
+    """A boolean from the environment; anything but a true/false word stops start-up.
+
+    A typo must never read as "off": ``CBMHUB_REQUIRE_2FA=ture`` would silently turn two-factor
+    authentication off, so it is an error naming the variable instead.
+    """
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in _TRUE_WORDS:
+        return True
+    if word in _FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a boolean: use one of "
+        f"{', '.join(sorted(_TRUE_WORDS))} or {', '.join(sorted(w for w in _FALSE_WORDS if w))}."
+    )
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -32,8 +47,9 @@ DATA_DIR = Path(os.environ.get("CBMHUB_DATA_DIR", BASE_DIR.parent / "var"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("CBMHUB_DEBUG")
-# Under pytest the development defaults apply (tests set what they need themselves).
-TESTING = env_bool("CBMHUB_TESTING") or "pytest" in sys.modules
+# Set by the test runner only (cbmhub/settings_test.py, scripts/test.sh): development defaults
+# apply and tests set what they need themselves. Merely having pytest installed changes nothing.
+TESTING = env_bool("CBMHUB_TESTING")
 # Demo mode: seeded demo logins work without a second factor. Never on in production.
 DEMO_MODE = env_bool("CBMHUB_DEMO_MODE")
 
