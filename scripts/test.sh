@@ -31,6 +31,7 @@ echo "== lint and checks"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy  # the Django-free engines, strict (files in pyproject.toml)
+.venv/bin/lint-imports --no-cache  # the app layers (pyproject.toml [tool.importlinter])
 .venv/bin/python manage.py check --fail-level WARNING
 .venv/bin/python manage.py makemigrations --check --dry-run
 
