@@ -22,6 +22,7 @@ paragraph, and O(n log n) for the order (docs/notation.md, "Comparing revisions"
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 from bisect import bisect_left
@@ -47,6 +48,7 @@ _CANDIDATES = 6  # old paragraphs scored per new one, from the index
 _WINDOW = 4  # unpaired old paragraphs on each side of the expected position, also scored
 _MATCH = 0.5  # least weighted similarity for paragraphs to be the same one, edited
 _LABEL_BONUS = 0.25  # the same label is evidence too
+_SURE = 0.8  # the same label and this similar: no other candidate is scored
 # A word diff of two long paragraphs is quadratic in the worst case: beyond this product of
 # word counts (after the common start and end are set aside) the middle is shown as deleted
 # and inserted whole.
@@ -143,6 +145,18 @@ class Comparison:
 
 def compare(old: Analysis, new: Analysis) -> Comparison:
     """What changed from ``old`` to ``new``; pure, no database."""
+    # As in parse() and analyse(): nothing built here forms a cycle, so the cyclic collector
+    # is paused rather than made to walk the two analyses' objects again and again.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _compare(old, new)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _compare(old: Analysis, new: Analysis) -> Comparison:
     olds, news = old.paragraphs, new.paragraphs
     partner = _align(olds, news)  # new index -> old index
     in_order = _longest_increasing(partner)
@@ -185,7 +199,9 @@ def _exact_pass(
     olds: list[ParagraphInfo], news: list[ParagraphInfo], partner: dict[int, int]
 ) -> None:
     """Pairs paragraphs whose text without the label is the same (spaces collapsed). A text
-    found several times pairs paragraphs with the same key first, then the rest in order."""
+    found once on each side pairs at once; a text found several times (in a long document
+    repeated clauses are common) pairs in order, each new occurrence with the next old one
+    that lies nearest to where the unique pairs say it should be."""
     by_body: dict[str, list[int]] = {}
     for index, info in enumerate(olds):
         by_body.setdefault(" ".join(_body(info).split()), []).append(index)
@@ -194,24 +210,27 @@ def _exact_pass(
         body = " ".join(_body(info).split())
         if body in by_body:
             waiting.setdefault(body, []).append(index)
+    repeated: list[tuple[list[int], list[int]]] = []
     for body, new_indexes in waiting.items():
         old_indexes = by_body[body]
         if len(old_indexes) == 1 and len(new_indexes) == 1:
             partner[new_indexes[0]] = old_indexes[0]
-            continue
-        old_by_key = {olds[i].key: i for i in old_indexes}
-        taken: set[int] = set()
-        rest: list[int] = []
+        else:
+            repeated.append((old_indexes, new_indexes))
+    if not repeated:
+        return
+    expected = _expected_positions(len(news), dict(partner))
+    for old_indexes, new_indexes in repeated:
+        at, last = 0, len(old_indexes) - 1
         for j in new_indexes:
-            i = old_by_key.get(news[j].key)
-            if i is not None and i not in taken:
-                partner[j] = i
-                taken.add(i)
-            else:
-                rest.append(j)
-        free = (i for i in old_indexes if i not in taken)
-        for j, i in zip(rest, free, strict=False):
-            partner[j] = i
+            if at > last:
+                break
+            target = expected[j]
+            # Skip old occurrences while the next one is nearer (one pass: O(occurrences)).
+            while at < last and abs(old_indexes[at + 1] - target) <= abs(old_indexes[at] - target):
+                at += 1
+            partner[j] = old_indexes[at]
+            at += 1
 
 
 class _Weights:
@@ -266,6 +285,13 @@ def _similar_pass(
     for j in free_new:
         bag, mass = new_bags[j], weights.mass(new_bags[j])
         key_match = old_by_key.get(news[j].key)
+        if key_match is not None:
+            # The usual edit: the paragraph kept its label and most of its words. That pair
+            # is taken without scoring other candidates.
+            score = weights.similarity(bag, old_bags[key_match], mass, old_mass[key_match])
+            if score >= _SURE:
+                scored.append((score + _LABEL_BONUS, j, key_match))
+                continue
         for i in _candidates(bag, postings, free_old, expected[j], key_match):
             score = weights.similarity(bag, old_bags[i], mass, old_mass[i])
             if i == key_match:

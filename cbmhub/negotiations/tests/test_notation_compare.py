@@ -241,3 +241,13 @@ def test_a_random_edit_script_is_reported_as_exactly_those_edits(script):
     assert len(got) == len([p for p in edited if p[0] >= 1000])
     reordered = [p for p in result.pairs if p.reordered]
     assert len(reordered) <= moves
+
+
+def test_repeated_paragraphs_pair_where_they_stand_not_across_others():
+    # "(a) None." three times; the first one deleted: one removed, nothing moved.
+    old = "Intro one;\n\n(a) None.\n\nMiddle two;\n\n(a) None.\n\nEnd three;\n\n(a) None.\n"
+    new = "Intro one;\n\nMiddle two;\n\n(a) None.\n\nEnd three;\n\n(a) None.\n"
+    result = diff(old, new)
+    assert result.counts == {"added": 0, "removed": 1, "changed": 0, "moved": 0, "unchanged": 5}
+    (removed,) = result.removed
+    assert removed.line == 3
