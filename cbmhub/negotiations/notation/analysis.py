@@ -229,14 +229,10 @@ def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
 
         walker = _Walker(source, paragraph)
         walker.walk(paragraph.children)
-        if walker.brackets or walker.struck:
-            status = "bracketed"
-        elif any(note.conditional for note in walker.notes):
-            status = "conditional"
+        status = walker.status()
+        if status == "conditional":
             conditional += 1
-        else:
-            status = "agreed"
-        if status == "agreed":
+        elif status == "agreed":
             agreed += 1
             if label is not None:
                 labelled_agreed += 1
@@ -453,6 +449,15 @@ class _Walker:
         self.clean: list[str] = []
         self.plain: list[str] = []
         self.hid = False  # whether a bracket or struck text was left out of the clean text
+
+    def status(self) -> str:
+        """After ``walk``: ``bracketed`` (a bracket or struck text), ``conditional`` (a note
+        sets a condition) or ``agreed``."""
+        if self.brackets or self.struck:
+            return "bracketed"
+        if any(note.conditional for note in self.notes):
+            return "conditional"
+        return "agreed"
 
     def locate(self, offset: int) -> tuple[int, int]:
         """Line and column of an offset inside the paragraph: its line starts are indexed on
