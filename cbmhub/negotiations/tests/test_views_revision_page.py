@@ -64,6 +64,11 @@ def test_the_side_panel_links_keep_the_filter(client_for, alice, long_revision):
     table = re.search(r'data-testid="delegations">(.*?)</table>', body, re.S).group(1)
     assert 'href="?delegation=KAZ&amp;status=bracketed"' in table
     assert '<option value="bracketed" selected>' in body
+    # "only its paragraphs" is kept when another delegation is picked from the table.
+    query = {"delegation": "MNG", "only": "1", "status": "bracketed"}
+    body = client_for(alice).get(_url(long_revision), query).content.decode()
+    table = re.search(r'data-testid="delegations">(.*?)</table>', body, re.S).group(1)
+    assert 'href="?delegation=KAZ&amp;only=1&amp;status=bracketed"' in table
 
 
 def test_filter_query_replaces_and_removes_parameters():
