@@ -20,7 +20,7 @@ TEXT = (
     "\n"
     "PP2. Stressing the [importance] (-MNG) of replies;\n"
     "\n"
-    "PP3. Noting the **agreed** list and the *voluntary* nature of measures;\n"
+    "PP3. Noting the **common** list and the *voluntary* nature of measures;\n"
     "\n"
     "Closing words without a label.\n"
     "\n"
@@ -115,7 +115,7 @@ def test_conditional_paragraphs_are_counted_and_marked(client_for, alice, long_r
 def test_bold_and_italic_are_shown_as_such(client_for, alice, long_revision):
     body = client_for(alice).get(_url(long_revision)).content.decode()
     pp3 = re.search(r'<article id="p-PP3".*?</article>', body, re.S).group(0)
-    assert '<span class="neg-text neg-strong">agreed</span>' in pp3
+    assert '<span class="neg-text neg-strong">common</span>' in pp3
     assert '<span class="neg-text neg-em">voluntary</span>' in pp3
     # The asterisks are kept (the page holds every character) but not displayed.
     markers = re.findall(
@@ -128,3 +128,20 @@ def test_another_states_revision_page_is_refused(client_for, alice, arf_document
     revision = arf_document.revisions.first()
     response = client_for(alice).get(_url(revision), {"status": "bracketed"})
     assert response.status_code == 404
+
+
+def test_the_new_panels_are_in_russian(client_for, alice, long_revision, sam):
+    from cbmhub.core.tests.test_i18n import english_left_over
+
+    client = client_for(alice)
+    body = client.get(_url(long_revision), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Перейти к пункту" in body and "только в квадратных скобках" in body
+    assert ">условно<" in body
+    assert english_left_over(body) == []
+    services.revision_import(
+        actor=sam, document=long_revision.document, data=b"OP1. Other.\n", kind="rev", number=2
+    )
+    compare = reverse("negotiations:compare", args=[long_revision.document_id])
+    body = client.get(compare, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "перемещено или перенумеровано" in body
+    assert english_left_over(body) == []
