@@ -293,7 +293,11 @@ class CompareView(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="negotiations_compare",
-        summary="Compare two revisions paragraph by paragraph",
+        summary="Compare two revisions paragraph by paragraph, aligned by content",
+        description=(
+            "Every pair with old_label, new_label and change (unchanged, changed, moved, added,"
+            " removed), counts, word diffs of the changed paragraphs (docs/notation.md)."
+        ),
         parameters=[
             OpenApiParameter("old", OpenApiTypes.INT, required=True),
             OpenApiParameter("new", OpenApiTypes.INT, required=True),

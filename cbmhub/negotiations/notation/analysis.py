@@ -8,6 +8,7 @@ supports, who opposes, who blocks most); ``analysis_to_json`` is the JSON that
 from __future__ import annotations
 
 import gc
+import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -39,6 +40,21 @@ JSON_VERSION = 1
 _EXCERPT = 80
 # What may stand between a "]" and the tags that follow it without detaching them from it.
 _SEPARATORS = " \t\r\n,;.:"
+# A note that makes its paragraph wait on something else: it names another paragraph
+# ("with PP5c", "depends on PP5b and PP5c", "keep PP5b or delete both"), states a dependency
+# or condition, or asks to keep the original text. Such a paragraph is not agreed even when
+# nothing in it is bracketed: it is "conditional".
+_CONDITION = re.compile(
+    r"\b(?:PP|OP|ПП|ОП)\s?\d"
+    r"|\b(?:para(?:graph)?s?\.?\s*\d)"
+    r"|(?i:\b(?:depend\w*|subject\s+to|condition\w*|linked\s+(?:to|with)|tied\s+to|pending"
+    r"|together\s+with|in\s+conjunction\s+with|ad\s+ref\w*|original\w*|revert\w*)\b)"
+)
+
+
+def is_condition(note_text: str) -> bool:
+    """Whether a note's text makes its paragraph conditional (see ``_CONDITION``)."""
+    return _CONDITION.search(note_text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +80,14 @@ class PositionInfo:
 
 @dataclass(frozen=True, slots=True)
 class NoteInfo:
+    """A note by delegations. ``conditional``: it makes the paragraph depend on others or asks
+    to keep the original text, so the paragraph is not agreed (``is_condition``)."""
+
     delegations: tuple[str, ...]
     text: str
     line: int
     column: int
+    conditional: bool = False
 
 
 @dataclass(slots=True)
@@ -80,7 +100,7 @@ class ParagraphInfo:
     key: str
     label: str
     kind: ParagraphKind
-    status: str  # "agreed" | "bracketed"
+    status: str  # "agreed" | "bracketed" | "conditional" (agreed text, a note holds it back)
     brackets: int
     max_depth: int
     struck: int
@@ -157,7 +177,7 @@ def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
     marked: list[tuple[int, str, str]] = []
     contiguous = True  # the blocks cover the source in order, as parse() makes them
     expected = 0
-    agreed = labelled = labelled_agreed = brackets = struck = positions = notes = 0
+    agreed = conditional = labelled = labelled_agreed = brackets = struck = positions = notes = 0
     text_type, label_type, gap_type = Text, Label, Gap
 
     for block_index, block in enumerate(doc.blocks):
@@ -209,8 +229,10 @@ def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
 
         walker = _Walker(source, paragraph)
         walker.walk(paragraph.children)
-        status = "bracketed" if walker.brackets or walker.struck else "agreed"
-        if status == "agreed":
+        status = walker.status()
+        if status == "conditional":
+            conditional += 1
+        elif status == "agreed":
             agreed += 1
             if label is not None:
                 labelled_agreed += 1
@@ -286,7 +308,8 @@ def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
     totals = {
         "paragraphs": len(paragraphs),
         "agreed": agreed,
-        "bracketed": len(paragraphs) - agreed,
+        "bracketed": len(paragraphs) - agreed - conditional,
+        "conditional": conditional,
         "labelled": labelled,
         "labelled_agreed": labelled_agreed,
         "agreed_percent": _percent(agreed, len(paragraphs)),
@@ -427,6 +450,15 @@ class _Walker:
         self.plain: list[str] = []
         self.hid = False  # whether a bracket or struck text was left out of the clean text
 
+    def status(self) -> str:
+        """After ``walk``: ``bracketed`` (a bracket or struck text), ``conditional`` (a note
+        sets a condition) or ``agreed``."""
+        if self.brackets or self.struck:
+            return "bracketed"
+        if any(note.conditional for note in self.notes):
+            return "conditional"
+        return "agreed"
+
     def locate(self, offset: int) -> tuple[int, int]:
         """Line and column of an offset inside the paragraph: its line starts are indexed on
         its first tag or note, most paragraphs have none."""
@@ -481,7 +513,9 @@ class _Walker:
                         )
                 elif isinstance(node, Note):
                     line, column = self.locate(node.start)
-                    self.notes.append(NoteInfo(node.delegations, node.body, line, column))
+                    self.notes.append(
+                        NoteInfo(node.delegations, node.body, line, column, is_condition(node.body))
+                    )
                 elif isinstance(node, Text | Label):  # subclasses
                     plain.append(node.text)
                     if not hidden:
@@ -575,6 +609,7 @@ def analysis_to_json(analysis: Analysis) -> dict[str, Any]:
                     {
                         "delegations": list(note.delegations),
                         "text": note.text,
+                        "conditional": note.conditional,
                         "line": note.line,
                         "column": note.column,
                     }

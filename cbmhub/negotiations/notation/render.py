@@ -201,8 +201,9 @@ class Segment:
     ``close`` (a bracket's ``[`` / ``]``; ``close`` with ``text == ""`` when the bracket was
     never closed), ``stray`` (a ``]`` with no ``[``), ``position`` (a tag; ``entries`` holds
     its stances), ``note`` (``delegations`` and ``body``). ``depth`` is how many brackets
-    enclose the run (the bracket's own depth for open/close); ``struck`` and ``emphasis`` say
-    whether it is inside ``~~`` or ``*``.
+    enclose the run (the bracket's own depth for open/close); ``struck`` says whether it is
+    inside ``~~``, ``emphasis`` whether inside ``*`` or ``***`` (italic) and ``strong`` whether
+    inside ``**`` or ``***`` (bold).
     """
 
     kind: str
@@ -213,6 +214,7 @@ class Segment:
     entries: tuple[PositionEntry, ...] = ()
     delegations: tuple[str, ...] = ()
     body: str = ""
+    strong: bool = False
 
 
 def paragraph_segments(paragraph: object) -> list[Segment]:
@@ -225,43 +227,60 @@ def paragraph_segments(paragraph: object) -> list[Segment]:
 
 
 def _segments(nodes: Iterable[Inline], out: list[Segment]) -> None:
-    # (children, depth, struck, emphasis, closing segment) per open container.
-    stack: list[tuple[Iterator[Inline], int, bool, bool, Segment | None]] = [
-        (iter(nodes), 0, False, False, None)
+    # (children, depth, struck, italic, bold, closing segment) per open container.
+    stack: list[tuple[Iterator[Inline], int, bool, bool, bool, Segment | None]] = [
+        (iter(nodes), 0, False, False, False, None)
     ]
     while stack:
-        children, depth, struck, emphasis, _ = stack[-1]
+        children, depth, struck, italic, bold, _ = stack[-1]
         for node in children:
             if isinstance(node, Text):
-                out.append(Segment("text", node.text, depth, struck, emphasis))
+                out.append(Segment("text", node.text, depth, struck, italic, strong=bold))
             elif isinstance(node, Label):
-                out.append(Segment("label", node.text, depth, struck, emphasis))
+                out.append(Segment("label", node.text, depth, struck, italic, strong=bold))
             elif isinstance(node, Bracket):
-                out.append(Segment("open", node.open, node.depth, struck, emphasis))
-                close = Segment("close", node.close, node.depth, struck, emphasis)
-                stack.append((iter(node.children), node.depth, struck, emphasis, close))
+                out.append(Segment("open", node.open, node.depth, struck, italic, strong=bold))
+                close = Segment("close", node.close, node.depth, struck, italic, strong=bold)
+                stack.append((iter(node.children), node.depth, struck, italic, bold, close))
                 break
             elif isinstance(node, Struck):
-                out.append(Segment("marker", node.open, depth, True, emphasis))
-                close = Segment("marker", node.close, depth, True, emphasis)
-                stack.append((iter(node.children), depth, True, emphasis, close))
+                out.append(Segment("marker", node.open, depth, True, italic, strong=bold))
+                close = Segment("marker", node.close, depth, True, italic, strong=bold)
+                stack.append((iter(node.children), depth, True, italic, bold, close))
                 break
             elif isinstance(node, Emphasis):
-                out.append(Segment("marker", node.marker, depth, struck, True))
-                close = Segment("marker", node.marker, depth, struck, True)
-                stack.append((iter(node.children), depth, struck, True, close))
+                # Markdown: * italic, ** bold, *** both.
+                inner_italic = italic or len(node.marker) != 2
+                inner_bold = bold or len(node.marker) >= 2
+                out.append(
+                    Segment("marker", node.marker, depth, struck, inner_italic, strong=inner_bold)
+                )
+                close = Segment(
+                    "marker", node.marker, depth, struck, inner_italic, strong=inner_bold
+                )
+                stack.append((iter(node.children), depth, struck, inner_italic, inner_bold, close))
                 break
             elif isinstance(node, Position):
-                out.append(Segment("position", node.text, depth, struck, emphasis, node.entries))
+                out.append(
+                    Segment("position", node.text, depth, struck, italic, node.entries, strong=bold)
+                )
             elif isinstance(node, Note):
                 out.append(
                     Segment(
-                        "note", node.text, depth, struck, emphasis, (), node.delegations, node.body
+                        "note",
+                        node.text,
+                        depth,
+                        struck,
+                        italic,
+                        (),
+                        node.delegations,
+                        node.body,
+                        bold,
                     )
                 )
             elif isinstance(node, StrayClose):
-                out.append(Segment("stray", node.text, depth, struck, emphasis))
+                out.append(Segment("stray", node.text, depth, struck, italic, strong=bold))
         else:
-            closing = stack.pop()[4]
+            closing = stack.pop()[5]
             if closing is not None:
                 out.append(closing)

@@ -170,3 +170,21 @@ def test_schema_builds(api_for, sam):
     response = api_for(sam).get(reverse("api:schema"))
     assert response.status_code == 200
     assert b"negotiations_import" in response.content
+
+
+def test_compare_aligns_by_content_and_lists_every_pair(api_for, alice, document, sam):
+    from cbmhub.negotiations.demo import REV_1, REV_2
+
+    old, new = (
+        services.revision_import(
+            actor=sam, document=document, data=text.encode(), kind="rev", number=n
+        ).revision
+        for n, text in ((1, REV_1), (2, REV_2))
+    )
+    url = reverse("api:negotiations-compare", args=[document.pk])
+    data = api_for(alice).get(url, {"old": old.pk, "new": new.pk}).json()
+    assert data["counts"]["moved"] == 1
+    pairs = {(p["old_label"], p["new_label"]): p["change"] for p in data["paragraphs"]}
+    assert pairs[("OP5.", "OP6.")] == "moved"
+    assert pairs[(None, "OP5.")] == "added"
+    assert len(data["paragraphs"]) == sum(data["counts"].values())

@@ -44,3 +44,26 @@ def test_labels():
 def test_str(revision):
     assert str(revision) == "SWG/OI/9001 Rev.1"
     assert str(revision.document.negotiation) == "CICA: Statement on ICT confidence"
+
+
+def test_the_recount_migration_makes_cached_totals_count_conditional_paragraphs(revision, sam):
+    """Revisions imported before the "conditional" status cached it as agreed; the data
+    migration recounts them from the source."""
+    import importlib
+
+    from django.apps import apps
+
+    from cbmhub.negotiations import services
+
+    text = "PP1. Recalling; (VIE: with PP2)\n\nPP2. Noting.\n"
+    new = services.revision_import(
+        actor=sam, document=revision.document, data=text.encode(), kind="rev", number=2
+    ).revision
+    old_style = {"paragraphs": 2, "agreed": 2, "bracketed": 0}
+    Revision.objects.filter(pk=new.pk).update(totals=old_style)
+    migration = importlib.import_module(
+        "cbmhub.negotiations.migrations.0002_recount_totals_conditional"
+    )
+    migration.recount(apps, None)
+    new.refresh_from_db()
+    assert (new.totals["agreed"], new.totals["conditional"]) == (1, 1)

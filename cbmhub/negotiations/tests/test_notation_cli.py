@@ -112,3 +112,69 @@ def test_console_command_end_to_end(sample, tmp_path):
     assert done.returncode == 2
     assert done.stdout == b""
     assert len(done.stderr.decode().strip().splitlines()) == 1
+
+
+# -- cbmhub text compare OLD NEW [--json] -----------------------------------------------------
+
+OLD_REV = "PP1. Agreed text;\n\nOP5. Decide to remain seized of the matter.\n"
+NEW_REV = (
+    "PP1. Agreed text;\n\nOP5. [Decide to hold an exercise.] (-ISR)\n\n"
+    "OP6. Decide to remain seized of the matter.\n"
+)
+
+
+@pytest.fixture
+def revisions(tmp_path: Path) -> tuple[Path, Path]:
+    old, new = tmp_path / "rev1.txt", tmp_path / "rev2.txt"
+    old.write_text(OLD_REV, encoding="utf-8")
+    new.write_text(NEW_REV, encoding="utf-8")
+    return old, new
+
+
+def test_compare_prints_the_edits(revisions):
+    old, new = revisions
+    assert run("compare", str(old), str(new)).splitlines() == [
+        "1 added, 0 removed, 0 changed, 1 moved, 1 unchanged",
+        "added     OP5                      line 3",
+        "moved     OP5 -> OP6               lines 3 -> 5",
+    ]
+
+
+def test_compare_json_lists_every_pair(revisions):
+    old, new = revisions
+    data = json.loads(run("compare", str(old), str(new), "--json"))
+    assert data["version"] == 1
+    assert data["counts"] == {"added": 1, "removed": 0, "changed": 0, "moved": 1, "unchanged": 1}
+    assert [(p["old_label"], p["new_label"], p["change"]) for p in data["paragraphs"]] == [
+        ("PP1.", "PP1.", "unchanged"),
+        (None, "OP5.", "added"),
+        ("OP5.", "OP6.", "moved"),
+    ]
+    assert data["paragraphs"][2]["old_line"] == 3 and data["paragraphs"][2]["new_line"] == 5
+
+
+def test_compare_reads_one_side_from_standard_input(revisions):
+    old, _ = revisions
+    stdin = io.TextIOWrapper(io.BytesIO(NEW_REV.encode("utf-8")), encoding="utf-8", newline="")
+    assert run("compare", str(old), "-", stdin=stdin).startswith("1 added, 0 removed")
+
+
+def test_compare_errors_are_status_2(revisions, tmp_path):
+    old, _ = revisions
+    with pytest.raises(CommandError) as raised:
+        run("compare", str(old), str(tmp_path / "missing.txt"))
+    assert raised.value.returncode == 2 and "missing.txt: no such file" in str(raised.value)
+    with pytest.raises(CommandError) as raised:
+        run("compare", "-", "-")
+    assert raised.value.returncode == 2
+
+
+def test_compare_needs_no_database(revisions):
+    # A database URL that cannot be reached: the comparison never asks for it.
+    old, new = revisions
+    env = {**os.environ, "CBMHUB_DEBUG": "1", "DATABASE_URL": "postgres://nobody@127.0.0.1:9/no"}
+    env.pop("CBMHUB_TESTING", None)
+    cli = [sys.executable, "-m", "cbmhub", "text", "compare", str(old), str(new), "--json"]
+    done = subprocess.run(cli, capture_output=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["counts"]["moved"] == 1

@@ -91,3 +91,60 @@ def test_json_lists_every_blocker_in_order():
         {"delegation": "BBB", "oppose": 2, "paragraphs": ["PP1"]},
         {"delegation": "DDD", "oppose": 1, "paragraphs": ["PP3"]},
     ]
+
+
+# -- conditional paragraphs (issue 10, item 4) -------------------------------------------------
+
+CONDITIONS = (
+    "PP1. Recalling the Charter; (VIE: with PP3)\n"
+    "\n"
+    "PP2. Noting the workshop; (IND, TUR: depends on PP1 and PP3)\n"
+    "\n"
+    "PP3. Welcoming the list; (IND: keep original)\n"
+    "\n"
+    "PP4. Stressing replies; (THA: a comment on style)\n"
+    "\n"
+    "PP5. [Deciding] to meet; (RUS: subject to OP2)\n"
+    "\n"
+    "PP6. Agreed outright.\n"
+)
+
+
+def test_a_note_that_makes_a_paragraph_depend_on_others_leaves_it_conditional():
+    analysis = analyse(parse(CONDITIONS))
+    statuses = {p.key: p.status for p in analysis.paragraphs}
+    assert statuses == {
+        "PP1": "conditional",  # with another paragraph
+        "PP2": "conditional",  # depends on others
+        "PP3": "conditional",  # asks to keep the original text
+        "PP4": "agreed",  # a note that sets no condition is a comment
+        "PP5": "bracketed",  # brackets weigh more than a condition
+        "PP6": "agreed",
+    }
+    totals = analysis.totals
+    assert (totals["agreed"], totals["conditional"], totals["bracketed"]) == (2, 3, 1)
+    assert totals["agreed"] + totals["conditional"] + totals["bracketed"] == totals["paragraphs"]
+    assert totals["labelled_agreed"] == 2 and totals["agreed_percent"] == 33.3
+    notes = analysis_to_json(analysis)["paragraphs"][3]["notes"]
+    assert notes == [
+        {"delegations": ["THA"], "text": "a comment on style", "conditional": False,
+         "line": 7, "column": 25},
+    ]  # fmt: skip
+    assert summed_up(CONDITIONS).totals["conditional"] == 3
+
+
+def test_the_corpus_pp5a_and_pp5c_are_conditional_not_agreed():
+    from cbmhub.conftest import shared_path
+
+    text = shared_path("corpus/004_b9720b24e8ee2ca3.txt").read_text(encoding="utf-8")
+    analysis = analyse(parse(text))
+    by_key = {p.key: p for p in analysis.paragraphs}
+    # PP5a: "(VIE: with PP5c) (IND, TUR, BANGL, ISR, RUS: depends on PP5b and PP5c)";
+    # PP5c: "(RUS: keep PP5b or delete both PP5b and PP5c)". Nothing in them is bracketed.
+    assert by_key["PP5a"].status == "conditional" and by_key["PP5a"].brackets == 0
+    assert by_key["PP5c"].status == "conditional"
+    assert [n.conditional for n in by_key["PP5a"].notes] == [True, True]
+    # Before: 182 agreed, 9 bracketed; now 180 agreed, 2 conditional, 9 bracketed.
+    totals = analysis.totals
+    assert (totals["agreed"], totals["conditional"], totals["bracketed"]) == (180, 2, 9)
+    assert (totals["labelled_agreed"], totals["labelled"]) == (80, 91)

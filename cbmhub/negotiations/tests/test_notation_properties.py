@@ -47,7 +47,12 @@ def test_analysis_clean_plain_and_compare_never_raise(old, new):
     clean_text(parse(old))
     plain_text(parse(old))
     result = compare(a, b)
-    keys = {p.key for p in b.paragraphs}
-    assert {p.key for p in result.added} | {c.key for c in result.changed} | set(
-        result.unchanged
-    ) == keys
+    # Every paragraph of either revision is in exactly one pair.
+    assert [p.new.key for p in result.pairs if p.new is not None] == [p.key for p in b.paragraphs]
+    assert sorted(p.old.node.index for p in result.pairs if p.old is not None) == [
+        p.node.index for p in a.paragraphs
+    ]
+    counts = result.counts
+    assert counts["added"] + counts["changed"] + counts["moved"] + counts["unchanged"] == len(
+        b.paragraphs
+    )

@@ -1,9 +1,12 @@
-"""`cbmhub text parse|render|clean PATH`: the negotiation-text notation from the command line.
+"""`cbmhub text parse|render|clean PATH`, `cbmhub text compare OLD NEW [--json]`: the
+negotiation-text notation from the command line.
 
 PATH is a UTF-8 file or `-` for standard input. `parse` prints the analysis as JSON (the shape
 is in docs/notation.md), `render` the text rendered back from the tree (identical to the
-input), `clean` the agreed-only text. Input that is not UTF-8 text, or a file that cannot be
-read, gets one line on standard error and exit status 2.
+input), `clean` the agreed-only text, `compare` the paragraphs of two revisions aligned by
+content (a line per paragraph that is not unchanged, or JSON); it needs no database. Input
+that is not UTF-8 text, or a file that cannot be read, gets one line on standard error and
+exit status 2.
 """
 
 from __future__ import annotations
@@ -37,8 +40,17 @@ class Command(BaseCommand):
         ):
             sub = actions.add_parser(name, help=text)
             sub.add_argument("path", metavar="PATH", help="a UTF-8 text file, or - for stdin")
+        compare = actions.add_parser(
+            "compare", help="compare two revisions paragraph by paragraph (no database needed)"
+        )
+        compare.add_argument("old", metavar="OLD", help="the earlier revision (a UTF-8 file or -)")
+        compare.add_argument("new", metavar="NEW", help="the later revision (a UTF-8 file or -)")
+        compare.add_argument("--json", action="store_true", help="print the comparison as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "compare":
+            self.compare(options)
+            return
         text = self.read(options["path"], options.get("stdin"))
         doc = notation.parse(text)
         action = options["action"]
@@ -51,6 +63,19 @@ class Command(BaseCommand):
             analysis = notation.analyse(doc, resolve=resolve)
             self.emit(json.dumps(notation.analysis_to_json(analysis), ensure_ascii=False, indent=2))
             self.emit("\n")
+
+    def compare(self, options: dict[str, Any]) -> None:
+        if options["old"] == "-" and options["new"] == "-":
+            raise CommandError("OLD and NEW cannot both be standard input", returncode=2)
+        stdin = options.get("stdin")
+        old = notation.analyse(notation.parse(self.read(options["old"], stdin)))
+        new = notation.analyse(notation.parse(self.read(options["new"], stdin)))
+        comparison = notation.compare(old, new)
+        if options["json"]:
+            data = notation.comparison_to_json(comparison)
+            self.emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            return
+        self.emit(compare_report(comparison))
 
     def read(self, path: str, stdin: Any = None) -> str:
         name = "standard input" if path == "-" else path
@@ -118,3 +143,28 @@ def decode(data: bytes, name: str) -> str:
             f"{name}: not a text file (NUL byte at offset {text.index(chr(0))})", returncode=2
         )
     return text
+
+
+def _name(info: notation.ParagraphInfo | None) -> str:
+    return info.key if info is not None else ""
+
+
+def compare_report(comparison: notation.Comparison) -> str:
+    """The comparison for a reader: the counts, then one line per paragraph that is not
+    unchanged (``changed  OP5 -> OP6  lines 40 -> 42``)."""
+    counts = comparison.counts
+    lines = [", ".join(f"{counts[name]} {name}" for name in counts)]
+    for pair in comparison.pairs:
+        if pair.change == "unchanged":
+            continue
+        old, new = pair.old, pair.new
+        if old is not None and new is not None:
+            where = f"{_name(old)} -> {_name(new)}"
+            at = f"lines {old.line} -> {new.line}"
+        else:
+            alone = old or new
+            assert alone is not None  # a pair has at least one side
+            where, at = alone.key, f"line {alone.line}"
+        extra = " (out of order)" if pair.reordered else ""
+        lines.append(f"{pair.change:<9} {where:<24} {at}{extra}")
+    return "\n".join(lines) + "\n"
