@@ -190,17 +190,28 @@ def client_for(client):
     return login
 
 
+def api_key_for(user, name: str = "tests") -> str:
+    """A key of a fresh API token of ``user``, issued as the profile page does."""
+    from cbmhub.accounts import services
+
+    _token, key = services.api_token_issue(user=user, name=name)
+    return key
+
+
 @pytest.fixture
 def api_for():
-    """``api_for(user)``: a DRF APIClient authenticated by the user's API token."""
-    from rest_framework.authtoken.models import Token
+    """``api_for(user)``: a DRF APIClient authenticated by an API token of the user (one token
+    per user per test, shared by the clients made for that user)."""
     from rest_framework.test import APIClient
+
+    keys: dict[int, str] = {}
 
     def make(user=None):
         api = APIClient()
         if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            if user.pk not in keys:
+                keys[user.pk] = api_key_for(user)
+            api.credentials(HTTP_AUTHORIZATION=f"Token {keys[user.pk]}")
         return api
 
     return make
