@@ -141,7 +141,8 @@ def api_token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:
             {"name": _("Give the token a name, for example the program using it.")}
         )
     # Lock the account: the count and the name check below must not race a second issue.
-    user = User.objects.select_for_update().select_related("state", "organisation").get(pk=user.pk)
+    # (No select_related: PostgreSQL refuses FOR UPDATE on the nullable side of a join.)
+    user = User.objects.select_for_update().get(pk=user.pk)
     active = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
     if active.filter(name=name).exists():
         raise ValidationError(
@@ -175,7 +176,7 @@ def api_token_revoke(
 ) -> bool:
     """Revoke one token; returns whether it was still active. The caller has checked that
     ``actor`` may (the owner from the profile, an operator from the admin)."""
-    token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+    token = ApiToken.objects.select_for_update(of=("self",)).select_related("user").get(pk=token.pk)
     if token.revoked_at is not None:
         return False
     token.revoked_at = timezone.now()
