@@ -193,3 +193,12 @@ def test_a_password_set_in_the_admin_revokes_the_tokens(client_for, root, anna):
     assert token.revoked_reason == "password_reset"
     record = ChangeRecord.objects.filter(model="user", object_id=anna.pk).latest("id")
     assert record.actor == root
+
+
+@pytest.mark.parametrize("persona", ["olga", "alice", "anna"])
+def test_observers_and_states_cannot_reach_token_or_device_admins(client_for, persona, request):
+    client = client_for(request.getfixturevalue(persona))
+    for url in ("/admin/accounts/apitoken/", "/admin/otp_totp/totpdevice/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from cbmhub.accounts.network import MAX_HOPS, client_address, parse_trusted_proxies
@@ -68,3 +73,17 @@ def test_a_huge_header_is_read_only_to_a_bound():
     # Every hop is a listed proxy: the walk stops after MAX_HOPS entries.
     assert client_address(meta("10.0.0.2", header), LISTED) == "10.0.0.9"
     assert MAX_HOPS < 100
+
+
+def test_a_bad_setting_stops_the_app_with_the_entry_named():
+    env = {**os.environ, "CBMHUB_TESTING": "1", "CBMHUB_TRUSTED_PROXIES": "10.0.0.1,proxy"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import cbmhub.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: CBMHUB_TRUSTED_PROXIES: entry 2 ('proxy')" in result.stderr
