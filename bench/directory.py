@@ -135,18 +135,21 @@ def main() -> None:
 
     from django.core.management import call_command
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
+    from cbmhub.accounts import services
+    from cbmhub.accounts.choices import TokenRevocation
     from cbmhub.accounts.models import User
 
     call_command("migrate", verbosity=0)
     # An observer: reads the whole directory and needs no second factor.
     user, _ = User.objects.get_or_create(username="bench-observer", defaults={"role": "observer"})
-    token, _ = Token.objects.get_or_create(user=user)
+    # A fresh token each run (the previous run's is revoked): keys are shown only once.
+    services.api_tokens_revoke_all(user=user, actor=None, reason=TokenRevocation.BY_OPERATOR)
+    _token, key = services.api_token_issue(user=user, name="bench")
     page_client = Client()
     page_client.force_login(user)
     api_client = Client()
-    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    auth = {"HTTP_AUTHORIZATION": f"Token {key}"}
 
     print(f"CBM Hub directory benchmark — database {database}, median of {args.runs} runs")
     print(f"{'states':>6} {'POCs':>6} {'page ms':>9} {'queries':>8} {'API ms':>9} {'queries':>8}")

@@ -113,11 +113,18 @@ def ensure_database(url: str) -> None:
             print(f"created database {name}")
 
 
+def bench_api_key(user) -> str:
+    """A fresh API token of ``user`` (the previous run's is revoked): keys are shown once."""
+    from cbmhub.accounts import services
+    from cbmhub.accounts.choices import TokenRevocation
+
+    services.api_tokens_revoke_all(user=user, actor=None, reason=TokenRevocation.BY_OPERATOR)
+    return services.api_token_issue(user=user, name="bench")[1]
+
+
 def world():
     """Two states, a bilateral technical channel per phase, 8 sending users of A, one
     acknowledging user of B, and B's technical point of contact with an e-mail address."""
-    from rest_framework.authtoken.models import Token
-
     from cbmhub.accounts.models import User
     from cbmhub.directory.models import (
         ContactChannel,
@@ -151,7 +158,7 @@ def world():
     acker = User.objects.get_or_create(username="bench-ack", defaults={"role": "poc", "state": b})[
         0
     ]
-    tokens = {u.pk: Token.objects.get_or_create(user=u)[0].key for u in [*senders, acker]}
+    tokens = {u.pk: bench_api_key(u) for u in [*senders, acker]}
     return org, a, b, senders, acker, tokens
 
 

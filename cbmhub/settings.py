@@ -14,6 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from cbmhub.accounts.network import parse_trusted_proxies
+
 _TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 _FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 
@@ -77,7 +79,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_otp",
@@ -187,14 +188,29 @@ AUTH_PASSWORD_VALIDATORS = [
 CBMHUB_REQUIRE_2FA = env_bool("CBMHUB_REQUIRE_2FA", default=not DEMO_MODE)
 OTP_TOTP_ISSUER = "CBM Hub"
 
-# Lockout after repeated failed logins (django-axes): an account after N failures from anywhere,
-# and an address after N failures on any accounts (credential stuffing).
+# Failed sign-ins (django-axes; the policy is in accounts/lockout.py): a username is locked
+# after N failures *from one address* (the pair), so that failures on other usernames lock no
+# one else out; an address is rate-limited across usernames (credential stuffing) without
+# stopping accounts that signed in from that browser before.
 AXES_FAILURE_LIMIT = int(os.environ.get("CBMHUB_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("CBMHUB_LOGIN_COOLOFF_HOURS", "0.25"))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "cbmhub.accounts.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "cbmhub.accounts.lockout.client_ip"
 AXES_RESET_ON_SUCCESS = True
+# A refused attempt is not counted again: it would stretch the lock, and for the address
+# limit it would count against the pair of someone who typed the right password.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+CBMHUB_LOGIN_ADDRESS_LIMIT = int(os.environ.get("CBMHUB_LOGIN_ADDRESS_LIMIT", "30"))
+# The reverse proxies in front of the app whose X-Forwarded-For is believed: a number ("1"
+# for one TLS proxy) or their addresses/networks ("10.0.0.5,192.168.0.0/24"). Empty: none,
+# the peer address is the client (see accounts/network.py).
+try:
+    CBMHUB_TRUSTED_PROXIES = parse_trusted_proxies(os.environ.get("CBMHUB_TRUSTED_PROXIES", ""))
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from None
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -259,7 +275,7 @@ TASKS = {
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "cbmhub.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -7,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cbmhub.directory.validators import validate_time_zone
 
+from . import services
+from .choices import TokenRevocation
 from .models import User
 
 
@@ -57,3 +61,54 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             for user in User._default_manager.filter(email__iexact=email, is_active=True)
             if user.email.lower() == email.lower()
         )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=64,
+        help_text=_("What will use it, for example “MISP sync”."),
+    )
+
+
+class _RevokesTokens:
+    """A password form whose save also revokes the account's API tokens, in one transaction
+    (``services.user_password_save``)."""
+
+    user: User
+    token_revocation = TokenRevocation.PASSWORD_CHANGE
+
+    def token_actor(self) -> User | None:
+        return self.user
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)  # type: ignore[misc]
+        if commit:
+            services.user_password_save(
+                user=user, actor=self.token_actor(), reason=self.token_revocation
+            )
+        return user
+
+
+class SetPasswordForm(_RevokesTokens, auth_forms.SetPasswordForm):
+    """The new password chosen through a reset link."""
+
+    token_revocation = TokenRevocation.PASSWORD_RESET
+
+
+class PasswordChangeForm(_RevokesTokens, auth_forms.PasswordChangeForm):
+    token_revocation = TokenRevocation.PASSWORD_CHANGE
+
+
+# The operator using the admin's password form, set by UserAdmin around that view: Django
+# builds the form itself, with no way to hand it the request.
+admin_password_actor: ContextVar[User | None] = ContextVar("admin_password_actor", default=None)
+
+
+class AdminPasswordChangeForm(_RevokesTokens, auth_forms.AdminPasswordChangeForm):
+    """An operator sets (or removes) someone's password in the admin."""
+
+    token_revocation = TokenRevocation.PASSWORD_RESET
+
+    def token_actor(self) -> User | None:
+        return admin_password_actor.get()

@@ -8,7 +8,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 # The API is not exempt: a session that has not passed 2FA must not reach it either. Token
-# requests are authenticated later, by DRF, and tokens are only issued after 2FA.
+# requests are authenticated later, by DRF (accounts.authentication), which refuses the tokens
+# of an account that must use 2FA while it has no confirmed authenticator.
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz")
 
 

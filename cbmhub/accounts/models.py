@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from cbmhub.directory.validators import validate_time_zone
 
-from .choices import STATE_ROLES, TWO_FACTOR_ROLES, Role
+from .choices import STATE_ROLES, TWO_FACTOR_ROLES, Role, TokenRevocation
 
 
 class User(AbstractUser):
@@ -28,6 +32,9 @@ class User(AbstractUser):
         related_name="secretariat_users",
     )
     time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
+    # Set by set_password(); part of credential_stamp, so that a new password by any path
+    # (reset, change, admin, `cbmhub changepassword`) ends the API tokens issued before it.
+    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -44,6 +51,32 @@ class User(AbstractUser):
                 ),
             ),
         ]
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        # Django's silent rehash on login (a stronger hasher after an upgrade) also calls
+        # set_password() but saves only the ``password`` field, so it changes no stamp.
+        self.password_changed_at = timezone.now()
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self.password_changed_at = timezone.now()
+
+    @property
+    def credential_stamp(self) -> str:
+        """A digest of what an API token's rights rest on: the password's date and who the
+        account acts for. A token carries the stamp of its issue and works only while it
+        matches (``accounts.authentication``)."""
+        parts = [
+            self.password_changed_at.isoformat() if self.password_changed_at else "",
+            str(self.role),
+            str(self.state_id or ""),
+            str(self.organisation_id or ""),
+            str(self.is_superuser),
+            str(self.is_staff),
+            str(self.is_active),
+        ]
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
     @property
     def is_state_user(self) -> bool:
@@ -66,3 +99,50 @@ class User(AbstractUser):
         scope = self.state or self.organisation
         label = str(self.get_role_display())
         return f"{label}, {scope}" if scope else label
+
+
+class ApiToken(models.Model):
+    """A key that lets a program call the API as one person, with that person's rights.
+
+    Only a SHA-256 digest of the key is stored, so neither the database nor the admin can give
+    a key back: it is shown once, when it is issued. ``prefix`` is the public part of the key,
+    used to find the row and to name the token on the profile page and in the history.
+    A revoked token is kept (with when and why) rather than deleted, for the audit trail.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=64)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    digest = models.CharField(max_length=64, editable=False)
+    credential_stamp = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_reason = models.CharField(
+        max_length=24, choices=TokenRevocation.choices, blank=True, editable=False
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                condition=Q(revoked_at__isnull=True),
+                name="api_token_name_unique_while_active",
+            ),
+            models.CheckConstraint(name="api_token_named", condition=~Q(name="")),
+            models.CheckConstraint(
+                name="api_token_revoked_with_reason",
+                condition=Q(revoked_at__isnull=True, revoked_reason="")
+                | Q(revoked_at__isnull=False) & ~Q(revoked_reason=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
-from .models import User
+from . import tokens
+from .models import ApiToken, User
 
 
 def two_factor_pending(user) -> bool:
@@ -33,8 +34,34 @@ def backup_codes_remaining(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def api_token_for(user: User) -> Token | None:
-    return Token.objects.filter(user=user).first()
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    """The user's active tokens, newest first (revoked ones stay for the history only)."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+
+
+def api_token_of(user: User, token_id: object) -> ApiToken | None:
+    """One of the user's own active tokens by id, or None (another user's id finds nothing)."""
+    try:
+        pk = int(str(token_id))
+    except ValueError:
+        return None
+    return api_tokens_of(user).filter(pk=pk).first()
+
+
+def api_token_for_key(key: str) -> ApiToken | None:
+    """The active token a presented key opens, or None. Found by its public prefix, then the
+    digest compared in constant time."""
+    prefix = tokens.prefix_of(key)
+    if prefix is None:
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "user__state", "user__organisation")
+        .filter(prefix=prefix, revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not tokens.matches(key, token.digest):
+        return None
+    return token
 
 
 def user_for_profile(user: User) -> User:

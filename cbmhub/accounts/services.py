@@ -1,4 +1,4 @@
-"""Writes to accounts: creating users, API tokens and two-factor devices.
+"""Writes to accounts: creating users, passwords, API tokens and two-factor devices.
 
 Views and the API call these functions; none of them trusts its caller to have checked the
 request's second factor, so the views that issue tokens or replace devices check it first
@@ -10,19 +10,27 @@ from __future__ import annotations
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from cbmhub.core.api import DomainError
+from cbmhub.directory.choices import ChangeAction
+from cbmhub.directory.services import record_change
 
-from .choices import STATE_ROLES, Role
-from .models import User
+from . import tokens
+from .choices import STATE_ROLES, Role, TokenRevocation
+from .models import ApiToken, User
 
 BACKUP_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "Authenticator app"
 BACKUP_DEVICE_NAME = "Backup codes"
+# A person needs a few tokens (a script, a MISP sync, a test); a cap keeps one account from
+# filling the table.
+MAX_ACTIVE_API_TOKENS = 20
+# last_used_at is written at most this often per token, not on every request.
+LAST_USED_RESOLUTION = timezone.timedelta(minutes=1)
 
 
 class AccountsError(DomainError):
@@ -94,21 +102,107 @@ def user_set_time_zone(*, user: User, time_zone: str) -> User:
     return user
 
 
+# --- passwords ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_password_save(*, user: User, actor: User | None, reason: TokenRevocation) -> User:
+    """Store the password just set on ``user`` (``set_password``) and revoke the API tokens
+    issued under the old one: whoever reset or changed it may be locking out someone who
+    learnt it, and that someone may have made tokens."""
+    user.save(update_fields=["password", "password_changed_at"])
+    api_tokens_revoke_all(user=user, actor=actor or user, reason=reason)
+    return user
+
+
 # --- API tokens ---------------------------------------------------------------------------
 
 
-@transaction.atomic
-def api_token_issue(*, user: User) -> Token:
-    """Issue a new API token, replacing (and so revoking) any earlier one of this user."""
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user)
+def _record_token_change(*, actor, user: User, before: str | None, after: str | None) -> None:
+    # Into the account's history (the directory's ChangeRecord of the user), like every
+    # change to what an account may do.
+    record_change(
+        actor=actor,
+        action=ChangeAction.UPDATE,
+        obj=user,
+        changes={"api_token": [before, after]},
+        state=user.state,
+        organisation=user.organisation,
+    )
 
 
 @transaction.atomic
-def api_token_revoke(*, user: User) -> bool:
-    """Revoke the user's API token; returns whether there was one."""
-    deleted, _unused = Token.objects.filter(user=user).delete()
-    return deleted > 0
+def api_token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Issue a named API token; returns the token and its key, which is never stored and so
+    can be shown only this once."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError(
+            {"name": _("Give the token a name, for example the program using it.")}
+        )
+    # Lock the account: the count and the name check below must not race a second issue.
+    # (No select_related: PostgreSQL refuses FOR UPDATE on the nullable side of a join.)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    active = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    if active.filter(name=name).exists():
+        raise ValidationError(
+            {"name": _("You already have a token called “%(name)s”.") % {"name": name}}
+        )
+    if active.count() >= MAX_ACTIVE_API_TOKENS:
+        raise AccountsError(
+            _("You have %(count)d tokens, the most an account may hold: revoke one first.")
+            % {"count": MAX_ACTIVE_API_TOKENS},
+            code="too_many_tokens",
+        )
+    key, prefix = tokens.new_key()
+    while ApiToken.objects.filter(prefix=prefix).exists():  # 40 random bits: next to never
+        key, prefix = tokens.new_key()
+    token = ApiToken(
+        user=user,
+        name=name,
+        prefix=prefix,
+        digest=tokens.digest(key),
+        credential_stamp=user.credential_stamp,
+    )
+    token.full_clean()
+    token.save()
+    _record_token_change(actor=user, user=user, before=None, after=f"{token} created")
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(
+    *, token: ApiToken, actor: User | None, reason: TokenRevocation = TokenRevocation.BY_USER
+) -> bool:
+    """Revoke one token; returns whether it was still active. The caller has checked that
+    ``actor`` may (the owner from the profile, an operator from the admin)."""
+    token = ApiToken.objects.select_for_update(of=("self",)).select_related("user").get(pk=token.pk)
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = timezone.now()
+    token.revoked_reason = reason
+    token.save(update_fields=["revoked_at", "revoked_reason"])
+    # The reason's code, not its label: the history keeps one language.
+    label = f"revoked: {TokenRevocation(reason).value}"
+    _record_token_change(actor=actor, user=token.user, before=str(token), after=label)
+    return True
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User, actor: User | None, reason: TokenRevocation) -> int:
+    """Revoke every active token of ``user``; returns how many."""
+    active = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+    return sum(api_token_revoke(token=token, actor=actor, reason=reason) for token in active)
+
+
+def api_token_mark_used(*, token: ApiToken, now=None) -> None:
+    """Note when a token was last used, at most once a minute (one conditional UPDATE, no
+    lock: two requests at once both writing the same minute is harmless)."""
+    now = now or timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
 
 
 # --- two-factor devices -------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
@@ -20,7 +21,16 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from . import selectors, services
-from .forms import LoginForm, PasswordResetForm, TimeZoneForm, TwoFactorCodeForm
+from .forms import (
+    ApiTokenForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    TimeZoneForm,
+    TwoFactorCodeForm,
+)
+from .lockout import remember_device
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -67,6 +77,12 @@ class LoginView(auth_views.LoginView):
         if selectors.two_factor_pending(self.request.user):
             return _with_next("accounts:two_factor", url)
         return url
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_valid(form)
+        # This browser now knows this account: a rate limit on its address spares it.
+        remember_device(self.request, response, form.get_user().get_username())
+        return response
 
 
 login = LoginView.as_view()
@@ -157,6 +173,7 @@ password_reset_done = auth_views.PasswordResetDoneView.as_view(
 )
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     template_name="accounts/password_reset_confirm.html",
+    form_class=SetPasswordForm,
     success_url=reverse_lazy("accounts:password_reset_complete"),
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
@@ -167,6 +184,7 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:profile")
+    form_class = PasswordChangeForm
 
     def form_valid(self, form):
         messages.success(self.request, _("Your password has been changed."))
@@ -180,13 +198,19 @@ password_change = verified_required(PasswordChangeView.as_view())
 
 
 def _render_profile(
-    request: HttpRequest, *, form: TimeZoneForm | None = None, new_token: str = "", status=200
+    request: HttpRequest,
+    *,
+    form: TimeZoneForm | None = None,
+    token_form: ApiTokenForm | None = None,
+    new_token: tuple | None = None,
+    status=200,
 ) -> HttpResponse:
     user = selectors.user_for_profile(request.user)
     context = {
         "profile_user": user,
         "form": form or TimeZoneForm(instance=user),
-        "token": selectors.api_token_for(user),
+        "token_form": token_form or ApiTokenForm(),
+        "tokens": list(selectors.api_tokens_of(user)),
         "new_token": new_token,
         "two_factor_enrolled": selectors.two_factor_enrolled(user),
         "backup_codes_remaining": selectors.backup_codes_remaining(user),
@@ -211,11 +235,27 @@ def profile(request: HttpRequest) -> HttpResponse:
 def api_token(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action")
     if action == "issue":
-        token = services.api_token_issue(user=request.user)
-        # Rendered, not redirected: the key is shown this once and never put in a URL.
-        return _render_profile(request, new_token=token.key)
+        return _issue_api_token(request)
     if action == "revoke":
-        if services.api_token_revoke(user=request.user):
-            messages.success(request, _("Your API token has been revoked."))
+        token = selectors.api_token_of(request.user, request.POST.get("token"))
+        if token is not None and services.api_token_revoke(token=token, actor=request.user):
+            messages.success(
+                request, _("The API token “%(name)s” has been revoked.") % {"name": token.name}
+            )
         return redirect("accounts:profile")
     return HttpResponseBadRequest(_("Unknown action: use “issue” or “revoke”."))
+
+
+def _issue_api_token(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            token, key = services.api_token_issue(user=request.user, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        except services.AccountsError as error:
+            form.add_error(None, error.message)
+        else:
+            # Rendered, not redirected: the key is shown this once and never put in a URL.
+            return _render_profile(request, new_token=(token, key))
+    return _render_profile(request, token_form=form, status=400)

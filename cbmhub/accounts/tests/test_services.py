@@ -57,14 +57,6 @@ def test_user_create_refuses_an_unknown_role(db):
         services.user_create(username="eve", email="e@example.org", role="king")
 
 
-def test_api_token_issue_replaces_and_revoke_removes(anna):
-    first = services.api_token_issue(user=anna)
-    second = services.api_token_issue(user=anna)
-    assert first.key != second.key
-    assert services.api_token_revoke(user=anna) is True
-    assert services.api_token_revoke(user=anna) is False
-
-
 def test_device_confirm_with_the_right_code(alice):
     device = services.two_factor_device_create(user=alice)
     assert services.two_factor_device_create(user=alice) == device

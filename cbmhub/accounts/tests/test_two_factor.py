@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
+from cbmhub.accounts.models import ApiToken
 from cbmhub.conftest import PASSWORD
 
 from .conftest import current_code, wrong_code
@@ -176,9 +176,9 @@ def test_credential_pages_need_the_second_factor(client, alice, require_2fa, enr
 def test_api_token_cannot_be_issued_before_verification(client, alice, require_2fa, enrol):
     enrol(alice)
     sign_in(client, alice)
-    response = client.post("/accounts/profile/api-token/", {"action": "issue"})
+    response = client.post("/accounts/profile/api-token/", {"action": "issue", "name": "ci"})
     assert response.status_code == 302
-    assert not Token.objects.filter(user=alice).exists()
+    assert not ApiToken.objects.filter(user=alice).exists()
 
 
 def test_new_backup_codes_replace_the_old(client, alice, require_2fa, enrol):
