@@ -428,3 +428,24 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_id}/{self.seq} {self.kind}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A ``cbmhub hotline worker`` process as it last reported itself: when it started, when it
+    last finished a pass (delivering the outbox, escalating, closing checks) without error, and
+    the last error it met. Without a recent beat from some worker nothing is delivered or
+    escalated, so the secretariat and operators are warned (selectors.worker_alert)."""
+
+    name = models.CharField(max_length=200, unique=True, help_text="host:pid of the process.")
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="End of its last pass without error."
+    )
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-beat_at", "name"]
+
+    def __str__(self) -> str:
+        return self.name

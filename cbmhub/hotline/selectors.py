@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 import statistics
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -37,6 +37,7 @@ from .models import (
     Event,
     Message,
     Receipt,
+    WorkerHeartbeat,
 )
 
 
@@ -602,3 +603,49 @@ def check_target_for_token(token: str) -> CheckTarget:
     if target is None:
         raise Http404("This confirmation link is not valid.")
     return target
+
+
+# --- the worker -----------------------------------------------------------------------------
+
+# No pass finished by any worker for this long: deliveries and escalations have stopped.
+WORKER_STALE_AFTER = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class WorkerAlert:
+    """Why the page frame warns that the hotline worker is down: ``last_beat`` is when a worker
+    last finished a pass (None: never), ``last_error`` the last error a worker recorded."""
+
+    last_beat: datetime | None
+    last_error: str
+    last_error_at: datetime | None
+
+
+def sees_worker_health(user: Any) -> bool:
+    """The secretariat and operators run the platform: they are told when the worker is down.
+    States' points of contact and observers are not (nothing they could do about it)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (user.is_superuser or getattr(user, "is_secretariat", False))
+    )
+
+
+def worker_alert(user: Any, *, now: datetime | None = None) -> WorkerAlert | None:
+    """A WorkerAlert for the secretariat and operators when no worker has finished a pass for
+    WORKER_STALE_AFTER (or none ever has); None when all is well or the user need not know."""
+    if not sees_worker_health(user):
+        return None
+    now = now or timezone.now()
+    last_beat = WorkerHeartbeat.objects.aggregate(last=Max("beat_at"))["last"]
+    if last_beat is not None and now - last_beat < WORKER_STALE_AFTER:
+        return None
+    failing = (
+        WorkerHeartbeat.objects.filter(last_error_at__isnull=False)
+        .order_by("-last_error_at")
+        .first()
+    )
+    return WorkerAlert(
+        last_beat=last_beat,
+        last_error=failing.last_error if failing else "",
+        last_error_at=failing.last_error_at if failing else None,
+    )
