@@ -227,6 +227,13 @@ class Receipt(models.Model):
     escalation_count = models.PositiveSmallIntegerField(default=0)
     last_escalated_at = models.DateTimeField(null=True, blank=True)
     next_escalation_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # What the last escalation did: how many points of contact it reached (0: nobody, and the
+    # escalation stopped; None: not escalated, or before this was recorded), and the levels it
+    # looked at where the state has no point of contact.
+    escalation_reached = models.PositiveSmallIntegerField(null=True, blank=True)
+    escalation_unreachable = models.CharField(
+        max_length=64, blank=True, help_text="Comma-separated levels with no point of contact."
+    )
 
     class Meta:
         ordering = ["message_id", "state__name"]
@@ -246,6 +253,19 @@ class Receipt(models.Model):
         if self.delivered_at:
             return "delivered"
         return "pending"
+
+    @property
+    def unreachable_levels(self) -> list[str]:
+        return [level for level in self.escalation_unreachable.split(",") if level]
+
+    @property
+    def unreachable_level_labels(self) -> list[str]:
+        return [str(Level(level).label) for level in self.unreachable_levels]
+
+    @property
+    def escalation_reached_nobody(self) -> bool:
+        """The last escalation found no point of contact at any level: it stopped there."""
+        return self.escalation_reached == 0
 
     def ack_overdue(self, now) -> bool:
         due = self.ack_due_at
