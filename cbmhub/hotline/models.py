@@ -255,6 +255,15 @@ class Receipt(models.Model):
         return "pending"
 
     @property
+    def awaits_acknowledgement(self) -> bool:
+        """The one rule for what waits for an acknowledgement (the inbox counter, its rows, the
+        Acknowledge button, the service and escalation): a receipt with an acknowledgement
+        deadline — only the kinds in choices.ACK_EXPECTED get one, so never a response — that
+        has not been acknowledged. ``selectors.awaiting_acknowledgement()`` is the same rule
+        as a query."""
+        return self.ack_due_at is not None and self.acknowledged_at is None
+
+    @property
     def unreachable_levels(self) -> list[str]:
         return [level for level in self.escalation_unreachable.split(",") if level]
 

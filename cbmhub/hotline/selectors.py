@@ -170,7 +170,7 @@ class MessageAccess:
 
     @property
     def can_acknowledge(self) -> bool:
-        return self.receipt is not None and self.receipt.acknowledged_at is None
+        return self.receipt is not None and self.receipt.awaits_acknowledgement
 
     @property
     def can_reply(self) -> bool:
@@ -228,13 +228,20 @@ def inbox_audience(user: Any) -> str:
     return "observer"
 
 
+def awaiting_acknowledgement(prefix: str = "") -> Q:
+    """Receipt.awaits_acknowledgement as a query (over Receipt, or with ``prefix="receipts__"``
+    over Message): an acknowledgement deadline, and no acknowledgement yet."""
+    return Q(**{f"{prefix}ack_due_at__isnull": False, f"{prefix}acknowledged_at__isnull": True})
+
+
 def unacknowledged_count(user: Any) -> int:
-    """Messages to the user's state still waiting for an acknowledgement (the inbox badge)."""
+    """Messages to the user's state still waiting for an acknowledgement (the inbox badge):
+    the rows that show an acknowledgement deadline, the messages with an Acknowledge button."""
     if not getattr(user, "is_state_user", False) or not user.state_id:
         return 0
     return Receipt.objects.filter(
+        awaiting_acknowledgement(),
         state_id=user.state_id,
-        acknowledged_at__isnull=True,
         message__in=Message.objects.visible_to(user),
     ).count()
 
@@ -541,7 +548,7 @@ class InboxItem:
 
 
 def _next_due(receipt: Receipt) -> tuple[Any, str]:
-    if receipt.acknowledged_at is None and receipt.ack_due_at is not None:
+    if receipt.awaits_acknowledgement:
         return receipt.ack_due_at, "ack"
     if receipt.replied_at is None and receipt.reply_due_at is not None:
         return receipt.reply_due_at, "reply"
@@ -559,7 +566,7 @@ def inbox_list(user: Any, *, box: str = "all", channel: Channel | None = None, l
     if state_id:
         owed = list(
             messages.filter(
-                Q(receipts__acknowledged_at__isnull=True, receipts__ack_due_at__isnull=False)
+                awaiting_acknowledgement("receipts__")
                 | Q(receipts__replied_at__isnull=True, receipts__reply_due_at__isnull=False),
                 receipts__state_id=state_id,
             )

@@ -24,6 +24,7 @@ from cbmhub.directory.selectors import points_of_contact_for
 
 from ..choices import DeliveryKind, DeliveryPurpose, EventKind
 from ..models import Channel, Delivery, Message, Receipt
+from ..selectors import awaiting_acknowledgement
 from .common import _iso, _now
 from .events import _receipt_data, event_append
 from .outbox import _active_webhooks, _email_deliveries, _webhook_deliveries
@@ -35,7 +36,7 @@ def escalations_run(*, now: datetime | None = None, limit: int = 200) -> int:
     taken under a row lock (skipped if another worker holds it) and its condition re-checked."""
     now = _now(now)
     due = list(
-        Receipt.objects.filter(acknowledged_at__isnull=True, next_escalation_at__lte=now)
+        Receipt.objects.filter(awaiting_acknowledgement(), next_escalation_at__lte=now)
         .order_by("next_escalation_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
@@ -86,7 +87,7 @@ def _escalate(receipt_id: int, now: datetime) -> bool:
     receipt = (
         Receipt.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("message__channel__organisation", "message__sender", "state")
-        .filter(pk=receipt_id, acknowledged_at__isnull=True, next_escalation_at__lte=now)
+        .filter(awaiting_acknowledgement(), pk=receipt_id, next_escalation_at__lte=now)
         .first()
     )
     if receipt is None:
