@@ -151,3 +151,13 @@ def test_a_level_above_that_exists_is_still_reached(world, link, send, anna, sta
     # Diplomatic is skipped (nobody there), high level reached; the gap is said and alerted.
     assert (data["to_level"], data["unreachable"]) == ("high_level", ["diplomatic"])
     assert Delivery.objects.filter(purpose=DeliveryPurpose.UNREACHABLE).count() == 1
+
+
+def test_api_receipt_says_whom_the_escalation_reached(api_for, world, link, send, anna):
+    message = send(anna, link, priority="flash").message
+    _escalate(message, 16)
+    _escalate(message, 32)
+    [receipt] = api_for(anna).get(f"/api/v1/hotline/messages/{message.pk}/").json()["receipts"]
+    assert receipt["escalation_level"] == "diplomatic" and receipt["escalation_count"] == 2
+    assert receipt["escalation_reached"] == 1
+    assert receipt["escalation_unreachable"] == ["high_level"]
