@@ -621,7 +621,8 @@ WORKER_STALE_AFTER = timedelta(minutes=1)
 @dataclass(frozen=True)
 class WorkerAlert:
     """Why the page frame warns that the hotline worker is down: ``last_beat`` is when a worker
-    last finished a pass (None: never), ``last_error`` the last error a worker recorded."""
+    last finished a pass (None: never), ``last_error`` the last error a worker recorded (for
+    operators only; empty for the secretariat)."""
 
     last_beat: datetime | None
     last_error: str
@@ -646,10 +647,13 @@ def worker_alert(user: Any, *, now: datetime | None = None) -> WorkerAlert | Non
     last_beat = WorkerHeartbeat.objects.aggregate(last=Max("beat_at"))["last"]
     if last_beat is not None and now - last_beat < WORKER_STALE_AFTER:
         return None
+    # The error text names infrastructure (hosts, paths): for operators, not the secretariat.
     failing = (
         WorkerHeartbeat.objects.filter(last_error_at__isnull=False)
         .order_by("-last_error_at")
         .first()
+        if user.is_superuser
+        else None
     )
     return WorkerAlert(
         last_beat=last_beat,
