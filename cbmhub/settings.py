@@ -160,7 +160,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
             ),
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            # Seconds a writer waits for the lock before "database is locked" (the hotline
+            # worker survives that error and retries; its tests shorten the wait).
+            "timeout": float(os.environ.get("CBMHUB_SQLITE_TIMEOUT", "20")),
         }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -16,8 +16,9 @@ export DJANGO_SETTINGS_MODULE=cbmhub.settings
 .venv/bin/cbmhub collectstatic --no-input -v 0
 .venv/bin/cbmhub demo
 
-# The hotline worker delivers the outbox and runs escalations; it stops with the server.
-.venv/bin/cbmhub hotline worker --sleep 2 &
+# The hotline worker delivers the outbox and runs escalations; it stops with the server. It
+# retries database and transport errors itself; should it exit anyway, it is started again.
+scripts/keep-running.sh .venv/bin/cbmhub hotline worker --sleep 2 &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
 echo "CBM Hub: http://127.0.0.1:8000/  (worker pid $WORKER)"

@@ -16,6 +16,7 @@ from .models import (
     Message,
     Receipt,
     Webhook,
+    WorkerHeartbeat,
 )
 
 
@@ -148,3 +149,10 @@ class CommunicationCheckAdmin(ReadOnlyAdmin):
 class WebhookAdmin(admin.ModelAdmin):
     list_display = ["state", "url", "is_active"]
     exclude = ["secret"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    """Which workers ran when, and their last error: written by the workers alone."""
+
+    list_display = ["name", "started_at", "beat_at", "last_error_at", "last_error"]

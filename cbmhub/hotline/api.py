@@ -50,6 +50,17 @@ class ReceiptSerializer(serializers.ModelSerializer):
     reply = serializers.IntegerField(source="reply_id", allow_null=True)
     # A plain string in the schema: the same choices as "level" (technical ... high_level).
     escalation_level = serializers.CharField(help_text="The level notified last.")
+    escalation_reached = serializers.IntegerField(
+        allow_null=True,
+        read_only=True,
+        help_text="Points of contact the last escalation reached (0: nobody; it stopped).",
+    )
+    escalation_unreachable = serializers.ListField(
+        child=serializers.CharField(),
+        source="unreachable_levels",
+        read_only=True,
+        help_text="Levels the last escalation looked at where the state has no point of contact.",
+    )
 
     class Meta:
         model = Receipt
@@ -65,6 +76,8 @@ class ReceiptSerializer(serializers.ModelSerializer):
             "reply_due_at",
             "escalation_level",
             "escalation_count",
+            "escalation_reached",
+            "escalation_unreachable",
         ]
 
 

@@ -85,6 +85,9 @@ class DeliveryPurpose(models.TextChoices):
     MESSAGE = "message", _("New message")
     ESCALATION = "escalation", _("Escalation to the next level")
     SENDER_NOTICE = "sender_notice", _("Notice to the sender")
+    # To the secretariat (operators on a channel without an organisation): a state has no point
+    # of contact at a level an escalation had to reach.
+    UNREACHABLE = "unreachable", _("No point of contact at a level")
     CHECK = "check", _("Communication check")
 
 

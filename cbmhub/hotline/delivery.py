@@ -40,6 +40,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import services
 from .choices import TLP_BODY_IN_EMAIL, DeliveryKind, DeliveryPurpose, DeliveryStatus
@@ -288,22 +289,9 @@ def _email_text(delivery: Delivery) -> tuple[str, list[str]]:
             "",
         ]
     if delivery.purpose == DeliveryPurpose.SENDER_NOTICE:
-        return (
-            _("[CBM Hub] Not acknowledged, escalated: %(title)s") % {"title": title},
-            [
-                _(
-                    "Your message #%(number)s to %(state)s was not acknowledged in time; "
-                    "it has been escalated to that state's points of contact at the level "
-                    "“%(level)s”."
-                )
-                % {
-                    "number": message.pk,
-                    "state": receipt.state,
-                    "level": receipt.get_escalation_level_display(),
-                },
-                link,
-            ],
-        )
+        return _sender_notice_text(message, receipt, title, link)
+    if delivery.purpose == DeliveryPurpose.UNREACHABLE:
+        return _unreachable_text(message, receipt, link)
     lines += [
         _("From: %(state)s") % {"state": message.sender_state},
         _("Channel: %(channel)s") % {"channel": message.channel},
@@ -320,6 +308,79 @@ def _email_text(delivery: Delivery) -> tuple[str, list[str]]:
         lines += [message.body, ""]
     lines += [_("Read, acknowledge and answer in CBM Hub:"), link]
     return head, lines
+
+
+def _levels(receipt) -> str:
+    return ", ".join(f"“{label}”" for label in receipt.unreachable_level_labels)
+
+
+def _sender_notice_text(message, receipt, title: str, link: str) -> tuple[str, list[str]]:
+    """Says plainly whom the escalation reached, and where the state has nobody."""
+    names = {"number": message.pk, "state": receipt.state, "levels": _levels(receipt)}
+    if receipt.escalation_reached_nobody:
+        return (
+            _("[CBM Hub] Not acknowledged, could not be escalated: %(title)s") % {"title": title},
+            [
+                _(
+                    "Your message #%(number)s to %(state)s was not acknowledged in time and "
+                    "could not be escalated: that state has no point of contact at %(levels)s. "
+                    "Nobody else was reached, and no further escalation will be "
+                    "attempted."
+                )
+                % names,
+                link,
+            ],
+        )
+    lines = [
+        ngettext(
+            "Your message #%(number)s to %(state)s was not acknowledged in time; it has been "
+            "escalated to %(count)d point of contact of that state at the level “%(level)s”.",
+            "Your message #%(number)s to %(state)s was not acknowledged in time; it has been "
+            "escalated to %(count)d points of contact of that state at the level “%(level)s”.",
+            receipt.escalation_reached or 0,
+        )
+        % {
+            **names,
+            "count": receipt.escalation_reached or 0,
+            "level": receipt.get_escalation_level_display(),
+        }
+    ]
+    if receipt.unreachable_levels:
+        lines.append(
+            _("%(state)s has no point of contact at %(levels)s: it could not be reached there.")
+            % names
+        )
+    return _("[CBM Hub] Not acknowledged, escalated: %(title)s") % {"title": title}, [*lines, link]
+
+
+def _unreachable_text(message, receipt, link: str) -> tuple[str, list[str]]:
+    """To the secretariat: metadata only (never the subject or body of the message)."""
+    names = {
+        "number": message.pk,
+        "state": receipt.state,
+        "levels": _levels(receipt),
+        "channel": message.channel,
+        "level": receipt.get_escalation_level_display(),
+    }
+    outcome = (
+        _("Nobody could be reached, and escalation has stopped.")
+        if receipt.escalation_reached_nobody
+        else _("It was escalated to the level “%(level)s” instead.") % names
+    )
+    return (
+        _("[CBM Hub] %(state)s cannot be reached at %(levels)s") % names,
+        [
+            _(
+                "Message #%(number)s on the channel “%(channel)s” was not acknowledged in time "
+                "by %(state)s and had to be escalated, but %(state)s has no active point of "
+                "contact at %(levels)s."
+            )
+            % names,
+            outcome,
+            _("Please ask %(state)s to designate a point of contact at %(levels)s.") % names,
+            link,
+        ],
+    )
 
 
 def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:

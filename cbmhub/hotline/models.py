@@ -227,6 +227,13 @@ class Receipt(models.Model):
     escalation_count = models.PositiveSmallIntegerField(default=0)
     last_escalated_at = models.DateTimeField(null=True, blank=True)
     next_escalation_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # What the last escalation did: how many points of contact it reached (0: nobody, and the
+    # escalation stopped; None: not escalated, or before this was recorded), and the levels it
+    # looked at where the state has no point of contact.
+    escalation_reached = models.PositiveSmallIntegerField(null=True, blank=True)
+    escalation_unreachable = models.CharField(
+        max_length=64, blank=True, help_text="Comma-separated levels with no point of contact."
+    )
 
     class Meta:
         ordering = ["message_id", "state__name"]
@@ -246,6 +253,28 @@ class Receipt(models.Model):
         if self.delivered_at:
             return "delivered"
         return "pending"
+
+    @property
+    def awaits_acknowledgement(self) -> bool:
+        """The one rule for what waits for an acknowledgement (the inbox counter, its rows, the
+        Acknowledge button, the service and escalation): a receipt with an acknowledgement
+        deadline — only the kinds in choices.ACK_EXPECTED get one, so never a response — that
+        has not been acknowledged. ``selectors.awaiting_acknowledgement()`` is the same rule
+        as a query."""
+        return self.ack_due_at is not None and self.acknowledged_at is None
+
+    @property
+    def unreachable_levels(self) -> list[str]:
+        return [level for level in self.escalation_unreachable.split(",") if level]
+
+    @property
+    def unreachable_level_labels(self) -> list[str]:
+        return [str(Level(level).label) for level in self.unreachable_levels]
+
+    @property
+    def escalation_reached_nobody(self) -> bool:
+        """The last escalation found no point of contact at any level: it stopped there."""
+        return self.escalation_reached == 0
 
     def ack_overdue(self, now) -> bool:
         due = self.ack_due_at
@@ -428,3 +457,24 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_id}/{self.seq} {self.kind}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A ``cbmhub hotline worker`` process as it last reported itself: when it started, when it
+    last finished a pass (delivering the outbox, escalating, closing checks) without error, and
+    the last error it met. Without a recent beat from some worker nothing is delivered or
+    escalated, so the secretariat and operators are warned (selectors.worker_alert)."""
+
+    name = models.CharField(max_length=200, unique=True, help_text="host:pid of the process.")
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="End of its last pass without error."
+    )
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-beat_at", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 import statistics
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -37,6 +37,7 @@ from .models import (
     Event,
     Message,
     Receipt,
+    WorkerHeartbeat,
 )
 
 
@@ -169,7 +170,7 @@ class MessageAccess:
 
     @property
     def can_acknowledge(self) -> bool:
-        return self.receipt is not None and self.receipt.acknowledged_at is None
+        return self.receipt is not None and self.receipt.awaits_acknowledgement
 
     @property
     def can_reply(self) -> bool:
@@ -227,13 +228,20 @@ def inbox_audience(user: Any) -> str:
     return "observer"
 
 
+def awaiting_acknowledgement(prefix: str = "") -> Q:
+    """Receipt.awaits_acknowledgement as a query (over Receipt, or with ``prefix="receipts__"``
+    over Message): an acknowledgement deadline, and no acknowledgement yet."""
+    return Q(**{f"{prefix}ack_due_at__isnull": False, f"{prefix}acknowledged_at__isnull": True})
+
+
 def unacknowledged_count(user: Any) -> int:
-    """Messages to the user's state still waiting for an acknowledgement (the inbox badge)."""
+    """Messages to the user's state still waiting for an acknowledgement (the inbox badge):
+    the rows that show an acknowledgement deadline, the messages with an Acknowledge button."""
     if not getattr(user, "is_state_user", False) or not user.state_id:
         return 0
     return Receipt.objects.filter(
+        awaiting_acknowledgement(),
         state_id=user.state_id,
-        acknowledged_at__isnull=True,
         message__in=Message.objects.visible_to(user),
     ).count()
 
@@ -540,7 +548,7 @@ class InboxItem:
 
 
 def _next_due(receipt: Receipt) -> tuple[Any, str]:
-    if receipt.acknowledged_at is None and receipt.ack_due_at is not None:
+    if receipt.awaits_acknowledgement:
         return receipt.ack_due_at, "ack"
     if receipt.replied_at is None and receipt.reply_due_at is not None:
         return receipt.reply_due_at, "reply"
@@ -558,7 +566,7 @@ def inbox_list(user: Any, *, box: str = "all", channel: Channel | None = None, l
     if state_id:
         owed = list(
             messages.filter(
-                Q(receipts__acknowledged_at__isnull=True, receipts__ack_due_at__isnull=False)
+                awaiting_acknowledgement("receipts__")
                 | Q(receipts__replied_at__isnull=True, receipts__reply_due_at__isnull=False),
                 receipts__state_id=state_id,
             )
@@ -602,3 +610,53 @@ def check_target_for_token(token: str) -> CheckTarget:
     if target is None:
         raise Http404("This confirmation link is not valid.")
     return target
+
+
+# --- the worker -----------------------------------------------------------------------------
+
+# No pass finished by any worker for this long: deliveries and escalations have stopped.
+WORKER_STALE_AFTER = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class WorkerAlert:
+    """Why the page frame warns that the hotline worker is down: ``last_beat`` is when a worker
+    last finished a pass (None: never), ``last_error`` the last error a worker recorded (for
+    operators only; empty for the secretariat)."""
+
+    last_beat: datetime | None
+    last_error: str
+    last_error_at: datetime | None
+
+
+def sees_worker_health(user: Any) -> bool:
+    """The secretariat and operators run the platform: they are told when the worker is down.
+    States' points of contact and observers are not (nothing they could do about it)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (user.is_superuser or getattr(user, "is_secretariat", False))
+    )
+
+
+def worker_alert(user: Any, *, now: datetime | None = None) -> WorkerAlert | None:
+    """A WorkerAlert for the secretariat and operators when no worker has finished a pass for
+    WORKER_STALE_AFTER (or none ever has); None when all is well or the user need not know."""
+    if not sees_worker_health(user):
+        return None
+    now = now or timezone.now()
+    last_beat = WorkerHeartbeat.objects.aggregate(last=Max("beat_at"))["last"]
+    if last_beat is not None and now - last_beat < WORKER_STALE_AFTER:
+        return None
+    # The error text names infrastructure (hosts, paths): for operators, not the secretariat.
+    failing = (
+        WorkerHeartbeat.objects.filter(last_error_at__isnull=False)
+        .order_by("-last_error_at")
+        .first()
+        if user.is_superuser
+        else None
+    )
+    return WorkerAlert(
+        last_beat=last_beat,
+        last_error=failing.last_error if failing else "",
+        last_error_at=failing.last_error_at if failing else None,
+    )

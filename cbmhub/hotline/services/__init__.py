@@ -11,7 +11,8 @@ channels in ascending id order).
 
 The modules: ``common`` (errors, SendResult, the event signal), ``events`` (the chain),
 ``channels`` (channels, webhooks), ``outbox`` (building deliveries), ``messages`` (send,
-reply), ``receipts`` (delivered, acknowledged, replied), ``escalation``, ``checks``. Callers
+reply), ``receipts`` (delivered, acknowledged, replied), ``escalation``, ``checks``, ``workers``
+(the worker's heartbeat). Callers
 import this package (``from cbmhub.hotline import services``), not the modules.
 """
 
@@ -38,6 +39,7 @@ from .receipts import (
     receipt_mark_delivered,
     receipts_mark_delivered,
 )
+from .workers import worker_beat
 
 __all__ = [
     "ATTACHMENT_MAX_BYTES",
@@ -63,4 +65,5 @@ __all__ = [
     "receipt_mark_delivered",
     "receipts_mark_delivered",
     "webhook_create",
+    "worker_beat",
 ]

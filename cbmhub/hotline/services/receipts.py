@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ..choices import EventKind
 from ..models import Message, Receipt
-from .common import _iso, _now, _require_state_user
+from .common import HotlineError, _iso, _now, _require_state_user
 from .events import NewEvent, _receipt_data, event_append, events_append
 
 
@@ -64,7 +64,8 @@ def _mark_replied(receipt: Receipt, *, reply: Message, user: Any, now: datetime)
 @transaction.atomic
 def message_acknowledge(*, user: Any, message: Message, now: datetime | None = None) -> Receipt:
     """Confirm receipt for the user's state (it must be a recipient). Stops escalation.
-    Acknowledging twice is harmless: the first acknowledgement stands."""
+    Acknowledging twice is harmless: the first acknowledgement stands. A message that expects
+    no acknowledgement (Receipt.awaits_acknowledgement: a response) is refused (HotlineError)."""
     _require_state_user(user)
     receipt = (
         Receipt.objects.select_for_update(of=("self",))
@@ -74,8 +75,14 @@ def message_acknowledge(*, user: Any, message: Message, now: datetime | None = N
     )
     if receipt is None:
         raise PermissionDenied(_("Only a point of contact of a recipient state may acknowledge."))
-    if receipt.acknowledged_at is None:
+    if receipt.awaits_acknowledgement:
         _acknowledge(receipt, user=user, now=_now(now))
+    elif receipt.acknowledged_at is None:
+        # The rule of Receipt.awaits_acknowledgement: a response expects no acknowledgement.
+        raise HotlineError(
+            _("This message expects no acknowledgement (a response closes its exchange)."),
+            code="acknowledgement_not_expected",
+        )
     return receipt
 
 

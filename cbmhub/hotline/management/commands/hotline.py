@@ -1,7 +1,10 @@
 """``cbmhub hotline worker|verify|export|public-key``: run and check the hotline.
 
 - ``worker [--once] [--batch N] [--sleep S] [--lease S]``: send the outbox, run escalations and
-  close due checks, until SIGTERM/SIGINT (the batch in hand is finished first).
+  close due checks, until SIGTERM/SIGINT (the batch in hand is finished first). Database and
+  transport errors are logged and retried with back-off (worker.py); each pass that works
+  writes the worker's heartbeat. ``--once``: one pass (and what is due now), exit status 1 if
+  it failed.
 - ``verify [--channel ID]``: verify the record in the database (every channel by default);
   ``verify --bundle FILE --public-key FILE``: verify an exported bundle offline (no database).
   Exit status 1 and the first broken entry named when a record does not verify.
@@ -13,12 +16,13 @@ from __future__ import annotations
 
 import json
 import signal
-import time
 from datetime import timedelta
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections, connection
+
+# The heartbeat must come within selectors.WORKER_STALE_AFTER (a minute) of the last one.
+MAX_SLEEP = 30.0
 
 
 class Command(BaseCommand):
@@ -53,10 +57,13 @@ class Command(BaseCommand):
     # --- worker ---------------------------------------------------------------------------
 
     def do_worker(self, *, once: bool, batch: int, sleep: float, lease: float, **_) -> None:
-        from cbmhub.hotline import delivery, services
+        from cbmhub.hotline.worker import Worker
 
-        if batch < 1 or lease <= 0 or sleep < 0:
-            raise CommandError("--batch must be at least 1, --lease positive, --sleep >= 0.")
+        if batch < 1 or lease <= 0 or not 0 <= sleep <= MAX_SLEEP:
+            raise CommandError(
+                f"--batch must be at least 1, --lease positive, --sleep between 0 and {MAX_SLEEP} "
+                "(a worker idle for longer would look stopped: its heartbeat is due every minute)."
+            )
         stop = {"now": False}
 
         def request_stop(signum, frame) -> None:
@@ -64,25 +71,19 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
-        sent = escalated = 0
-        while not stop["now"]:
-            if not connection.in_atomic_block:  # (under a test's transaction: keep it)
-                close_old_connections()
-            claimed = delivery.deliveries_process(batch=batch, lease=timedelta(seconds=lease))
-            sent += claimed
-            escalated += services.escalations_run()
-            services.checks_close_due()
-            if once:
-                # --once drains what is due now, then stops.
-                while claimed and not stop["now"]:
-                    claimed = delivery.deliveries_process(
-                        batch=batch, lease=timedelta(seconds=lease)
-                    )
-                    sent += claimed
-                break
-            if not claimed:
-                time.sleep(sleep)
-        self.stdout.write(f"worker stopped: {sent} deliveries handled, {escalated} escalations")
+        worker = Worker(batch=batch, lease=timedelta(seconds=lease), sleep=sleep)
+        # Errors inside a pass are logged and retried by the loop (worker.py); it returns only
+        # when asked to stop, or after the one pass of --once.
+        ok = worker.run(once=once, should_stop=lambda: stop["now"])
+        totals = worker.totals
+        self.stdout.write(
+            f"worker stopped: {totals.deliveries} deliveries handled, "
+            f"{totals.escalations} escalations, {totals.failed_passes} failed passes"
+        )
+        if not ok:
+            raise CommandError(
+                "The pass failed (nothing is lost; run it again): " + "; ".join(totals.errors)
+            )
 
     # --- record ---------------------------------------------------------------------------
 

@@ -1,0 +1,181 @@
+"""The loop of ``cbmhub hotline worker``, and how it outlives what goes wrong.
+
+A *pass* has three steps: deliver one outbox batch (delivery.py), escalate what is due, close
+the communication checks that are due. Each step runs on its own, so that an error in one is
+caught, logged and does not end the process: the database locked by another writer for longer
+than its busy timeout (SQLite's ``database is locked``), a dropped PostgreSQL connection, an
+SMTP server or webhook that cannot be reached, or a bug met by one row. After a failed pass
+the worker waits (1 s, 2 s, 4 s … at most 60 s, ``backoff_delay``) and tries again; the first
+pass that works again resets the wait. Nothing is lost meanwhile: each step's writes are
+transactions that either happened or did not, and rows claimed before an error are taken again
+when their lease expires.
+
+A worker that stopped anyway (killed, its host down, never started) must not go unnoticed:
+after every pass that worked — at most every ``HEARTBEAT_EVERY`` — the worker writes its
+heartbeat row (``WorkerHeartbeat``, services.worker_beat), and the page frame warns the
+secretariat and operators when no worker has finished a pass for ``selectors.WORKER_STALE_AFTER``
+(templatetags/hotline_worker.py). ``scripts/start.sh`` restarts a worker that exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import DatabaseError, close_old_connections, connection
+from django.utils import timezone
+
+from . import delivery, services
+
+log = logging.getLogger(__name__)
+
+BACKOFF_FIRST = 1.0  # seconds after the first failed pass; doubled after each further one
+BACKOFF_MAX = 60.0
+HEARTBEAT_EVERY = timedelta(seconds=10)
+# Errors expected from a database or a transport that is briefly unavailable: logged as a
+# warning. Anything else is logged with its traceback (a bug), and survived all the same.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (DatabaseError, OSError, smtplib.SMTPException)
+
+
+def backoff_delay(failures: int) -> float:
+    """Seconds to wait after `failures` failed passes in a row (1, 2, 4 … capped at 60)."""
+    return min(BACKOFF_FIRST * 2 ** max(failures - 1, 0), BACKOFF_MAX)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def pause(seconds: float, should_stop: Callable[[], bool]) -> None:
+    """Sleep `seconds`, waking every quarter second to honour a stop request."""
+    end = time.monotonic() + seconds
+    while not should_stop():
+        left = end - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(left, 0.25))
+
+
+@dataclass
+class WorkerTotals:
+    deliveries: int = 0
+    escalations: int = 0
+    failed_passes: int = 0
+    errors: list[str] = field(default_factory=list)  # of the last pass
+
+
+class Worker:
+    """One worker process's loop. ``pause(seconds, should_stop)`` and ``clock()`` are there for
+    the tests; the command uses the real ones."""
+
+    def __init__(
+        self,
+        *,
+        batch: int = 50,
+        lease: timedelta = delivery.DEFAULT_LEASE,
+        sleep: float = 0.25,
+        name: str | None = None,
+        pause: Callable[[float, Callable[[], bool]], None] = pause,
+        clock: Callable[[], datetime] = timezone.now,
+    ) -> None:
+        self.batch, self.lease, self.sleep = batch, lease, sleep
+        self.name = name or worker_name()
+        self.pause, self.clock = pause, clock
+        self.started_at = clock()
+        self.failures = 0  # failed passes in a row
+        self.last_beat: datetime | None = None
+        self.totals = WorkerTotals()
+
+    def run(self, *, once: bool = False, should_stop: Callable[[], bool] = lambda: False) -> bool:
+        """Loop until `should_stop()` (after the pass in hand), or one pass and a drain of the
+        outbox with `once`. Returns False when the last pass failed (only `once` can end so)."""
+        while not should_stop():
+            claimed = self.run_pass()
+            if self.totals.errors:
+                if once:
+                    return False
+                self.pause(backoff_delay(self.failures), should_stop)
+                continue
+            if once:
+                # --once drains what is due now, then stops.
+                while claimed and not should_stop() and not self.totals.errors:
+                    claimed = self._deliver()
+                return not self.totals.errors
+            if not claimed:
+                self.pause(self.sleep, should_stop)
+        return True
+
+    def run_pass(self) -> int:
+        """One pass; returns how many outbox rows it claimed. Errors are in totals.errors."""
+        if not connection.in_atomic_block:  # (under a test's transaction: keep it)
+            # Drops a connection that failed or outlived CONN_MAX_AGE; the next query reconnects.
+            close_old_connections()
+        self.totals.errors = []
+        claimed = self._deliver()
+        self.totals.escalations += self._step("escalate", services.escalations_run) or 0
+        self._step("close checks", services.checks_close_due)
+        if self.totals.errors:
+            self._failed()
+        else:
+            self._worked()
+        return claimed
+
+    def _deliver(self) -> int:
+        claimed = self._step(
+            "deliver", lambda: delivery.deliveries_process(batch=self.batch, lease=self.lease)
+        )
+        self.totals.deliveries += claimed or 0
+        return claimed or 0
+
+    def _step(self, name: str, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except Exception as exc:  # noqa: BLE001 - the worker outlives any error; it is logged
+            text = f"{name}: {type(exc).__name__}: {exc}"
+            if isinstance(exc, TRANSIENT_ERRORS):
+                log.warning("hotline worker %s: %s", self.name, text)
+            else:
+                log.exception("hotline worker %s: %s", self.name, text)
+            self.totals.errors.append(text)
+            return None
+
+    def _failed(self) -> None:
+        self.failures += 1
+        self.totals.failed_passes += 1
+        delay = backoff_delay(self.failures)
+        log.warning(
+            "hotline worker %s: pass failed (%d in a row); retrying in %.0f s",
+            self.name,
+            self.failures,
+            delay,
+        )
+        # Best effort: the database may be what fails.
+        self._beat(error="; ".join(self.totals.errors))
+
+    def _worked(self) -> None:
+        if self.failures:
+            log.warning(
+                "hotline worker %s: working again after %d failed passes", self.name, self.failures
+            )
+        now = self.clock()
+        due = self.last_beat is None or now - self.last_beat >= HEARTBEAT_EVERY
+        if due or self.failures:
+            self._beat(now=now)
+        self.failures = 0
+
+    def _beat(self, *, now: datetime | None = None, error: str = "") -> None:
+        now = now or self.clock()
+        try:
+            services.worker_beat(name=self.name, started_at=self.started_at, now=now, error=error)
+        except DatabaseError as exc:
+            log.warning("hotline worker %s: heartbeat not recorded: %s", self.name, exc)
+            return
+        if not error:
+            self.last_beat = now
