@@ -14,30 +14,34 @@
 
 from __future__ import annotations
 
-import json
 import statistics
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Membership, Organisation, State
 from cbmhub.directory.selectors import participating_memberships
 
-from . import chain, signing
 from .choices import Scope
 from .models import (
     Channel,
     CheckTarget,
     CommunicationCheck,
-    Event,
     Message,
     Receipt,
 )
+
+# The record's reads live in record.py; re-exported so that callers use selectors.* alone.
+from .record import RecordCheck as RecordCheck
+from .record import channel_head as channel_head
+from .record import channel_record_bundle as channel_record_bundle
+from .record import event_list as event_list
+from .record import public_key_fingerprint as public_key_fingerprint
+from .record import record_check as record_check
+from .record import record_verify as record_verify
 
 
 def _current_memberships() -> QuerySet[Membership]:
@@ -238,36 +242,6 @@ def unacknowledged_count(user: Any) -> int:
     ).count()
 
 
-# --- record ---------------------------------------------------------------------------------
-
-
-def event_list(channel: Channel) -> QuerySet[Event]:
-    return Event.objects.filter(channel=channel).order_by("seq")
-
-
-def channel_record_bundle(channel: Channel) -> dict[str, Any]:
-    """The channel's record as an offline-verifiable bundle (chain.verify_bundle). Entries hold
-    metadata and content hashes only, never a subject or body."""
-    entries = [
-        {"seq": e.seq, "payload": e.payload, "hash": e.hash, "signature": e.signature}
-        for e in event_list(channel).only("seq", "payload", "hash", "signature")
-    ]
-    info = {
-        "id": channel.pk,
-        "name": channel.name,
-        "scope": channel.scope,
-        "level": channel.level,
-        "organisation": channel.organisation.acronym if channel.organisation_id else None,
-        "states": [s.iso3 for s in (channel.state_a, channel.state_b) if s is not None],
-    }
-    return chain.build_bundle(
-        channel=info,
-        entries=entries,
-        public_key=signing.public_key_pem(),
-        exported_at=timezone.now().isoformat(),
-    )
-
-
 # --- communication checks -------------------------------------------------------------------
 
 
@@ -415,107 +389,6 @@ def _int(value: int | str) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise Http404("Not a valid id.") from None
-
-
-def record_verify(channel: Channel) -> chain.Verification:
-    """Verify a channel's record in the database: the chain and signatures (chain.py), that the
-    channel's head points at the last entry (nothing cut off the end), and that the rows the
-    events describe still say the same (a message's content hash, each receipt's times)."""
-    public_key = signing.public_key()
-    events = list(event_list(channel))
-    entries = [
-        {
-            "seq": e.seq,
-            "payload": e.payload,
-            "hash": e.hash,
-            "signature": e.signature,
-            "ref": f"event id {e.pk}",
-        }
-        for e in events
-    ]
-    result = chain.verify_entries(entries, public_key, channel=channel.pk)
-    if not result.ok:
-        return result
-    head = Channel.objects.filter(pk=channel.pk).values_list("last_seq", "last_hash").first()
-    last = events[-1] if events else None
-    if head != ((last.seq, last.hash) if last else (0, chain.GENESIS)):
-        return chain.Verification(
-            False,
-            len(events),
-            (head or (None,))[0],
-            "channel head",
-            "entries are missing after the last one in the table",
-        )
-    for event in events:
-        reason = _row_mismatch(event)
-        if reason:
-            return chain.Verification(False, len(events), event.seq, f"event id {event.pk}", reason)
-    return result
-
-
-@dataclass(frozen=True)
-class RecordCheck:
-    """A verification of a channel's record run on request (the channel page's "Verify this
-    record"): the outcome of ``record_verify`` and the last entry, to say up to where and when the
-    record was found intact."""
-
-    result: chain.Verification
-    last: Event | None
-    checked_at: datetime
-
-
-def record_check(channel: Channel) -> RecordCheck:
-    """``record_verify`` (the code ``cbmhub hotline verify`` runs) plus the channel's last entry."""
-    result = record_verify(channel)
-    last = event_list(channel).only("id", "channel_id", "seq", "at").last()
-    return RecordCheck(result=result, last=last, checked_at=timezone.now())
-
-
-def public_key_fingerprint() -> str:
-    """SHA-256 of the platform public key's PEM file exactly as served, so that anyone can compare
-    a downloaded ``cbmhub-public-key.pem`` with ``sha256sum`` against a fingerprint published
-    through another channel (the secretariat, a note verbale)."""
-    return chain.sha256_hex(signing.public_key_pem())
-
-
-def _row_mismatch(event: Event) -> str:
-    """Compare one verified event with the database rows it describes ('' when they agree)."""
-    # Imported here: the services import this module.
-    from .services import _iso, message_content_sha256
-
-    body = json.loads(event.payload)
-    data = body["data"]
-    if event.kind != body["kind"] or _iso(event.at) != body["at"]:
-        return "the event row's kind or time differs from its signed payload"
-    if body["kind"] == "sent":
-        message = Message.objects.filter(pk=data["message"]).first()
-        if message is None:
-            return f"message {data['message']} is missing"
-        actual = message_content_sha256(
-            subject=message.subject,
-            body=message.body,
-            language=message.language,
-            attachment_hashes=list(message.attachments.values_list("sha256", flat=True)),
-        )
-        if data["content_sha256"] != actual or message.content_sha256 != actual:
-            return f"message {message.pk} content differs from what was sent"
-        if _iso(message.sent_at) != body["at"]:
-            return f"message {message.pk} sending time differs from the record"
-    field = {
-        "delivered": "delivered_at",
-        "acknowledged": "acknowledged_at",
-        "replied": "replied_at",
-    }.get(body["kind"])
-    if field:
-        receipt = Receipt.objects.filter(
-            message_id=data["message"], state__iso3=data["state"]
-        ).first()
-        if receipt is None or _iso(getattr(receipt, field)) != body["at"]:
-            return (
-                f"the {field.replace('_at', '')} time of message {data['message']} for "
-                f"{data['state']} differs from the record"
-            )
-    return ""
 
 
 # --- the inbox, sorted by urgency -------------------------------------------------------------
