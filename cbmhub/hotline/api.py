@@ -77,8 +77,13 @@ class AttachmentSerializer(serializers.Serializer):
 
 class MessageSerializer(serializers.ModelSerializer):
     """A message as the caller may see it. Without the right to read its content (the
-    secretariat or an operator on a bilateral channel), ``subject``, ``body``, ``sender`` and
-    ``attachments`` are null and ``content_withheld`` is true."""
+    secretariat or an operator on a bilateral channel), ``subject``, ``body``, ``sender``,
+    ``attachments`` and ``content_salt`` are null and ``content_withheld`` is true.
+
+    ``content_sha256`` is a commitment, HMAC-SHA256 keyed with ``content_salt`` of the canonical
+    JSON of subject, body, language and attachments (docs/hotline.md): the readers of the content
+    check it, the others cannot test a guess against it. For a message sent before commitments
+    (no salt) it is a plain SHA-256, shown to the readers of the content only."""
 
     channel_name = serializers.CharField(source="channel.name")
     sender_state = serializers.CharField(source="sender_state.iso3")
@@ -87,6 +92,10 @@ class MessageSerializer(serializers.ModelSerializer):
     body = serializers.CharField(allow_null=True)
     attachments = AttachmentSerializer(many=True, allow_null=True)
     content_withheld = serializers.SerializerMethodField()
+    content_sha256 = serializers.CharField(allow_null=True)
+    content_salt = serializers.CharField(
+        allow_null=True, help_text="The commitment's key (hex); null where content is withheld."
+    )
     receipts = ReceiptSerializer(many=True)
 
     class Meta:
@@ -106,6 +115,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "sender",
             "sent_at",
             "content_sha256",
+            "content_salt",
             "content_withheld",
             "subject",
             "body",
@@ -126,8 +136,13 @@ class MessageSerializer(serializers.ModelSerializer):
 
     def to_representation(self, message: Message) -> dict[str, Any]:
         data = super().to_representation(message)
+        if not data["content_salt"]:
+            data["content_salt"] = None  # format 1: no salt
         if not self._readable(message):
-            data.update(subject=None, body=None, sender=None, attachments=None)
+            data.update(subject=None, body=None, sender=None, attachments=None, content_salt=None)
+            if not message.content_salt:
+                # An unsalted hash of guessable content: an oracle for whoever may not read it.
+                data["content_sha256"] = None
         return data
 
 
