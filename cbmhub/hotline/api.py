@@ -343,6 +343,12 @@ def _message_response(request: Request, result: services.SendResult) -> Response
     return response
 
 
+class InboxPagination(LimitOffsetPagination):
+    """The inbox's pages: ``limit`` (default 100, at most 500) messages from ``offset``."""
+
+    max_limit = 500
+
+
 class MessageListView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -365,12 +371,15 @@ class MessageListView(APIView):
         channel = None
         if request.query_params.get("channel"):
             channel = selectors.access_channel(request.user, request.query_params["channel"])
-        items = selectors.inbox_list(request.user, box=box, channel=channel)
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(items, request, view=self)
+        # Paginated in the database over everything the caller may see, in the inbox's order
+        # (a page is a slice of one total order: complete and stable).
+        messages = selectors.inbox_queryset(request.user, box=box, channel=channel)
+        paginator = InboxPagination()
+        page = paginator.paginate_queryset(messages, request, view=self) or []
         # The serializer lists each message's attachments: fetch the page's in one query.
-        prefetch_related_objects([item.message for item in page], "attachments")
-        data = InboxItemSerializer(page, many=True, context={"request": request}).data
+        prefetch_related_objects(page, "attachments")
+        items = selectors.inbox_items(request.user, page)
+        data = InboxItemSerializer(items, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
 
     @extend_schema(

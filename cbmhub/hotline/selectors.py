@@ -15,10 +15,23 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from cbmhub.directory.choices import Level
@@ -420,26 +433,69 @@ def _next_due(receipt: Receipt) -> tuple[Any, str]:
     return None, ""
 
 
-def inbox_list(user: Any, *, box: str = "all", channel: Channel | None = None, limit: int = 100):
-    """The inbox sorted by urgency: first what the user's state still owes (an acknowledgement
-    or a reply), earliest deadline first (so overdue on top), then messages waiting on the other
-    side, then the rest, newest first. Everything owed is listed however old; of the rest, the
-    ``limit`` newest."""
+def _next_due_expression() -> Case:
+    """_next_due in SQL, over Receipt: the acknowledgement deadline while it waits, then the
+    reply deadline while that waits, else NULL."""
+    return Case(
+        When(acknowledged_at__isnull=True, ack_due_at__isnull=False, then=F("ack_due_at")),
+        When(replied_at__isnull=True, reply_due_at__isnull=False, then=F("reply_due_at")),
+        default=None,
+        output_field=DateTimeField(),
+    )
+
+
+def inbox_queryset(user: Any, *, box: str = "all", channel: Channel | None = None):
+    """Every message `user` may see (message_list), ordered by urgency in the database, so that
+    a page of it is a slice: complete (offset/limit reach every message) and stable (the order
+    depends on the data only, with the id as the last tie-breaker). The order: first what the
+    user's state owes (an acknowledgement or a reply), earliest deadline first (so overdue on
+    top), then messages waiting on a recipient, earliest deadline first, then the rest; within a
+    deadline, by priority (flash first), then newest first."""
     state_id = getattr(user, "state_id", None) if getattr(user, "is_state_user", False) else None
-    messages = message_list(user, box=box, channel=channel)
-    owed: list[Message] = []
-    if state_id:
-        owed = list(
-            messages.filter(
-                Q(receipts__acknowledged_at__isnull=True, receipts__ack_due_at__isnull=False)
-                | Q(receipts__replied_at__isnull=True, receipts__reply_due_at__isnull=False),
-                receipts__state_id=state_id,
-            )
-        )
-    owed_ids = {m.pk for m in owed}
-    rest = list(messages.exclude(pk__in=owed_ids)[:limit])
+    by_message = Receipt.objects.filter(message=OuterRef("pk"))
+    own = by_message.filter(state_id=state_id)
+    earliest = (
+        by_message.annotate(due=_next_due_expression())
+        .filter(due__isnull=False)
+        .order_by("due")
+        .values("due")[:1]
+    )
+    messages = message_list(user, box=box, channel=channel).annotate(
+        inbox_own=Exists(own) if state_id else Value(False),
+        inbox_own_due=Subquery(own.annotate(due=_next_due_expression()).values("due")[:1])
+        if state_id
+        else Value(None, output_field=DateTimeField()),
+        inbox_others_due=Subquery(earliest),
+    )
+    messages = messages.annotate(
+        inbox_group=Case(
+            When(inbox_own=True, inbox_own_due__isnull=False, then=Value(0)),
+            When(inbox_own=True, then=Value(2)),
+            When(inbox_others_due__isnull=False, then=Value(1)),
+            default=Value(2),
+        ),
+    )
+    messages = messages.annotate(
+        inbox_due=Case(
+            When(inbox_group=0, then=F("inbox_own_due")),
+            When(inbox_group=1, then=F("inbox_others_due")),
+            default=None,
+            output_field=DateTimeField(),
+        ),
+        inbox_rank=Case(
+            When(inbox_group=2, then=Value(0)),
+            *(When(priority=p, then=Value(rank)) for p, rank in _PRIORITY_RANK.items()),
+            default=Value(9),
+        ),
+    )
+    return messages.order_by("inbox_group", "inbox_due", "inbox_rank", "-sent_at", "-id")
+
+
+def inbox_items(user: Any, messages: Iterable[Message]) -> list[InboxItem]:
+    """Inbox rows for messages of inbox_queryset (their receipts prefetched), in their order."""
+    state_id = getattr(user, "state_id", None) if getattr(user, "is_state_user", False) else None
     items = []
-    for message in owed + rest:
+    for message in messages:
         receipts = list(message.receipts.all())
         own = next((r for r in receipts if state_id and r.state_id == state_id), None)
         if own is not None:
@@ -450,15 +506,16 @@ def inbox_list(user: Any, *, box: str = "all", channel: Channel | None = None, l
             due_at, due_kind = min(pending, key=lambda d: d[0]) if pending else (None, "")
             action = False
         items.append(InboxItem(message, own, due_at, due_kind, action))
+    return items
 
-    def urgency(item: InboxItem) -> tuple:
-        group = 0 if item.action else (1 if item.due_at else 2)
-        due = item.due_at.timestamp() if item.due_at else 0.0
-        sent = -item.message.sent_at.timestamp()
-        rank = _PRIORITY_RANK.get(item.message.priority, 9) if group < 2 else 0
-        return (group, due, rank, sent)
 
-    return sorted(items, key=urgency)
+def inbox_list(user: Any, *, box: str = "all", channel: Channel | None = None, limit: int = 100):
+    """The inbox page: everything the user's state owes, however old, then the ``limit`` first
+    of the rest, in inbox_queryset's order (the API pages through all of it instead)."""
+    messages = inbox_queryset(user, box=box, channel=channel)
+    owed = list(messages.filter(inbox_group=0))
+    rest = list(messages.exclude(inbox_group=0)[:limit])
+    return inbox_items(user, owed + rest)
 
 
 def check_target_for_token(token: str) -> CheckTarget:
