@@ -432,3 +432,103 @@ def test_malformed_bundle_is_one_line_status_2(bundle, content):
             "hotline", "verify", "--bundle", str(path), "--public-key", str(key), stdout=StringIO()
         )
     assert raised.value.returncode == 2 and "\n" not in str(raised.value)
+
+
+# --- escalations, and records written before format 2 -------------------------------------------
+
+
+def test_escalated_receipt_verifies_and_its_level_is_covered(anna, bert, link, send):
+    from datetime import timedelta
+
+    message = send(anna, link, priority="flash").message
+    assert services.escalations_run(now=message.sent_at + timedelta(minutes=16)) == 1
+    assert verify("--channel", str(link.pk))[0]
+    sql(
+        "UPDATE hotline_receipt SET escalation_level = %s WHERE message_id = %s",
+        ["technical", message.pk],
+    )
+    ok, out = verify("--channel", str(link.pk))
+    assert not ok and "BROKEN at seq 2 " in out and "escalation level" in out
+
+
+@pytest.fixture
+def format_1(anna, bert, link, state_a, state_b):
+    """A message recorded as before format 2: no salt, the plain content hash and account
+    names in the clear on the record."""
+    from django.db import transaction
+
+    from cbmhub.hotline.models import Message, Receipt
+    from cbmhub.hotline.services.events import NewEvent, events_append
+
+    now = timezone.now()
+    plain = services.message_content_sha256(
+        subject="Old", body="Sent last year.", language="en", attachment_hashes=[]
+    )
+    with transaction.atomic():
+        message = Message.objects.create(
+            channel=link,
+            sender_state=state_a,
+            sender=anna,
+            kind="free_text",
+            priority="routine",
+            subject="Old",
+            body="Sent last year.",
+            sent_at=now,
+            content_sha256=plain,
+        )
+        receipt = Receipt.objects.create(
+            message=message, state=state_b, escalation_level="technical", acknowledged_at=now,
+            acknowledged_by=bert,
+        )  # fmt: skip
+        events_append(
+            channel_id=link.pk,
+            entries=[
+                NewEvent(
+                    "sent",
+                    now,
+                    {
+                        "message": message.pk,
+                        "kind": "free_text",
+                        "priority": "routine",
+                        "tlp": "AMBER",
+                        "instrument": "",
+                        "sender_state": "KAZ",
+                        "sender": "anna",
+                        "in_reply_to": None,
+                        "content_sha256": plain,
+                        "recipients": {"MNG": {"ack_due": None, "reply_due": None}},
+                    },
+                    message=message,
+                ),  # fmt: skip
+                NewEvent(
+                    "acknowledged",
+                    now,
+                    {"message": message.pk, "state": "MNG", "by": "bert"},
+                    message=message,
+                    receipt=receipt,
+                ),
+            ],
+        )
+    return message
+
+
+def test_format_1_record_still_verifies(format_1, link):
+    ok, out = verify("--channel", str(link.pk))
+    assert ok and "OK: 2 entries" in out
+
+
+@pytest.mark.parametrize(
+    "statement, reason",
+    [
+        ("UPDATE hotline_message SET body = 'Edited.' WHERE id = %s", "content differs"),
+        ("UPDATE hotline_message SET sender_id = NULL WHERE id = %s", "the sender differs"),
+        (
+            "UPDATE hotline_receipt SET acknowledged_by_id = NULL WHERE message_id = %s",
+            "acknowledging account",
+        ),
+    ],
+)
+def test_format_1_record_edits_are_caught(format_1, link, statement, reason):
+    sql(statement, [format_1.pk])
+    ok, out = verify("--channel", str(link.pk))
+    assert not ok and reason in out
