@@ -461,6 +461,30 @@ class MessageReplyView(APIView):
         return _message_response(request, result)
 
 
+class HeadSerializer(serializers.Serializer):
+    """The platform's signed statement of where a channel's record ends (docs/hotline.md)."""
+
+    head = serializers.DictField(help_text="format, channel, seq, hash, signed_at.")
+    head_signature = serializers.CharField(help_text="Ed25519, base64, over SHA-256 of the head.")
+
+
+class ChannelHeadView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="hotline_channel_head",
+        summary="The signed head of a channel's record, to keep",
+        description=(
+            "A party's system fetches it after each delivery and keeps it: "
+            "`cbmhub hotline verify --head FILE` then proves that the record was not cut back "
+            "or rewritten since."
+        ),
+        responses={200: HeadSerializer, **ERRORS},
+    )
+    def get(self, request: Request, channel_id: int) -> Response:
+        channel = selectors.access_channel(request.user, channel_id)
+        return Response(selectors.channel_current_head(channel))
+
+
 class ChannelListView(APIView):
     @extend_schema(
         tags=TAGS,

@@ -67,6 +67,15 @@ def channel_head(channel: Channel, *, seq: int, hash: str) -> dict[str, Any]:
     return {"head": head, "head_signature": chain.sign_head(signing.private_key(), head)}
 
 
+def channel_current_head(channel: Channel) -> dict[str, Any]:
+    """The signed head of the channel's record as it stands now (the API's ``channels/<id>/head/``
+    for parties to keep)."""
+    last_seq, last_hash = (
+        Channel.objects.filter(pk=channel.pk).values_list("last_seq", "last_hash").get()
+    )
+    return channel_head(channel, seq=last_seq, hash=last_hash)
+
+
 def channel_record_bundle(channel: Channel) -> dict[str, Any]:
     """The channel's record as an offline-verifiable bundle (chain.verify_bundle), ending at the
     signed head. Entries hold metadata and commitments only, never a subject, body or account."""

@@ -49,6 +49,7 @@ from .models import (
 
 # The record's reads live in record.py; re-exported so that callers use selectors.* alone.
 from .record import RecordCheck as RecordCheck
+from .record import channel_current_head as channel_current_head
 from .record import channel_head as channel_head
 from .record import channel_record_bundle as channel_record_bundle
 from .record import event_list as event_list

@@ -532,3 +532,28 @@ def test_format_1_record_edits_are_caught(format_1, link, statement, reason):
     sql(statement, [format_1.pk])
     ok, out = verify("--channel", str(link.pk))
     assert not ok and reason in out
+
+
+# --- a head fetched from the API, kept by a party ----------------------------------------------
+
+
+def test_head_from_the_api_anchors_the_record(api_for, bert, carol, record, link, tmp_path):
+    response = api_for(bert).get(f"/api/v1/hotline/channels/{link.pk}/head/")
+    assert response.status_code == 200 and response.json()["head"]["seq"] == 5
+    kept = tmp_path / "head.json"
+    kept.write_text(response.content.decode())
+    assert verify("--head", str(kept))[0]
+    _delete_last_and_move_head({"link": link})
+    sql(
+        "UPDATE hotline_receipt SET acknowledged_at = NULL, acknowledged_by_id = NULL "
+        "WHERE message_id = %s AND acknowledged_at IS NOT NULL",
+        [record.pk],
+    )
+    ok, out = verify("--head", str(kept))
+    assert not ok and "the record was cut or rewritten" in out
+
+
+def test_head_of_a_bilateral_channel_is_refused_to_a_third_state(api_for, carol, olga, link):
+    for user in (carol, olga):
+        assert api_for(user).get(f"/api/v1/hotline/channels/{link.pk}/head/").status_code == 404
+    assert api_for().get(f"/api/v1/hotline/channels/{link.pk}/head/").status_code in (401, 403)
