@@ -33,7 +33,7 @@ import json
 import re
 import secrets
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,6 +82,55 @@ def commitment(salt: str, value: Any) -> str:
     cannot be changed under the same commitment) and hiding (without the salt a guess cannot be
     tested), unlike a plain SHA-256 of guessable content."""
     return hmac.new(bytes.fromhex(salt), canonical_json(value).encode(), hashlib.sha256).hexdigest()
+
+
+def content_sha256(
+    *, subject: str, body: str, language: str, attachment_hashes: Sequence[str]
+) -> str:
+    """The plain content hash that format-1 SENT entries recorded (an oracle for anyone who can
+    guess the content: no longer put on the record)."""
+    return sha256_hex(
+        canonical_json(
+            {
+                "subject": subject,
+                "body": body,
+                "language": language,
+                "attachments": list(attachment_hashes),
+            }
+        )
+    )
+
+
+def content_commitment(
+    *, salt: str, subject: str, body: str, language: str, attachments: Sequence[Mapping[str, Any]]
+) -> str:
+    """What a format-2 SENT entry records instead of the content: a commitment keyed with the
+    message's salt over subject, body, language and each attachment's name, type, size and
+    SHA-256. Who holds the salt (the readers of the content) can prove what was sent; who does
+    not (the secretariat, the operator) cannot test a guess against it."""
+    return commitment(
+        salt,
+        {
+            "subject": subject,
+            "body": body,
+            "language": language,
+            "attachments": [
+                {
+                    "name": a["name"],
+                    "content_type": a["content_type"],
+                    "size": a["size"],
+                    "sha256": a["sha256"],
+                }
+                for a in attachments
+            ],
+        },
+    )
+
+
+def user_commitment(*, salt: str, role: str, username: str | None, state: str = "") -> str:
+    """Who sent (``role="sender"``), acknowledged or replied for `state`, keyed with the
+    message's salt: the record binds the account without naming it to those who may not know."""
+    return commitment(salt, {"role": role, "user": username, "state": state})
 
 
 def make_entry(

@@ -40,6 +40,20 @@ def event_list(channel: Channel) -> QuerySet[Event]:
     return Event.objects.filter(channel=channel).order_by("seq")
 
 
+def channel_facts(channel: Channel, states: Mapping[int, Any]) -> dict[str, Any]:
+    """The channel as a SENT entry records it: scope, level and parties (a bilateral channel's
+    two states by ISO alpha-3, a multilateral channel's organisation by id). `states` maps ids
+    to State objects already read, so that this costs no query."""
+    return {
+        "scope": channel.scope,
+        "level": channel.level,
+        "organisation": channel.organisation_id,
+        "states": sorted(
+            states[pk].iso3 for pk in (channel.state_a_id, channel.state_b_id) if pk in states
+        ),
+    }
+
+
 # --- the bundle and its signed head -----------------------------------------------------------
 
 
@@ -246,8 +260,6 @@ def _event_row_problems(
 def _channel_problems(channel: Channel, facts: chain.RecordFacts) -> list[tuple[int, str]]:
     """The channel's parties, scope and level as every sent entry saw them. A bilateral
     channel's two states are also what each sent entry's sender and recipients are (format 1)."""
-    from .services.events import channel_facts
-
     states = {s.pk: s for s in (channel.state_a, channel.state_b) if s is not None}
     now = channel_facts(channel, states)
     for stated in facts.messages.values():
@@ -275,11 +287,9 @@ def _message_problems(
         "in_reply_to": message.in_reply_to_id,
     }
     if "content_commitment" in data:  # format 2
-        from .services.events import user_commitment
-
         actual["reply_deadline"] = _iso(message.reply_deadline)
         actual["sender_commitment"] = (
-            user_commitment(salt=salt, role="sender", username=username) if salt else None
+            chain.user_commitment(salt=salt, role="sender", username=username) if salt else None
         )
     else:  # format 1: the sender's name in the clear
         actual["sender"] = username
@@ -295,13 +305,11 @@ def _message_problems(
 def _content_problems(
     stated: chain.MessageFacts, message: Message, attachments: list[Attachment]
 ) -> list[tuple[int, str]]:
-    from .services.events import message_content_commitment, message_content_sha256
-
     data = stated.data
     if "content_commitment" in data:
         recorded = data["content_commitment"]
         actual = (
-            message_content_commitment(
+            chain.content_commitment(
                 salt=message.content_salt,
                 subject=message.subject,
                 body=message.body,
@@ -321,7 +329,7 @@ def _content_problems(
         )
     else:
         recorded = data.get("content_sha256")
-        actual = message_content_sha256(
+        actual = chain.content_sha256(
             subject=message.subject,
             body=message.body,
             language=message.language,
@@ -388,9 +396,7 @@ def _receipt_fields(
     the event kind that establishes it, so a mismatch is reported at that entry."""
     by = receipt.acknowledged_by.get_username() if receipt.acknowledged_by is not None else None
     if by is not None and message.content_salt:
-        from .services.events import user_commitment
-
-        by = user_commitment(
+        by = chain.user_commitment(
             salt=message.content_salt, role="acknowledged_by", username=by, state=receipt.state.iso3
         )
     fields = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,6 +11,7 @@ from django.db import transaction
 
 from .. import chain, signing
 from ..models import Channel, CommunicationCheck, Event, Message, Receipt
+from ..record import channel_facts as channel_facts  # for messages.py
 from .common import _iso, event_recorded
 
 
@@ -104,70 +105,11 @@ def event_append(
     return event
 
 
-def message_content_sha256(
-    *, subject: str, body: str, language: str, attachment_hashes: Sequence[str]
-) -> str:
-    """The unsalted content hash: what format-1 SENT entries recorded (kept to verify them),
-    and the content part of an idempotent request's fingerprint (compared, never shown). It is
-    no longer put on the record: anyone seeing it could test guesses of the content."""
-    return chain.sha256_hex(
-        chain.canonical_json(
-            {
-                "subject": subject,
-                "body": body,
-                "language": language,
-                "attachments": list(attachment_hashes),
-            }
-        )
-    )
+# The pure commitments live in chain.py (the offline verifier and record.py use them too).
+message_content_sha256 = chain.content_sha256
+message_content_commitment = chain.content_commitment
+user_commitment = chain.user_commitment
 
 
 def _receipt_data(receipt: Receipt, **extra: Any) -> dict[str, Any]:
     return {"message": receipt.message_id, "state": receipt.state.iso3, **extra}
-
-
-def message_content_commitment(
-    *, salt: str, subject: str, body: str, language: str, attachments: Sequence[Mapping[str, Any]]
-) -> str:
-    """What the record holds instead of the content (format 2): a commitment keyed with the
-    message's salt, which only the readers of the content see. The secretariat and the operator
-    see the record but cannot test a guess of the content against it; either party, holding the
-    salt, can prove what was sent. Attachments count with their name, type, size and SHA-256."""
-    return chain.commitment(
-        salt,
-        {
-            "subject": subject,
-            "body": body,
-            "language": language,
-            "attachments": [
-                {
-                    "name": a["name"],
-                    "content_type": a["content_type"],
-                    "size": a["size"],
-                    "sha256": a["sha256"],
-                }
-                for a in attachments
-            ],
-        },
-    )
-
-
-def user_commitment(*, salt: str, role: str, username: str | None, state: str = "") -> str:
-    """Who sent, acknowledged or replied, as a commitment keyed with the message's salt: the
-    record binds the account without naming it to readers who may not know it (the API withholds
-    the sender from them too)."""
-    return chain.commitment(salt, {"role": role, "user": username, "state": state})
-
-
-def channel_facts(channel: Channel, states: Mapping[int, Any]) -> dict[str, Any]:
-    """The channel as a SENT entry records it: scope, level and parties (a bilateral channel's
-    two states by ISO alpha-3, a multilateral channel's organisation by id). `states` maps ids
-    to State objects already read, so that this costs no query."""
-    return {
-        "scope": channel.scope,
-        "level": channel.level,
-        "organisation": channel.organisation_id,
-        "states": sorted(
-            states[pk].iso3 for pk in (channel.state_a_id, channel.state_b_id) if pk in states
-        ),
-    }
