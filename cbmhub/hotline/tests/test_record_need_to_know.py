@@ -121,3 +121,8 @@ def test_the_record_still_binds_the_accounts(secret, anna, bert):
         chain.commitment(salt, {"role": "sender", "user": "anna", "state": ""})
         == (sent["sender_commitment"])
     )
+
+
+def test_a_party_sees_who_acknowledged_on_the_timeline(client_for, anna, secret):
+    page = client_for(anna).get(f"/hotline/messages/{secret.pk}/").content.decode()
+    assert "· bert" in page
