@@ -451,12 +451,27 @@ class MessageFacts:
 
 
 @dataclass
+class CheckFacts:
+    """What the record says of one communication check: its CHECK_STARTED entry's ``at`` and
+    ``data``, each target (by point-of-contact id) with its answer time, account and entry, and
+    the closing entry's time."""
+
+    seq: int
+    at: str
+    data: dict[str, Any]
+    answers: dict[int, tuple[str, Any, int]] = field(default_factory=dict)
+    closed_at: str | None = None
+    closed_seq: int | None = None
+
+
+@dataclass
 class RecordFacts:
     """A channel's record replayed: its messages by id, the channel as the last format-2 SENT
     entry described it, and entries that refer to a message or recipient never sent to (a
     record the platform could not have written: reported as broken)."""
 
     messages: dict[int, MessageFacts] = field(default_factory=dict)
+    checks: dict[int, CheckFacts] = field(default_factory=dict)
     channel: dict[str, Any] | None = None
     problems: list[tuple[int, str]] = field(default_factory=list)
 
@@ -474,7 +489,24 @@ def replay(bodies: Iterable[Mapping[str, Any]]) -> RecordFacts:
             _replay_sent(facts, seq, body["at"], data)
         elif kind in _RECEIPT_EVENTS:
             _replay_receipt(facts, seq, kind, body["at"], data)
+        elif kind.startswith("check_"):
+            _replay_check(facts, seq, kind, body["at"], data)
     return facts
+
+
+def _replay_check(
+    facts: RecordFacts, seq: int, kind: str, at: str, data: Mapping[str, Any]
+) -> None:
+    if kind == "check_started":
+        facts.checks[data["check"]] = CheckFacts(seq, at, dict(data))
+        return
+    check = facts.checks.get(data.get("check"))  # type: ignore[arg-type]
+    if check is None:
+        facts.problems.append((seq, f"{kind} entry for check {data.get('check')!r}, never started"))
+    elif kind == "check_answered":
+        check.answers.setdefault(data.get("poc"), (at, data.get("by"), seq))  # type: ignore[arg-type]
+    elif kind == "check_closed":
+        check.closed_at, check.closed_seq = at, seq
 
 
 def _replay_sent(facts: RecordFacts, seq: int, at: str, data: Mapping[str, Any]) -> None:

@@ -25,7 +25,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import chain, signing
-from .models import Attachment, Channel, Event, Message, Receipt
+from .models import Attachment, Channel, CheckTarget, CommunicationCheck, Event, Message, Receipt
 
 # A problem found: (seq of the entry it contradicts, the entry's reference, what is wrong).
 Problem = tuple[int, str, str]
@@ -208,6 +208,7 @@ def _row_problems(channel: Channel, events: list[Event]) -> list[Problem]:
 
     found += _event_row_problems(events, bodies, receipts)
     found += _channel_problems(channel, facts)
+    found += _check_problems(channel, facts, len(events))
     for pk in messages:
         if pk not in facts.messages:
             found.append((len(events), f"message {pk} on this channel has no sent entry"))
@@ -418,6 +419,59 @@ def _receipt_fields(
     if facts.level is not None:  # unknown for a format-1 message never escalated
         fields.append(("escalated", "escalation level", facts.level, receipt.escalation_level))
     return fields
+
+
+def _check_problems(
+    channel: Channel, facts: chain.RecordFacts, last_seq: int
+) -> list[tuple[int, str]]:
+    """Communication checks on this channel against their CHECK_* entries: start, deadline,
+    who started it, the set of targets, each answer (time and account) and the closing time."""
+    found = []
+    checks = CommunicationCheck.objects.filter(channel=channel).select_related("started_by")
+    targets: dict[int, list[CheckTarget]] = {}
+    for target in CheckTarget.objects.filter(communication_check__channel=channel).select_related(
+        "state", "answered_by"
+    ):
+        targets.setdefault(target.communication_check_id, []).append(target)
+    for check in checks:
+        stated = facts.checks.get(check.pk)
+        if stated is None:
+            found.append((last_seq, f"check {check.pk} on this channel has no started entry"))
+            continue
+        problem = _check_row_problem(check, stated, targets.get(check.pk, []))
+        if problem:
+            found.append(problem)
+    for pk, stated in facts.checks.items():
+        if not any(c.pk == pk for c in checks):
+            found.append((stated.seq, f"check {pk} is missing from this channel"))
+    return found
+
+
+def _check_row_problem(
+    check: CommunicationCheck, stated: chain.CheckFacts, targets: list[CheckTarget]
+) -> tuple[int, str] | None:
+    by = check.started_by.get_username() if check.started_by is not None else None
+    recorded = {(t["poc"], t["state"], t["level"]) for t in stated.data.get("targets", [])}
+    actual = {(t.point_of_contact_id, t.state.iso3, t.level) for t in targets}
+    if (_iso(check.started_at), _iso(check.deadline), by) != (
+        stated.at,
+        stated.data.get("deadline"),
+        stated.data.get("by"),
+    ):
+        return stated.seq, f"check {check.pk}: its start, deadline or starter differs"
+    if recorded != actual:
+        return stated.seq, f"check {check.pk}: its targets differ from the record"
+    for target in targets:
+        at, answered_by, seq = stated.answers.get(target.point_of_contact_id, (None, None, None))
+        user = target.answered_by.get_username() if target.answered_by is not None else None
+        if (_iso(target.answered_at), user) != (at, answered_by):
+            return seq or stated.seq, (
+                f"check {check.pk}: the answer of point of contact {target.point_of_contact_id} "
+                "differs from the record"
+            )
+    if _iso(check.closed_at) != stated.closed_at:
+        return stated.closed_seq or stated.seq, f"check {check.pk}: its closing time differs"
+    return None
 
 
 @dataclass(frozen=True)

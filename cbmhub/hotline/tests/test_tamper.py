@@ -557,3 +557,61 @@ def test_head_of_a_bilateral_channel_is_refused_to_a_third_state(api_for, carol,
     for user in (carol, olga):
         assert api_for(user).get(f"/api/v1/hotline/channels/{link.pk}/head/").status_code == 404
     assert api_for().get(f"/api/v1/hotline/channels/{link.pk}/head/").status_code in (401, 403)
+
+
+# --- communication checks ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def check(sam, cica, anna, bert, carol, network):
+    """A CICA check answered by anna and bert, then closed."""
+    from datetime import timedelta
+
+    t0 = timezone.now() - timedelta(hours=3)
+    check = services.check_start(user=sam, organisation=cica, now=t0, channel=network)
+    for user in (anna, bert):
+        services.check_answer(user=user, communication_check=check, now=t0 + timedelta(minutes=5))
+    assert services.checks_close_due(now=t0 + timedelta(hours=2)) == 1
+    return check
+
+
+def _target(check, user):
+    return check.targets.get(point_of_contact__user=user).pk
+
+
+CHECK_EDITS = {
+    "answer forged, no event": (
+        "UPDATE hotline_checktarget SET answered_at = %s WHERE id = %s",
+        lambda c, u: [timezone.now(), _target(c, u["carol"])],
+        "the answer of point of contact",
+    ),
+    "answer time moved": (
+        "UPDATE hotline_checktarget SET answered_at = %s WHERE id = %s",
+        lambda c, u: [timezone.now(), _target(c, u["anna"])],
+        "the answer of point of contact",
+    ),
+    "target's level changed": (
+        "UPDATE hotline_checktarget SET level = %s WHERE id = %s",
+        lambda c, u: ["high_level", _target(c, u["bert"])],
+        "targets differ",
+    ),
+    "deadline moved": (
+        "UPDATE hotline_communicationcheck SET deadline = %s WHERE id = %s",
+        lambda c, u: [timezone.now(), c.pk],
+        "start, deadline or starter differs",
+    ),
+    "closing time moved": (
+        "UPDATE hotline_communicationcheck SET closed_at = %s WHERE id = %s",
+        lambda c, u: [timezone.now(), c.pk],
+        "closing time differs",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CHECK_EDITS))
+def test_check_edits_are_caught(check, network, anna, bert, carol, name):
+    assert verify("--channel", str(network.pk))[0]
+    statement, params, reason = CHECK_EDITS[name]
+    sql(statement, params(check, {"anna": anna, "bert": bert, "carol": carol}))
+    ok, out = verify("--channel", str(network.pk))
+    assert not ok and reason in out, out
