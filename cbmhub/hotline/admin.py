@@ -64,13 +64,14 @@ class ReceiptInline(admin.TabularInline):
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
-    # Deliberately no subject, body or attachments (see the module docstring).
+    # Deliberately no subject, body, attachments or sending account (see the module docstring;
+    # the API withholds the sender from operators too), and no unsalted content hash: it would
+    # let an operator test guesses of the content.
     list_display = ["id", "channel", "sender_state", "kind", "priority", "tlp", "sent_at"]
     list_filter = ["kind", "priority", "tlp"]
     fields = [
         "channel",
         "sender_state",
-        "sender",
         "kind",
         "priority",
         "tlp",
@@ -78,14 +79,26 @@ class MessageAdmin(ReadOnlyAdmin):
         "reply_deadline",
         "in_reply_to",
         "sent_at",
-        "content_sha256",
+        "content_commitment",
     ]
     readonly_fields = fields
     inlines = [ReceiptInline]
 
+    @admin.display(description="content commitment (HMAC-SHA256)")
+    def content_commitment(self, obj: Message) -> str:
+        return obj.content_sha256 if obj.content_salt else "—"
+
     # Django lets a changelist URL filter on any local field (?body__startswith=A); on content
     # that would be an oracle revealing a bilateral body to the operator one guess at a time.
-    CONTENT_FIELDS = {"subject", "body", "idempotency_key", "request_fingerprint"}
+    CONTENT_FIELDS = {
+        "subject",
+        "body",
+        "idempotency_key",
+        "request_fingerprint",
+        "content_sha256",
+        "content_salt",
+        "sender",
+    }
 
     def lookup_allowed(self, lookup, value, request=None) -> bool:
         if lookup.split("__", 1)[0] in self.CONTENT_FIELDS:

@@ -90,8 +90,13 @@ class AttachmentSerializer(serializers.Serializer):
 
 class MessageSerializer(serializers.ModelSerializer):
     """A message as the caller may see it. Without the right to read its content (the
-    secretariat or an operator on a bilateral channel), ``subject``, ``body``, ``sender`` and
-    ``attachments`` are null and ``content_withheld`` is true."""
+    secretariat or an operator on a bilateral channel), ``subject``, ``body``, ``sender``,
+    ``attachments`` and ``content_salt`` are null and ``content_withheld`` is true.
+
+    ``content_sha256`` is a commitment, HMAC-SHA256 keyed with ``content_salt`` of the canonical
+    JSON of subject, body, language and attachments (docs/hotline.md): the readers of the content
+    check it, the others cannot test a guess against it. For a message sent before commitments
+    (no salt) it is a plain SHA-256, shown to the readers of the content only."""
 
     channel_name = serializers.CharField(source="channel.name")
     sender_state = serializers.CharField(source="sender_state.iso3")
@@ -100,6 +105,10 @@ class MessageSerializer(serializers.ModelSerializer):
     body = serializers.CharField(allow_null=True)
     attachments = AttachmentSerializer(many=True, allow_null=True)
     content_withheld = serializers.SerializerMethodField()
+    content_sha256 = serializers.CharField(allow_null=True)
+    content_salt = serializers.CharField(
+        allow_null=True, help_text="The commitment's key (hex); null where content is withheld."
+    )
     receipts = ReceiptSerializer(many=True)
 
     class Meta:
@@ -119,6 +128,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "sender",
             "sent_at",
             "content_sha256",
+            "content_salt",
             "content_withheld",
             "subject",
             "body",
@@ -139,8 +149,13 @@ class MessageSerializer(serializers.ModelSerializer):
 
     def to_representation(self, message: Message) -> dict[str, Any]:
         data = super().to_representation(message)
+        if not data["content_salt"]:
+            data["content_salt"] = None  # format 1: no salt
         if not self._readable(message):
-            data.update(subject=None, body=None, sender=None, attachments=None)
+            data.update(subject=None, body=None, sender=None, attachments=None, content_salt=None)
+            if not message.content_salt:
+                # An unsalted hash of guessable content: an oracle for whoever may not read it.
+                data["content_sha256"] = None
         return data
 
 
@@ -341,6 +356,12 @@ def _message_response(request: Request, result: services.SendResult) -> Response
     return response
 
 
+class InboxPagination(LimitOffsetPagination):
+    """The inbox's pages: ``limit`` (default 100, at most 500) messages from ``offset``."""
+
+    max_limit = 500
+
+
 class MessageListView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -363,12 +384,15 @@ class MessageListView(APIView):
         channel = None
         if request.query_params.get("channel"):
             channel = selectors.access_channel(request.user, request.query_params["channel"])
-        items = selectors.inbox_list(request.user, box=box, channel=channel)
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(items, request, view=self)
+        # Paginated in the database over everything the caller may see, in the inbox's order
+        # (a page is a slice of one total order: complete and stable).
+        messages = selectors.inbox_queryset(request.user, box=box, channel=channel)
+        paginator = InboxPagination()
+        page = paginator.paginate_queryset(messages, request, view=self) or []
         # The serializer lists each message's attachments: fetch the page's in one query.
-        prefetch_related_objects([item.message for item in page], "attachments")
-        data = InboxItemSerializer(page, many=True, context={"request": request}).data
+        prefetch_related_objects(page, "attachments")
+        items = selectors.inbox_items(request.user, page)
+        data = InboxItemSerializer(items, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
 
     @extend_schema(
@@ -448,6 +472,30 @@ class MessageReplyView(APIView):
             **data,
         )
         return _message_response(request, result)
+
+
+class HeadSerializer(serializers.Serializer):
+    """The platform's signed statement of where a channel's record ends (docs/hotline.md)."""
+
+    head = serializers.DictField(help_text="format, channel, seq, hash, signed_at.")
+    head_signature = serializers.CharField(help_text="Ed25519, base64, over SHA-256 of the head.")
+
+
+class ChannelHeadView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="hotline_channel_head",
+        summary="The signed head of a channel's record, to keep",
+        description=(
+            "A party's system fetches it after each delivery and keeps it: "
+            "`cbmhub hotline verify --head FILE` then proves that the record was not cut back "
+            "or rewritten since."
+        ),
+        responses={200: HeadSerializer, **ERRORS},
+    )
+    def get(self, request: Request, channel_id: int) -> Response:
+        channel = selectors.access_channel(request.user, channel_id)
+        return Response(selectors.channel_current_head(channel))
 
 
 class ChannelListView(APIView):

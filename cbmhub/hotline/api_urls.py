@@ -20,6 +20,11 @@ urlpatterns = [
         name="hotline-message-reply",
     ),
     path("channels/", api.ChannelListView.as_view(), name="hotline-channel-list"),
+    path(
+        "channels/<int:channel_id>/head/",
+        api.ChannelHeadView.as_view(),
+        name="hotline-channel-head",
+    ),
     path("checks/", api.CheckListView.as_view(), name="hotline-check-list"),
     path("checks/confirm/", api.CheckConfirmView.as_view(), name="hotline-check-confirm"),
     path("checks/<int:check_id>/", api.CheckDetailView.as_view(), name="hotline-check-detail"),

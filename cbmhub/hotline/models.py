@@ -157,7 +157,11 @@ class Message(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="responses"
     )
     sent_at = models.DateTimeField(db_index=True)
+    # Since format 2 of the record: HMAC-SHA256 of the content keyed with content_salt (a
+    # commitment the secretariat cannot test guesses against). Empty salt: a message sent before,
+    # whose content_sha256 is the plain SHA-256 (shown only to readers of the content).
     content_sha256 = models.CharField(max_length=64, editable=False)
+    content_salt = models.CharField(max_length=64, blank=True, editable=False)
     idempotency_key = models.CharField(max_length=255, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 

@@ -14,31 +14,51 @@
 
 from __future__ import annotations
 
-import json
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import (
+    Max,
+    Case,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
-from django.utils import timezone
 
 from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Membership, Organisation, State
 from cbmhub.directory.selectors import participating_memberships
 
-from . import chain, signing
 from .choices import Scope
 from .models import (
     Channel,
     CheckTarget,
     CommunicationCheck,
-    Event,
     Message,
     Receipt,
     WorkerHeartbeat,
 )
+
+# The record's reads live in record.py; re-exported so that callers use selectors.* alone.
+from .record import RecordCheck as RecordCheck
+from .record import channel_current_head as channel_current_head
+from .record import channel_head as channel_head
+from .record import channel_record_bundle as channel_record_bundle
+from .record import event_list as event_list
+from .record import public_key_fingerprint as public_key_fingerprint
+from .record import record_check as record_check
+from .record import record_verify as record_verify
 
 
 def _current_memberships() -> QuerySet[Membership]:
@@ -246,36 +266,6 @@ def unacknowledged_count(user: Any) -> int:
     ).count()
 
 
-# --- record ---------------------------------------------------------------------------------
-
-
-def event_list(channel: Channel) -> QuerySet[Event]:
-    return Event.objects.filter(channel=channel).order_by("seq")
-
-
-def channel_record_bundle(channel: Channel) -> dict[str, Any]:
-    """The channel's record as an offline-verifiable bundle (chain.verify_bundle). Entries hold
-    metadata and content hashes only, never a subject or body."""
-    entries = [
-        {"seq": e.seq, "payload": e.payload, "hash": e.hash, "signature": e.signature}
-        for e in event_list(channel).only("seq", "payload", "hash", "signature")
-    ]
-    info = {
-        "id": channel.pk,
-        "name": channel.name,
-        "scope": channel.scope,
-        "level": channel.level,
-        "organisation": channel.organisation.acronym if channel.organisation_id else None,
-        "states": [s.iso3 for s in (channel.state_a, channel.state_b) if s is not None],
-    }
-    return chain.build_bundle(
-        channel=info,
-        entries=entries,
-        public_key=signing.public_key_pem(),
-        exported_at=timezone.now().isoformat(),
-    )
-
-
 # --- communication checks -------------------------------------------------------------------
 
 
@@ -425,107 +415,6 @@ def _int(value: int | str) -> int:
         raise Http404("Not a valid id.") from None
 
 
-def record_verify(channel: Channel) -> chain.Verification:
-    """Verify a channel's record in the database: the chain and signatures (chain.py), that the
-    channel's head points at the last entry (nothing cut off the end), and that the rows the
-    events describe still say the same (a message's content hash, each receipt's times)."""
-    public_key = signing.public_key()
-    events = list(event_list(channel))
-    entries = [
-        {
-            "seq": e.seq,
-            "payload": e.payload,
-            "hash": e.hash,
-            "signature": e.signature,
-            "ref": f"event id {e.pk}",
-        }
-        for e in events
-    ]
-    result = chain.verify_entries(entries, public_key, channel=channel.pk)
-    if not result.ok:
-        return result
-    head = Channel.objects.filter(pk=channel.pk).values_list("last_seq", "last_hash").first()
-    last = events[-1] if events else None
-    if head != ((last.seq, last.hash) if last else (0, chain.GENESIS)):
-        return chain.Verification(
-            False,
-            len(events),
-            (head or (None,))[0],
-            "channel head",
-            "entries are missing after the last one in the table",
-        )
-    for event in events:
-        reason = _row_mismatch(event)
-        if reason:
-            return chain.Verification(False, len(events), event.seq, f"event id {event.pk}", reason)
-    return result
-
-
-@dataclass(frozen=True)
-class RecordCheck:
-    """A verification of a channel's record run on request (the channel page's "Verify this
-    record"): the outcome of ``record_verify`` and the last entry, to say up to where and when the
-    record was found intact."""
-
-    result: chain.Verification
-    last: Event | None
-    checked_at: datetime
-
-
-def record_check(channel: Channel) -> RecordCheck:
-    """``record_verify`` (the code ``cbmhub hotline verify`` runs) plus the channel's last entry."""
-    result = record_verify(channel)
-    last = event_list(channel).only("id", "channel_id", "seq", "at").last()
-    return RecordCheck(result=result, last=last, checked_at=timezone.now())
-
-
-def public_key_fingerprint() -> str:
-    """SHA-256 of the platform public key's PEM file exactly as served, so that anyone can compare
-    a downloaded ``cbmhub-public-key.pem`` with ``sha256sum`` against a fingerprint published
-    through another channel (the secretariat, a note verbale)."""
-    return chain.sha256_hex(signing.public_key_pem())
-
-
-def _row_mismatch(event: Event) -> str:
-    """Compare one verified event with the database rows it describes ('' when they agree)."""
-    # Imported here: the services import this module.
-    from .services import _iso, message_content_sha256
-
-    body = json.loads(event.payload)
-    data = body["data"]
-    if event.kind != body["kind"] or _iso(event.at) != body["at"]:
-        return "the event row's kind or time differs from its signed payload"
-    if body["kind"] == "sent":
-        message = Message.objects.filter(pk=data["message"]).first()
-        if message is None:
-            return f"message {data['message']} is missing"
-        actual = message_content_sha256(
-            subject=message.subject,
-            body=message.body,
-            language=message.language,
-            attachment_hashes=list(message.attachments.values_list("sha256", flat=True)),
-        )
-        if data["content_sha256"] != actual or message.content_sha256 != actual:
-            return f"message {message.pk} content differs from what was sent"
-        if _iso(message.sent_at) != body["at"]:
-            return f"message {message.pk} sending time differs from the record"
-    field = {
-        "delivered": "delivered_at",
-        "acknowledged": "acknowledged_at",
-        "replied": "replied_at",
-    }.get(body["kind"])
-    if field:
-        receipt = Receipt.objects.filter(
-            message_id=data["message"], state__iso3=data["state"]
-        ).first()
-        if receipt is None or _iso(getattr(receipt, field)) != body["at"]:
-            return (
-                f"the {field.replace('_at', '')} time of message {data['message']} for "
-                f"{data['state']} differs from the record"
-            )
-    return ""
-
-
 # --- the inbox, sorted by urgency -------------------------------------------------------------
 
 _PRIORITY_RANK = {"flash": 0, "urgent": 1, "routine": 2}
@@ -555,26 +444,69 @@ def _next_due(receipt: Receipt) -> tuple[Any, str]:
     return None, ""
 
 
-def inbox_list(user: Any, *, box: str = "all", channel: Channel | None = None, limit: int = 100):
-    """The inbox sorted by urgency: first what the user's state still owes (an acknowledgement
-    or a reply), earliest deadline first (so overdue on top), then messages waiting on the other
-    side, then the rest, newest first. Everything owed is listed however old; of the rest, the
-    ``limit`` newest."""
+def _next_due_expression() -> Case:
+    """_next_due in SQL, over Receipt: the acknowledgement deadline while it waits, then the
+    reply deadline while that waits, else NULL."""
+    return Case(
+        When(awaiting_acknowledgement(), then=F("ack_due_at")),
+        When(replied_at__isnull=True, reply_due_at__isnull=False, then=F("reply_due_at")),
+        default=None,
+        output_field=DateTimeField(),
+    )
+
+
+def inbox_queryset(user: Any, *, box: str = "all", channel: Channel | None = None):
+    """Every message `user` may see (message_list), ordered by urgency in the database, so that
+    a page of it is a slice: complete (offset/limit reach every message) and stable (the order
+    depends on the data only, with the id as the last tie-breaker). The order: first what the
+    user's state owes (an acknowledgement or a reply), earliest deadline first (so overdue on
+    top), then messages waiting on a recipient, earliest deadline first, then the rest; within a
+    deadline, by priority (flash first), then newest first."""
     state_id = getattr(user, "state_id", None) if getattr(user, "is_state_user", False) else None
-    messages = message_list(user, box=box, channel=channel)
-    owed: list[Message] = []
-    if state_id:
-        owed = list(
-            messages.filter(
-                awaiting_acknowledgement("receipts__")
-                | Q(receipts__replied_at__isnull=True, receipts__reply_due_at__isnull=False),
-                receipts__state_id=state_id,
-            )
-        )
-    owed_ids = {m.pk for m in owed}
-    rest = list(messages.exclude(pk__in=owed_ids)[:limit])
+    by_message = Receipt.objects.filter(message=OuterRef("pk"))
+    own = by_message.filter(state_id=state_id)
+    earliest = (
+        by_message.annotate(due=_next_due_expression())
+        .filter(due__isnull=False)
+        .order_by("due")
+        .values("due")[:1]
+    )
+    messages = message_list(user, box=box, channel=channel).annotate(
+        inbox_own=Exists(own) if state_id else Value(False),
+        inbox_own_due=Subquery(own.annotate(due=_next_due_expression()).values("due")[:1])
+        if state_id
+        else Value(None, output_field=DateTimeField()),
+        inbox_others_due=Subquery(earliest),
+    )
+    messages = messages.annotate(
+        inbox_group=Case(
+            When(inbox_own=True, inbox_own_due__isnull=False, then=Value(0)),
+            When(inbox_own=True, then=Value(2)),
+            When(inbox_others_due__isnull=False, then=Value(1)),
+            default=Value(2),
+        ),
+    )
+    messages = messages.annotate(
+        inbox_due=Case(
+            When(inbox_group=0, then=F("inbox_own_due")),
+            When(inbox_group=1, then=F("inbox_others_due")),
+            default=None,
+            output_field=DateTimeField(),
+        ),
+        inbox_rank=Case(
+            When(inbox_group=2, then=Value(0)),
+            *(When(priority=p, then=Value(rank)) for p, rank in _PRIORITY_RANK.items()),
+            default=Value(9),
+        ),
+    )
+    return messages.order_by("inbox_group", "inbox_due", "inbox_rank", "-sent_at", "-id")
+
+
+def inbox_items(user: Any, messages: Iterable[Message]) -> list[InboxItem]:
+    """Inbox rows for messages of inbox_queryset (their receipts prefetched), in their order."""
+    state_id = getattr(user, "state_id", None) if getattr(user, "is_state_user", False) else None
     items = []
-    for message in owed + rest:
+    for message in messages:
         receipts = list(message.receipts.all())
         own = next((r for r in receipts if state_id and r.state_id == state_id), None)
         if own is not None:
@@ -585,15 +517,16 @@ def inbox_list(user: Any, *, box: str = "all", channel: Channel | None = None, l
             due_at, due_kind = min(pending, key=lambda d: d[0]) if pending else (None, "")
             action = False
         items.append(InboxItem(message, own, due_at, due_kind, action))
+    return items
 
-    def urgency(item: InboxItem) -> tuple:
-        group = 0 if item.action else (1 if item.due_at else 2)
-        due = item.due_at.timestamp() if item.due_at else 0.0
-        sent = -item.message.sent_at.timestamp()
-        rank = _PRIORITY_RANK.get(item.message.priority, 9) if group < 2 else 0
-        return (group, due, rank, sent)
 
-    return sorted(items, key=urgency)
+def inbox_list(user: Any, *, box: str = "all", channel: Channel | None = None, limit: int = 100):
+    """The inbox page: everything the user's state owes, however old, then the ``limit`` first
+    of the rest, in inbox_queryset's order (the API pages through all of it instead)."""
+    messages = inbox_queryset(user, box=box, channel=channel)
+    owed = list(messages.filter(inbox_group=0))
+    rest = list(messages.exclude(inbox_group=0)[:limit])
+    return inbox_items(user, owed + rest)
 
 
 def check_target_for_token(token: str) -> CheckTarget:

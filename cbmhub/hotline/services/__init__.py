@@ -27,7 +27,13 @@ from .common import (
     event_recorded,
 )
 from .escalation import escalations_run
-from .events import event_append, events_append, message_content_sha256
+from .events import (
+    event_append,
+    events_append,
+    message_content_commitment,
+    message_content_sha256,
+    user_commitment,
+)
 from .messages import (
     ATTACHMENT_MAX_BYTES,
     ATTACHMENT_MAX_COUNT,
@@ -59,11 +65,13 @@ __all__ = [
     "event_recorded",
     "events_append",
     "message_acknowledge",
+    "message_content_commitment",
     "message_content_sha256",
     "message_reply",
     "message_send",
     "receipt_mark_delivered",
     "receipts_mark_delivered",
+    "user_commitment",
     "webhook_create",
     "worker_beat",
 ]

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from .. import chain, signing
 from ..models import Channel, CommunicationCheck, Event, Message, Receipt
+from ..record import channel_facts as channel_facts  # for messages.py
 from .common import _iso, event_recorded
 
 
@@ -104,21 +105,10 @@ def event_append(
     return event
 
 
-def message_content_sha256(
-    *, subject: str, body: str, language: str, attachment_hashes: Sequence[str]
-) -> str:
-    """What the record holds instead of the content: the secretariat and the operator can see
-    the record, the content stays with the parties, and either party can prove what was sent."""
-    return chain.sha256_hex(
-        chain.canonical_json(
-            {
-                "subject": subject,
-                "body": body,
-                "language": language,
-                "attachments": list(attachment_hashes),
-            }
-        )
-    )
+# The pure commitments live in chain.py (the offline verifier and record.py use them too).
+message_content_sha256 = chain.content_sha256
+message_content_commitment = chain.content_commitment
+user_commitment = chain.user_commitment
 
 
 def _receipt_data(receipt: Receipt, **extra: Any) -> dict[str, Any]:

@@ -38,7 +38,13 @@ from .common import (
     _now,
     _require_state_user,
 )
-from .events import event_append, message_content_sha256
+from .events import (
+    channel_facts,
+    event_append,
+    message_content_commitment,
+    message_content_sha256,
+    user_commitment,
+)
 from .outbox import _active_webhooks, _email_deliveries, _webhook_deliveries
 from .receipts import _mark_replied
 
@@ -147,6 +153,7 @@ def message_send(
             raise PermissionDenied(_("Only a recipient state may answer this message."))
 
     files = _read_attachments(attachments)
+    # Unsalted: two identical requests must give the same fingerprint. Never shown.
     content_sha256 = message_content_sha256(
         subject=subject,
         body=body,
@@ -188,6 +195,22 @@ def message_send(
             _("This channel has no other participant to send to."), code="no_recipients"
         )
 
+    salt = chain.new_salt()
+    commitment = message_content_commitment(
+        salt=salt,
+        subject=subject,
+        body=body,
+        language=language,
+        attachments=[
+            {
+                "name": f.name,
+                "content_type": f.content_type,
+                "size": len(f.data),
+                "sha256": f.sha256,
+            }
+            for f in files
+        ],
+    )
     message = Message(
         channel=channel,
         sender_state_id=user.state_id,
@@ -202,7 +225,8 @@ def message_send(
         tlp=tlp,
         in_reply_to=in_reply_to,
         sent_at=now,
-        content_sha256=content_sha256,
+        content_sha256=commitment,
+        content_salt=salt,
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint if idempotency_key else "",
     )
@@ -287,16 +311,20 @@ def message_send(
         kind=EventKind.SENT,
         at=now,
         message=message,
+        # Format 2: every fact the pages show or act upon, commitments instead of content
+        # and account names (selectors.record_verify compares the rows with this).
         data={
             "message": message.pk,
             "kind": kind,
             "priority": priority,
             "tlp": tlp,
             "instrument": instrument,
+            "reply_deadline": _iso(reply_deadline),
             "sender_state": sender_state.iso3,
-            "sender": user.username,
+            "sender_commitment": user_commitment(salt=salt, role="sender", username=user.username),
             "in_reply_to": in_reply_to.pk if in_reply_to else None,
-            "content_sha256": content_sha256,
+            "content_commitment": commitment,
+            "channel": channel_facts(channel, states),
             "recipients": {
                 r.state.iso3: {"ack_due": _iso(r.ack_due_at), "reply_due": _iso(r.reply_due_at)}
                 for r in receipts

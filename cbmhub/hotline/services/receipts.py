@@ -14,7 +14,22 @@ from django.utils.translation import gettext as _
 from ..choices import EventKind
 from ..models import Message, Receipt
 from .common import HotlineError, _iso, _now, _require_state_user
-from .events import NewEvent, _receipt_data, event_append, events_append
+from .events import NewEvent, _receipt_data, event_append, events_append, user_commitment
+
+
+def _by(receipt: Receipt, role: str, user: Any) -> dict[str, str]:
+    """Who acted, as a commitment keyed with the message's salt (format 2), or, for a message
+    sent before salts existed, nothing: a name on the record is read by those the API withholds
+    it from (the secretariat, the operator)."""
+    salt = receipt.message.content_salt
+    if not salt:
+        return {}
+    username = getattr(user, "username", None)
+    return {
+        "by_commitment": user_commitment(
+            salt=salt, role=role, username=username, state=receipt.state.iso3
+        )
+    }
 
 
 def _acknowledge(receipt: Receipt, *, user: Any, now: datetime) -> None:
@@ -30,7 +45,7 @@ def _acknowledge(receipt: Receipt, *, user: Any, now: datetime) -> None:
         receipt=receipt,
         data=_receipt_data(
             receipt,
-            by=getattr(user, "username", None),
+            **_by(receipt, "acknowledged_by", user),
             ack_due=_iso(receipt.ack_due_at),
             late=bool(receipt.ack_due_at and now > receipt.ack_due_at),
         ),
@@ -54,7 +69,7 @@ def _mark_replied(receipt: Receipt, *, reply: Message, user: Any, now: datetime)
         data=_receipt_data(
             receipt,
             reply=reply.pk,
-            by=getattr(user, "username", None),
+            **_by(receipt, "replied_by", user),
             reply_due=_iso(receipt.reply_due_at),
             late=bool(receipt.reply_due_at and now > receipt.reply_due_at),
         ),

@@ -35,6 +35,21 @@ def key():
     return Ed25519PrivateKey.generate()
 
 
+def _bundle(key, entries, *, signer=None, channel=None):
+    """A bundle whose signed head is the last of `entries` (signed by `signer`, default `key`)."""
+    channel = channel or {"id": 7, "name": "A–B", "states": ["KAZ", "MNG"]}
+    last = entries[-1] if entries else {"seq": 0, "hash": chain.GENESIS}
+    head = chain.make_head(channel=channel, seq=last["seq"], hash=last["hash"], signed_at="now")
+    return chain.build_bundle(
+        channel=channel,
+        entries=entries,
+        public_key=chain.public_key_pem(key.public_key()),
+        exported_at="now",
+        head=head,
+        head_signature=chain.sign_head(signer or key, head),
+    )
+
+
 def test_canonical_json_is_sorted_and_compact():
     assert chain.canonical_json({"b": 1, "a": [1, "ж"]}) == '{"a":[1,"ж"],"b":1}'
 
@@ -82,9 +97,7 @@ def test_entry_of_another_channel_is_refused(key):
 
 def test_bundle_roundtrip_and_offline_cli(key, tmp_path, capsys):
     pem = chain.public_key_pem(key.public_key())
-    bundle = chain.build_bundle(
-        channel={"id": 7}, entries=_entries(key), public_key=pem, exported_at="now"
-    )
+    bundle = _bundle(key, _entries(key))
     assert chain.verify_bundle(bundle, chain.load_public_key(pem)).ok
     (tmp_path / "b.json").write_text(json.dumps(bundle))
     (tmp_path / "k.pem").write_text(pem)
@@ -97,10 +110,133 @@ def test_bundle_roundtrip_and_offline_cli(key, tmp_path, capsys):
 
 def test_bundle_does_not_trust_its_own_key(key):
     forger = Ed25519PrivateKey.generate()
-    bundle = chain.build_bundle(
-        channel={"id": 7},
-        entries=_entries(forger),
-        public_key=chain.public_key_pem(forger.public_key()),
-        exported_at="now",
-    )
+    bundle = _bundle(forger, _entries(forger))
     assert not chain.verify_bundle(bundle, key.public_key()).ok
+
+
+# --- the signed head: truncation and header edits (issue 8, item 6) -----------------------------
+
+
+@pytest.mark.parametrize("keep", [2, 1, 0])
+def test_bundle_cut_short_fails(key, keep):
+    """Dropping the last entries, or all of them, breaks no link: the signed head catches it."""
+    bundle = _bundle(key, _entries(key))
+    del bundle["entries"][keep:]
+    result = chain.verify_bundle(bundle, key.public_key())
+    assert not result.ok
+    assert f"entries {keep + 1} to 3 are missing: the signed head ends at seq 3" in result.reason
+
+
+def test_bundle_cut_short_with_a_head_of_its_own_fails(key):
+    """A forger who cuts the entries cannot sign a matching head without the platform key."""
+    bundle = _bundle(key, _entries(key)[:2], signer=Ed25519PrivateKey.generate())
+    result = chain.verify_bundle(bundle, key.public_key())
+    assert not result.ok and "head's signature is not valid" in result.reason
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda b: b["channel"].update(name="Another channel"),
+        lambda b: b["channel"].update(states=["KAZ", "THA"]),
+        lambda b: b["channel"].update(id=8),
+        lambda b: b["head"]["channel"].update(name="Another channel"),
+        lambda b: b["head"].update(seq=2),
+    ],
+)
+def test_bundle_header_or_head_edited_fails(key, edit):
+    bundle = _bundle(key, _entries(key))
+    edit(bundle)
+    assert not chain.verify_bundle(bundle, key.public_key()).ok
+
+
+def test_empty_record_verifies_against_its_head(key):
+    assert chain.verify_bundle(_bundle(key, []), key.public_key()).ok
+
+
+def test_old_bundle_without_a_head_is_not_accepted(key):
+    bundle = _bundle(key, _entries(key))
+    bundle["format"] = chain.OLD_BUNDLE_FORMAT
+    result = chain.verify_bundle(bundle, key.public_key())
+    assert not result.ok and "no signed head" in result.reason
+
+
+def _malformed_cases():
+    good = lambda: _bundle(Ed25519PrivateKey.generate(), [])  # noqa: E731
+
+    def edited(change):
+        def make():
+            bundle = good()
+            change(bundle)
+            return json.dumps(bundle)
+
+        return make
+
+    return {
+        "not json": lambda: "{not json",
+        "a list": lambda: "[]",
+        "a string": lambda: '"bundle"',
+        "no format": edited(lambda b: b.pop("format")),
+        "unknown format": edited(lambda b: b.update(format="x/9")),
+        "channel a string": edited(lambda b: b.update(channel="A-B")),
+        "no head": edited(lambda b: b.pop("head")),
+        "head a list": edited(lambda b: b.update(head=[])),
+        "head seq text": edited(lambda b: b["head"].update(seq="3")),
+        "head seq true": edited(lambda b: b["head"].update(seq=True)),
+        "head seq negative": edited(lambda b: b["head"].update(seq=-1)),
+        "head hash short": edited(lambda b: b["head"].update(hash="abc")),
+        "head channel id missing": edited(lambda b: b["head"]["channel"].pop("id")),
+        "signature a number": edited(lambda b: b.update(head_signature=5)),
+        "entries an object": edited(lambda b: b.update(entries={})),
+        "entry a string": edited(lambda b: b.update(entries=["x"])),
+        "entry seq text": edited(
+            lambda b: b.update(entries=[{"seq": "1", "payload": "", "hash": "", "signature": ""}])
+        ),
+        "entry payload missing": edited(
+            lambda b: b.update(entries=[{"seq": 1, "hash": "", "signature": ""}])
+        ),
+        "nested too deep": lambda: "[" * 100_000 + "]" * 100_000,
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_malformed_cases()))
+def test_malformed_bundle_is_one_line_and_status_2(key, tmp_path, capsys, case):
+    (tmp_path / "b.json").write_text(_malformed_cases()[case]())
+    (tmp_path / "k.pem").write_text(chain.public_key_pem(key.public_key()))
+    assert chain.main([str(tmp_path / "b.json"), str(tmp_path / "k.pem")]) == 2
+    out = capsys.readouterr()
+    assert out.out.startswith("MALFORMED: ") and out.out.count("\n") == 1 and not out.err
+
+
+@pytest.mark.parametrize(
+    "bundle_bytes, key_text",
+    [
+        (b"\xff\xfe not utf-8", None),  # undecodable
+        (None, "not a key"),
+        (None, "missing"),
+    ],
+)
+def test_unreadable_inputs_are_one_line_and_status_2(key, tmp_path, capsys, bundle_bytes, key_text):
+    bundle, pem = tmp_path / "b.json", tmp_path / "k.pem"
+    bundle.write_bytes(bundle_bytes or json.dumps(_bundle(key, [])).encode())
+    if key_text != "missing":
+        pem.write_text(key_text or chain.public_key_pem(key.public_key()))
+    assert chain.main([str(bundle), str(pem)]) == 2
+    assert capsys.readouterr().out.startswith("MALFORMED: ")
+
+
+def test_entry_with_a_float_is_broken_not_a_crash(key):
+    bundle = _bundle(key, _entries(key))
+    bundle["entries"][0]["payload"] = bundle["entries"][0]["payload"].replace(
+        '"message":1', '"message":1.5'
+    )
+    result = chain.verify_bundle(bundle, key.public_key())
+    assert not result.ok and "canonical" in result.reason
+
+
+def test_commitment_hides_the_content_behind_the_salt():
+    value = {"subject": "Scan", "body": "Please look."}
+    salt, other = chain.new_salt(), chain.new_salt()
+    assert chain.commitment(salt, value) == chain.commitment(salt, dict(value))
+    assert chain.commitment(salt, value) != chain.commitment(other, value)
+    assert chain.commitment(salt, value) != chain.sha256_hex(chain.canonical_json(value))

@@ -5,9 +5,11 @@
   transport errors are logged and retried with back-off (worker.py); each pass that works
   writes the worker's heartbeat. ``--once``: one pass (and what is due now), exit status 1 if
   it failed.
-- ``verify [--channel ID]``: verify the record in the database (every channel by default);
-  ``verify --bundle FILE --public-key FILE``: verify an exported bundle offline (no database).
-  Exit status 1 and the first broken entry named when a record does not verify.
+- ``verify [--channel ID] [--head FILE ...]``: verify the record in the database (every channel
+  by default), and that each signed head a party kept (an exported bundle, or its ``head`` and
+  ``head_signature``) is still in it; ``verify --bundle FILE --public-key FILE``: verify an
+  exported bundle offline (no database). Exit status 1 and the first broken entry named when a
+  record does not verify; 2, in one line, when an input is unusable (malformed, unreadable).
 - ``export --channel ID -o FILE``: write a channel's record as a JSON bundle.
 - ``public-key``: print the platform's public key (PEM) to hand to the parties.
 """
@@ -44,6 +46,13 @@ class Command(BaseCommand):
         )
         verify = sub.add_parser("verify", help="Verify the record (database or bundle).")
         verify.add_argument("--channel", type=int)
+        verify.add_argument(
+            "--head",
+            type=Path,
+            action="append",
+            default=[],
+            help="A signed head (or a whole bundle) a party kept: the record must still reach it.",
+        )
         verify.add_argument("--bundle", type=Path)
         verify.add_argument("--public-key", type=Path)
         export = sub.add_parser("export", help="Export a channel's record as a JSON bundle.")
@@ -88,7 +97,13 @@ class Command(BaseCommand):
     # --- record ---------------------------------------------------------------------------
 
     def do_verify(
-        self, *, channel: int | None, bundle: Path | None, public_key: Path | None, **_
+        self,
+        *,
+        channel: int | None,
+        head: list[Path],
+        bundle: Path | None,
+        public_key: Path | None,
+        **_,
     ) -> None:
         if bundle is not None:
             self._verify_bundle(bundle, public_key)
@@ -96,18 +111,37 @@ class Command(BaseCommand):
         from cbmhub.hotline import selectors
         from cbmhub.hotline.models import Channel
 
+        kept = [self._read_head(path) for path in head]
         channels = Channel.objects.order_by("id")
         if channel is not None:
             channels = channels.filter(pk=channel)
             if not channels.exists():
                 raise CommandError(f"No channel with id {channel}.")
+        for item in kept:
+            if not channels.filter(pk=item["head"]["channel"]["id"]).exists():
+                raise CommandError(
+                    f"A kept head is of channel {item['head']['channel']['id']}, which is not "
+                    "verified here.",
+                    returncode=2,
+                )
         broken = 0
         for item in channels:
-            result = selectors.record_verify(item)
+            heads = [k for k in kept if k["head"]["channel"]["id"] == item.pk]
+            result = selectors.record_verify(item, kept_heads=heads)
             self.stdout.write(f"channel {item.pk} ({item.name}): {result.describe()}")
             broken += not result.ok
         if broken:
             raise CommandError(f"{broken} channel record(s) failed verification.")
+
+    def _read_head(self, path: Path) -> dict:
+        from cbmhub.hotline import chain
+
+        try:
+            document = chain.read_bundle(str(path))
+            head, signature = chain.parse_head(document, str(path))
+        except chain.BundleError as exc:
+            raise CommandError(f"MALFORMED: {exc}", returncode=2) from None
+        return {"head": head, "head_signature": signature}
 
     def _verify_bundle(self, bundle: Path, public_key: Path | None) -> None:
         from cbmhub.hotline import chain
@@ -115,16 +149,18 @@ class Command(BaseCommand):
         if public_key is None:
             raise CommandError(
                 "--bundle needs --public-key FILE (the platform's public key, "
-                "obtained separately: the key inside the bundle is not trusted)."
+                "obtained separately: the key inside the bundle is not trusted).",
+                returncode=2,
             )
         try:
-            data = json.loads(bundle.read_text(encoding="utf-8"))
-            key = chain.load_public_key(public_key.read_bytes())
-        except (OSError, ValueError) as exc:
-            raise CommandError(f"Cannot read the bundle or key: {exc}") from exc
-        result = chain.verify_bundle(data, key)
+            data = chain.read_bundle(str(bundle))
+            key = chain.read_public_key(str(public_key))
+            result = chain.verify_bundle(data, key)
+        except chain.BundleError as exc:
+            raise CommandError(f"MALFORMED: {exc}", returncode=2) from None
         self.stdout.write(
-            f"bundle {bundle} (channel {data.get('channel', {}).get('id')}): {result.describe()}"
+            f"bundle {bundle} (channel {data['head']['channel']['id'] if 'head' in data else '?'}):"
+            f" {result.describe()}"
         )
         if not result.ok:
             raise CommandError("The bundle failed verification.")
