@@ -21,11 +21,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import (
-    Max,
     Case,
     DateTimeField,
     Exists,
     F,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -35,6 +35,7 @@ from django.db.models import (
     When,
 )
 from django.http import Http404
+from django.utils import timezone
 
 from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Membership, Organisation, State
