@@ -230,7 +230,12 @@ class PointOfContact(StorableText, TimeStampedModel):
 
     def __str__(self) -> str:
         who = self.person_name or self.function or self.office
-        return f"{self.state.iso3} {self.get_level_display()}: {who}"
+        # The level's label (as get_level_display), without rebuilding the choices each time:
+        # an import names thousands of records in the history.
+        level = (
+            choices.Level(self.level).label if self.level in choices.Level.values else self.level
+        )
+        return f"{self.state.iso3} {level}: {who}"
 
     def clean(self) -> None:
         self.pgp_fingerprint = validators.normalise_fingerprint(self.pgp_fingerprint)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.db import IntegrityError
@@ -67,13 +68,18 @@ def apply(
     a dry run, write them in one short transaction. Any problem: nothing is written."""
     found = list(problems or [])
     ordered = _ordered(records)
+    timings: dict[str, float] = {}
     for _attempt in range(_ATTEMPTS):
+        started = time.perf_counter()
         planned = plan(ordered, actor=actor)
+        timings["plan"] = time.perf_counter() - started
         all_problems = _sorted(found + planned.problems)
         if all_problems or dry_run:
-            return ImportResult(all_problems, planned.summary, applied=False, dry_run=dry_run)
+            return ImportResult(all_problems, planned.summary, False, dry_run, timings)
+        started = time.perf_counter()
         try:
-            write(planned, actor=actor)
+            timings["transaction"] = write(planned, actor=actor)
+            timings["write"] = time.perf_counter() - started
         except Stale:
             continue
         except IntegrityError:
@@ -84,7 +90,7 @@ def apply(
                 applied=False,
                 dry_run=False,
             )
-        return ImportResult([], planned.summary, applied=True, dry_run=False)
+        return ImportResult([], planned.summary, applied=True, dry_run=False, timings=timings)
     message = "The directory kept changing while the import was checked; try again."
     return ImportResult(
         [Problem(None, "", message, ordered[0].source)], planned.summary, False, False

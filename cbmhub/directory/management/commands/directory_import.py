@@ -84,4 +84,10 @@ class Command(BaseCommand):
                     f"{kind}: {counts['created']} created, {counts['updated']} updated, "
                     f"{counts['unchanged']} unchanged"
                 )
+        if options["verbosity"] > 1:
+            held = result.timings.get("transaction")
+            self.stdout.write(
+                f"checked in {result.timings.get('plan', 0):.2f} s"
+                + (f"; write transaction held {held:.2f} s" if held is not None else "")
+            )
         self.stdout.write("Dry run: nothing was applied." if result.dry_run else "Imported.")
