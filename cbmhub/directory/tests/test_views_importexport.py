@@ -159,6 +159,14 @@ def test_secretariat_sees_the_form(client_for, sam):
     assert 'data-testid="import-form"' in response.content.decode()
 
 
+def test_a_focal_point_sees_the_form_and_who_may_import_what(client_for, alice):
+    response = client_for(alice).get(IMPORT)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-testid="import-form"' in body
+    assert "A focal point imports the points of contact of their own state" in body
+
+
 def test_dry_run_lists_every_problem_with_row_and_field_and_applies_nothing(
     client_for, sam, state_a, state_b
 ):
