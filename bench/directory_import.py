@@ -122,7 +122,7 @@ def sends_during(path: Path, sender, channel) -> tuple[float, list[tuple[int, fl
         started = time.perf_counter()
         response = api.post(
             "/api/v1/hotline/messages/", payload, format="json",
-            HTTP_IDEMPOTENCY_KEY=f"bench-{number}",
+            HTTP_IDEMPOTENCY_KEY=f"bench-{path.stem}-{number}",
         )  # fmt: skip
         results.append((response.status_code, time.perf_counter() - started))
         time.sleep(0.25)

@@ -34,6 +34,8 @@ from .schema import KINDS
 
 _REFUSED = "You may not change this record."  # the services' message, already translated
 _POC_REFUSED_CREATE = "Only a focal point of this state may add its points of contact."
+# The same record under another code (KAZ and KZ): check() compares the codes as written.
+_SAME_AS_EARLIER = "The same record as an earlier one in this file (another code for its state)."
 _POC_REFUSED_UPDATE = "Only a focal point of this state may change its points of contact."
 
 
@@ -277,6 +279,8 @@ class Planner:
         organisation = self.organisation(record, values.pop("organisation"), "organisation")
         key = (state.iso3, organisation.acronym.upper(), values["status"])
         existing = self.memberships.get(key)
+        if existing is not None and existing.pk is None:
+            raise _Problems([record.problem("", _SAME_AS_EARLIER)])
         obj = existing or Membership(state=state, organisation=organisation, **values)
         changes = values if existing is None else _changed(obj, values, ["since", "until"])
         if not changes:
@@ -307,6 +311,8 @@ class Planner:
             state, organisation, values["level"], values["office"], values.get("person_name", "")
         )
         existing = self.pocs.get(key)
+        if existing is not None and existing.pk is None:
+            raise _Problems([record.problem("", _SAME_AS_EARLIER)])
         if existing is None:
             obj, changes = PointOfContact(state=state, **values), values
             channels = channels or None

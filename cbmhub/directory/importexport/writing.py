@@ -34,6 +34,8 @@ _FIELDS = {
 
 
 _CHANNEL_COLUMNS = ["point_of_contact", "kind", "value", "is_primary", "note"]
+_POC_COLUMNS = [f.name for f in PointOfContact._meta.concrete_fields if not f.primary_key]
+_POC_UPDATE = [name for name in _POC_COLUMNS if name not in ("created_at", "user")]
 _HISTORY_COLUMNS = [
     "at",
     "actor",
@@ -113,16 +115,31 @@ def _insert_many(model: Any, columns: list[str], rows: list[list[Any]]) -> None:
             cursor.executemany(sql, rows[start : start + _BATCH * 10])
 
 
-def _row(obj: Any, columns: list[str]) -> list[Any]:
-    """An object's values as the database stores them; a key not known yet is left as the
-    related object and resolved in the transaction (``_resolve``)."""
+def _update_many(model: Any, columns: list[str], rows: list[list[Any]]) -> None:
+    """UPDATE rows by id (the last value of each row), as _insert_many."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in columns)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {quote('id')} = %s"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _BATCH * 10):
+            cursor.executemany(sql, rows[start : start + _BATCH * 10])
+
+
+def _row(obj: Any, columns: list[str], now: Any) -> list[Any]:
+    """An object's values as the database stores them, its time stamps set to ``now`` (one time
+    for the whole import); a key not known yet is left as the related object and resolved in
+    the transaction (``_resolve``)."""
     values = []
     for name in columns:
         field = obj._meta.get_field(name)
         if field.is_relation:
             values.append(getattr(obj, name))  # the related object: its id once it is saved
-        else:
-            values.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection))
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            setattr(obj, field.attname, now)
+        values.append(field.get_db_prep_save(getattr(obj, field.attname), connection))
     return values
 
 
@@ -132,26 +149,41 @@ def _resolve(rows: list[list[Any]]) -> list[list[Any]]:
     ]
 
 
-def _write_points_of_contact(steps: list[Step], channels: list[list[Any]]) -> None:
-    new = [step.obj for step in steps if step.creating]
-    PointOfContact.objects.bulk_create(new, batch_size=_BATCH)  # type: ignore[arg-type]
-    updated = [step for step in steps if not step.creating]
-    now = timezone.now()
-    fields = sorted({name for step in updated for name in step.fields})
-    for step in updated:
-        step.obj.updated_at = now  # type: ignore[attr-defined]
-    if fields:
-        PointOfContact.objects.bulk_update(
-            [step.obj for step in updated if step.fields],  # type: ignore[misc]
-            [*fields, "updated_at"],
-            batch_size=_BATCH,
-        )
-    replaced = [step.obj.pk for step in updated if step.channels is not None]
+def _poc_key(state_id: Any, organisation_id: Any, level: str, office: str, person: str) -> tuple:
+    return (state_id, organisation_id, level, office, person)
+
+
+def _write_points_of_contact(prepared: _Prepared) -> None:
+    """New points of contact are inserted with their time stamp ``prepared.now``, which no
+    other writer shares, and their ids read back by that stamp and their natural key."""
+    inserts = [step for _, step in prepared.poc_inserts]
+    _insert_many(PointOfContact, _POC_COLUMNS, _resolve([row for row, _ in prepared.poc_inserts]))
+    if inserts:
+        ids = {
+            _poc_key(*key): pk
+            for pk, *key in PointOfContact.objects.filter(created_at=prepared.now).values_list(
+                "id", "state_id", "organisation_id", "level", "office", "person_name"
+            )
+        }
+        for step in inserts:
+            obj: Any = step.obj
+            obj.pk = ids[
+                _poc_key(
+                    obj.state.pk,
+                    obj.organisation.pk if obj.organisation else None,
+                    obj.level,
+                    obj.office,
+                    obj.person_name,
+                )
+            ]
+            obj._state.adding = False
+    _update_many(PointOfContact, _POC_UPDATE, _resolve(prepared.poc_updates))
+    replaced = prepared.replaced_channels
     for start in range(0, len(replaced), _BATCH):
         ContactChannel.objects.filter(
             point_of_contact_id__in=replaced[start : start + _BATCH]
         ).delete()
-    _insert_many(ContactChannel, _CHANNEL_COLUMNS, _resolve(channels))
+    _insert_many(ContactChannel, _CHANNEL_COLUMNS, _resolve(prepared.channels))
 
 
 def _channel_change(step: Step) -> dict[str, list[Any]]:
@@ -168,18 +200,24 @@ class _Prepared:
     """Everything the transaction writes that can be built before it: the new channels and the
     history entries (their object ids are filled in once the rows have them)."""
 
+    now: Any
     channels: list[list[Any]] = field(default_factory=list)  # rows for _insert_many
     history: list[tuple[list[Any], Step]] = field(default_factory=list)
     aliases: list[tuple[StateAlias, ChangeRecord]] = field(default_factory=list)
+    poc_inserts: list[tuple[list[Any], Step]] = field(default_factory=list)
+    poc_updates: list[list[Any]] = field(default_factory=list)  # each ends with the id
+    replaced_channels: list[int] = field(default_factory=list)  # points of contact's ids
 
 
 def _prepare(plan: Plan, actor: Any) -> _Prepared:
-    prepared = _Prepared()
+    prepared = _Prepared(now=timezone.now())
     for step in plan.steps:
+        if step.record.kind == "points_of_contact":
+            _prepare_point_of_contact(prepared, step)
         changes = services._diff(step.before, _snapshot(step.obj, _FIELDS[step.record.kind]))
         changes.update(_channel_change(step))
         if step.creating or changes:
-            entry = _row(_history(actor, step, changes), _HISTORY_COLUMNS)
+            entry = _row(_history(actor, step, changes), _HISTORY_COLUMNS, prepared.now)
             prepared.history.append((entry, step))
         prepared.channels += [
             _row(
@@ -191,6 +229,7 @@ def _prepare(plan: Plan, actor: Any) -> _Prepared:
                     note=item["note"],
                 ),
                 _CHANNEL_COLUMNS,
+                prepared.now,
             )
             for item in step.channels or []
         ]
@@ -209,6 +248,16 @@ def _prepare(plan: Plan, actor: Any) -> _Prepared:
     return prepared
 
 
+def _prepare_point_of_contact(prepared: _Prepared, step: Step) -> None:
+    obj: Any = step.obj
+    if step.creating:
+        prepared.poc_inserts.append((_row(obj, _POC_COLUMNS, prepared.now), step))
+        return
+    prepared.poc_updates.append([*_row(obj, _POC_UPDATE, prepared.now), obj.pk])
+    if step.channels is not None:
+        prepared.replaced_channels.append(obj.pk)
+
+
 def write(plan: Plan, *, actor: Any) -> float:
     """Write a checked plan in one transaction; raises Stale if the directory has changed.
     Returns the seconds the transaction (on SQLite: the write lock) was held."""
@@ -218,13 +267,10 @@ def write(plan: Plan, *, actor: Any) -> float:
         newest = ChangeRecord.objects.order_by("-id").values_list("id", flat=True).first() or 0
         if newest != plan.mark:
             raise Stale
-        pocs = []
         for step in plan.steps:
-            if step.record.kind == "points_of_contact":
-                pocs.append(step)
-            else:
+            if step.record.kind != "points_of_contact":
                 _write_one(step)
-        _write_points_of_contact(pocs, prepared.channels)
+        _write_points_of_contact(prepared)
         StateAlias.objects.bulk_create([alias for alias, _ in prepared.aliases], batch_size=_BATCH)
         object_id = _HISTORY_COLUMNS.index("object_id")
         for row, step in prepared.history:
@@ -232,6 +278,6 @@ def write(plan: Plan, *, actor: Any) -> float:
         for alias, entry in prepared.aliases:
             entry.object_id = alias.pk
         rows = [row for row, _ in prepared.history]
-        rows += [_row(entry, _HISTORY_COLUMNS) for _, entry in prepared.aliases]
+        rows += [_row(entry, _HISTORY_COLUMNS, prepared.now) for _, entry in prepared.aliases]
         _insert_many(ChangeRecord, _HISTORY_COLUMNS, _resolve(rows))
     return time.perf_counter() - started

@@ -205,3 +205,33 @@ def test_planning_reads_the_directory_a_constant_number_of_times(root, state_a):
         if count == 5:
             few = len(queries)
     assert len(queries) == few
+
+
+def test_the_same_point_of_contact_under_two_codes_of_its_state_is_reported(root, state_a):
+    text = "state,level,office\nKAZ,technical,CERT\nKZ,technical,CERT\n"
+    result = importexport.import_directory(actor=root, text=text, fmt="csv")
+    assert [(p.row, p.field) for p in result.problems] == [(3, "")]
+    assert not PointOfContact.objects.filter(office="CERT").exists()
+
+
+def test_new_and_changed_points_of_contact_in_one_import_get_their_own_rows(root, state_a, cica):
+    importexport.import_directory(actor=root, text=_pocs_csv(3), fmt="csv")
+    text = (
+        "state,organisation,level,office,notes,channels\n"
+        "KAZ,,technical,CERT 00000,changed,*email:c0@kz.example\n"
+        "KAZ,CICA,technical,CERT 00000,new for CICA,phone:+7 7172 000000\n"
+        "KAZ,,diplomatic,CERT 00000,new level,\n"
+    )
+    result = importexport.import_directory(actor=root, text=text, fmt="csv")
+    assert result.applied, result.problems
+    assert result.summary["points_of_contact"] == {"created": 2, "updated": 1, "unchanged": 0}
+    rows = PointOfContact.objects.filter(office="CERT 00000").order_by("id")
+    assert [(p.organisation_id, p.level, p.notes) for p in rows] == [
+        (None, "technical", "changed"),
+        (cica.pk, "technical", "new for CICA"),
+        (None, "diplomatic", "new level"),
+    ]
+    assert [c.value for c in rows[1].channels.all()] == ["+7 7172 000000"]
+    assert [c.value for c in rows[0].channels.all()] == ["c0@kz.example"]
+    for poc in rows:
+        assert ChangeRecord.objects.filter(model="pointofcontact", object_id=poc.pk).exists()
