@@ -12,6 +12,7 @@ dictionaries, so planning takes time linear in the file and the directory.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,7 +96,7 @@ def _validate(record: Record, obj: models.Model, exclude: list[str], prefix: str
 class Planner:
     """Plans one import for one actor against the directory as it is now."""
 
-    def __init__(self, actor: Any):
+    def __init__(self, actor: Any, poc_state_codes: Iterable[str] = ()):
         self.actor = actor
         self.mark = ChangeRecord.objects.order_by("-id").values_list("id", flat=True).first() or 0
         self.organisations = {o.acronym.upper(): o for o in Organisation.objects.all()}
@@ -117,10 +118,15 @@ class Planner:
             (m.state.iso3, m.organisation.acronym.upper(), m.status): m for m in memberships
         }
         self.pocs: dict[tuple, PointOfContact] = {}
+        # Only the points of contact of the states the file names: a file of one state's
+        # contacts does not read the whole directory. A code the directory does not know yet
+        # (a delegation code the same file adds) could name any state: then all are read.
+        named = [self._known_state(code) for code in poc_state_codes]
+        pocs = PointOfContact.objects.all()
+        if all(state is not None for state in named):
+            pocs = pocs.filter(state_id__in={state.pk for state in named if state and state.pk})
         pocs = (
-            PointOfContact.objects.select_related("state", "organisation")
-            .prefetch_related("channels")
-            .order_by("id")
+            pocs.select_related("state", "organisation").prefetch_related("channels").order_by("id")
         )
         for poc in pocs:
             key = self._poc_key(poc.state, poc.organisation, poc.level, poc.office, poc.person_name)
@@ -143,15 +149,18 @@ class Planner:
             )
         return found
 
-    def state(self, record: Record, code: str, column: str) -> State:
+    def _known_state(self, code: str) -> State | None:
         """As selectors.state_for_code: a delegation code, ISO alpha-3 or alpha-2, or the name."""
         key = validators.normalise_code(code)
-        found = (
+        return (
             self.codes.get(key)
             or self.states.get(key)
             or self.states_by_iso2.get(key)
             or self.states_by_name.get(code.strip().lower())
         )
+
+    def state(self, record: Record, code: str, column: str) -> State:
+        found = self._known_state(code)
         if found is None:
             raise _Problems([record.problem(column, f"No state has the code “{code}”.")])
         return found
@@ -383,7 +392,8 @@ def _channel_problems(record: Record, channels: list[dict[str, Any]]) -> list[Pr
 
 def plan(records: list[Record], *, actor: Any) -> Plan:
     """Plan the checked records (already in the order they apply); reads only."""
-    planner = Planner(actor)
+    codes = {r.values["state"] for r in records if r.kind == "points_of_contact"}
+    planner = Planner(actor, codes)
     steps: list[Step] = []
     problems: list[Problem] = []
     summary = {kind: {"created": 0, "updated": 0, "unchanged": 0} for kind in KINDS}

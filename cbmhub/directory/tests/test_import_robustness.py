@@ -235,3 +235,26 @@ def test_new_and_changed_points_of_contact_in_one_import_get_their_own_rows(root
     assert [c.value for c in rows[0].channels.all()] == ["c0@kz.example"]
     for poc in rows:
         assert ChangeRecord.objects.filter(model="pointofcontact", object_id=poc.pk).exists()
+
+
+def test_a_point_of_contact_named_by_a_code_the_same_file_adds_is_matched(root, state_a):
+    importexport.import_directory(actor=root, text=_pocs_csv(1), fmt="csv")
+    document = (
+        '{"states": [{"iso3": "KAZ", "aliases": ["QAZ"]}],'
+        ' "points_of_contact": [{"state": "QAZ", "level": "technical", "office": "CERT 00000",'
+        ' "notes": "via the new code"}]}'
+    )
+    result = importexport.import_directory(actor=root, text=document, fmt="json")
+    assert result.applied, result.problems
+    assert result.summary["points_of_contact"] == {"created": 0, "updated": 1, "unchanged": 0}
+    assert PointOfContact.objects.get(office="CERT 00000").notes == "via the new code"
+
+
+def test_planning_reads_only_the_points_of_contact_of_the_states_in_the_file(
+    root, state_a, state_b
+):
+    importexport.import_directory(actor=root, text=_pocs_csv(3, "MNG"), fmt="csv")
+    records, _ = importexport.parse(_pocs_csv(2), fmt="csv")
+    importexport.check(records)
+    planner = planning.Planner(root, {"KAZ"})
+    assert {key[0] for key in planner.pocs} <= {"KAZ"}
