@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "cbmhub.core.middleware.UserTimezoneMiddleware",
     "cbmhub.core.middleware.MethodNotAllowedPageMiddleware",
+    "cbmhub.core.middleware.BusyDatabaseMiddleware",
     # Last, so that it sees every failed login.
     "axes.middleware.AxesMiddleware",
 ]

@@ -16,9 +16,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .db import RETRY_AFTER_SECONDS, is_database_busy
 
 
 class DomainError(Exception):
@@ -62,7 +65,19 @@ def error_body(code: str, message: str, details: list | None = None) -> dict:
     return {"error": {"code": code, "message": message, "details": details or []}}
 
 
+def busy_database_response(exc: Exception) -> Response | None:
+    """503 + Retry-After when another writer held the database (core/db.py), else None."""
+    if not is_database_busy(exc):
+        return None
+    message = _("The database is busy with another change; nothing was changed. Try again.")
+    response = Response(error_body("busy", message), status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if (busy := busy_database_response(exc)) is not None:
+        return busy
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

@@ -1,11 +1,16 @@
-"""Request-wide behaviour: the user's time zone, and a readable page for a bare 405."""
+"""Request-wide behaviour: the user's time zone, a readable page for a bare 405, and a
+retryable answer when the database is busy."""
 
 from __future__ import annotations
 
 import zoneinfo
 
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .db import RETRY_AFTER_SECONDS, is_database_busy
 
 
 class UserTimezoneMiddleware:
@@ -42,4 +47,33 @@ class MethodNotAllowedPageMiddleware:
             page = render(request, "405.html", {"request_path": request.path}, status=405)
             page["Allow"] = response.get("Allow", "")
             return page
+        return response
+
+
+class BusyDatabaseMiddleware:
+    """A request that could not get the database because another writer held it (a long
+    import, SQLite's single writer) is answered 503 with Retry-After, never 500: nothing was
+    changed and the same request succeeds later. The API gets its JSON error format; a page
+    says so in words. Other database errors stay 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_database_busy(exception):
+            return None
+        message = _("The database is busy with another change; nothing was changed. Try again.")
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse(
+                {"error": {"code": "busy", "message": message, "details": []}}, status=503
+            )
+        else:
+            try:
+                response = render(request, "503.html", {"message": message}, status=503)
+            except Exception:  # the page itself could not be drawn: the words alone
+                response = HttpResponse(message, status=503, content_type="text/plain")
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

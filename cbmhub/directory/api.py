@@ -580,7 +580,7 @@ class ImportView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        summary="Import the directory (secretariat, operators)",
+        summary="Import the directory (focal points, secretariat, operators)",
         request={"multipart/form-data": ImportRequestSerializer},
         responses={
             200: ImportResultSerializer,
@@ -595,7 +595,7 @@ class ImportView(APIView):
     def post(self, request: Request) -> Response:
         permissions.require(
             permissions.can_import(request.user),
-            _("Only a secretariat officer or an operator may import into the directory."),
+            permissions.IMPORT_REFUSED,
         )
         serializer = ImportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -603,6 +603,18 @@ class ImportView(APIView):
         fmt = serializer.validated_data.get("format") or (
             "json" if upload.name.lower().endswith(".json") else "csv"
         )
+        if upload.size > importexport.IMPORT_MAX_BYTES:
+            # Refused before a byte is read: the size is what the upload already measured.
+            raise services.DirectoryError(
+                _("“%(name)s” is %(size)d bytes; the limit is %(limit)d.")
+                % {
+                    "name": upload.name,
+                    "size": upload.size,
+                    "limit": importexport.IMPORT_MAX_BYTES,
+                },
+                code="import_too_large",
+                details=[{"row": None, "field": "file", "message": "too large"}],
+            )
         try:
             text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:

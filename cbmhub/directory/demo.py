@@ -207,7 +207,8 @@ def load(*, stdout=None) -> dict[str, int]:
                 ContactChannel.objects.create(
                     point_of_contact=poc,
                     kind="phone",
-                    value=f"+000 {100 + index:03d} {len(level):02d} 00",
+                    # The fictional 555-01xx range: a valid E.164 shape that reaches no one.
+                    value=f"+1 555 01{(index * 3 + len(level)) % 100:02d}",
                 )
                 created["points_of_contact"] += 1
 

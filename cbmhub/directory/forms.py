@@ -236,10 +236,10 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError | DirectoryErr
 
 # --- import and export pages ---------------------------------------------------------------------
 
-# What a browser import accepts. The checked file travels back with the "Apply" button in a
-# hidden field (base64, so the bytes come back exactly), and that field must stay under
-# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default): 1 MB of file is ~1.4 MB of base64.
-IMPORT_MAX_BYTES = 1024 * 1024
+# What an import accepts (the same limit for the page, the API and the command line). The checked
+# file travels back with the "Apply" button in a hidden field (base64, so the bytes come back
+# exactly); importexport.schema says why 1 MB.
+IMPORT_MAX_BYTES = importexport.IMPORT_MAX_BYTES
 _FORMAT_CHOICES = [("csv", "CSV"), ("json", "JSON")]
 
 

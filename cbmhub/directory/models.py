@@ -3,23 +3,45 @@ memberships, and the points of contact that states designate, with a history of 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from cbmhub.core.models import TimeStampedModel
 
 from . import choices, validators
 
 
-class Organisation(TimeStampedModel):
+class StorableText:
+    """Refuses a NUL character in any text field, in ``full_clean``, so that the forms, the API,
+    the import and the admin all give the same clear error (PostgreSQL cannot store one)."""
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            super().clean_fields(exclude=exclude)  # type: ignore[misc]
+        except ValidationError as exc:
+            errors = exc.error_dict
+        for name, found in validators.nul_character_errors(self).items():
+            if not exclude or name not in exclude:
+                errors.setdefault(name, []).extend(found)
+        if errors:
+            raise ValidationError(errors)
+
+
+class Organisation(StorableText, TimeStampedModel):
     """An organisation, forum or arrangement under which states agree and run CBMs.
 
     A regional organisation (CICA, ASEAN, OSCE), a forum (ARF), the UN, or a bilateral
     arrangement such as the 2013 US–Russia ICT arrangement, whose parties are its members.
     """
 
-    acronym = models.CharField(max_length=32, unique=True)
+    acronym = models.CharField(max_length=32, unique=True, validators=[validators.validate_acronym])
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=choices.OrganisationKind.choices)
     description = models.TextField(blank=True)
@@ -28,12 +50,21 @@ class Organisation(TimeStampedModel):
 
     class Meta:
         ordering = ["acronym"]
+        constraints = [
+            # Two organisations with one name (in any case) could not be told apart in the
+            # directory or in the hotline's check e-mails.
+            models.UniqueConstraint(
+                Lower("name"),
+                name="organisation_unique_name",
+                violation_error_message=_("Another organisation already has this name."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.acronym
 
 
-class Body(TimeStampedModel):
+class Body(StorableText, TimeStampedModel):
     """An organ of an organisation in which states meet: the Summit, a Council of Ministers,
     the Senior Officials Committee, a Special Working Group, a working or expert group."""
 
@@ -62,7 +93,7 @@ class Body(TimeStampedModel):
         return f"{self.organisation.acronym} {self.acronym or self.name}"
 
 
-class State(TimeStampedModel):
+class State(StorableText, TimeStampedModel):
     """A sovereign state (or a participant such as Palestine) that takes part in CBMs.
 
     Identified by its ISO 3166-1 codes; negotiation texts name it by delegation codes
@@ -89,7 +120,7 @@ class State(TimeStampedModel):
         return self.name
 
 
-class StateAlias(models.Model):
+class StateAlias(StorableText, models.Model):
     """A code or name by which a delegation is written in negotiation texts (IRAN, PAL, BANGL,
     РФ). Stored normalised (see validators.normalise_code); unique across all states."""
 
@@ -108,7 +139,7 @@ class StateAlias(models.Model):
         self.code = validators.normalise_code(self.code)
 
 
-class Membership(TimeStampedModel):
+class Membership(StorableText, TimeStampedModel):
     """A state's standing in an organisation over a period: member, observer, dialogue partner,
     chair, or party to a bilateral arrangement."""
 
@@ -143,7 +174,7 @@ class PointOfContactQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class PointOfContact(TimeStampedModel):
+class PointOfContact(StorableText, TimeStampedModel):
     """A person or office that a state designates to receive and answer communications at one
     level — technical (national CERT/CSIRT), diplomatic/policy (foreign ministry, risk-reduction
     centre) or high-level — for one organisation, or for all when no organisation is set."""
@@ -199,7 +230,12 @@ class PointOfContact(TimeStampedModel):
 
     def __str__(self) -> str:
         who = self.person_name or self.function or self.office
-        return f"{self.state.iso3} {self.get_level_display()}: {who}"
+        # The level's label (as get_level_display), without rebuilding the choices each time:
+        # an import names thousands of records in the history.
+        level = (
+            choices.Level(self.level).label if self.level in choices.Level.values else self.level
+        )
+        return f"{self.state.iso3} {level}: {who}"
 
     def clean(self) -> None:
         self.pgp_fingerprint = validators.normalise_fingerprint(self.pgp_fingerprint)
@@ -219,7 +255,7 @@ class PointOfContact(TimeStampedModel):
         return ""
 
 
-class ContactChannel(models.Model):
+class ContactChannel(StorableText, models.Model):
     """One way to reach a point of contact: an e-mail address, a phone number, a secure line."""
 
     point_of_contact = models.ForeignKey(
@@ -240,6 +276,15 @@ class ContactChannel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
+
+    def clean(self) -> None:
+        # Checked against its kind, because the hotline e-mails an e-mail channel and a page
+        # links it as mailto: (an invalid value would be sent or shown as if it worked).
+        if self.kind and self.value:
+            try:
+                validators.validate_channel_value(self.kind, self.value)
+            except ValidationError as exc:
+                raise ValidationError({"value": exc.messages}) from None
 
 
 class ChangeRecord(models.Model):

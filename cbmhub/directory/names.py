@@ -87,13 +87,25 @@ def _search_index(locale: str) -> tuple[tuple[str, str], ...]:
     return tuple(index)
 
 
+def _interface_languages() -> list[str]:
+    from django.conf import settings
+
+    return [code for code, _name in settings.LANGUAGES if code.split("-")[0] != "en"]
+
+
 def iso3_matching(query: str, language: str | None = None) -> set[str]:
-    """Alpha-3 codes of the countries whose name in ``language`` (by default the active one)
-    contains ``query``: "Казах" finds KAZ for a Russian reader. Empty for English, whose names
-    the database searches itself, and for a language pycountry has no catalogue for."""
-    if language is None:
-        language = translation.get_language()
+    """Alpha-3 codes of the countries whose name contains ``query`` in ``language``, or, by
+    default, in any language of the interface: "Казах" finds KAZ whatever language the page is
+    in (people type the name they know, and a delegation's staff read several). English names
+    are left to the database (the stored names), as are queries under two characters."""
     needle = query.strip().casefold()
-    if len(needle) < 2 or not language or language.lower().split("-")[0] == "en":
+    if len(needle) < 2:
         return set()
-    return {code for code, names in _search_index(_locale_dir(language)) if needle in names}
+    languages = _interface_languages() if language is None else [language]
+    return {
+        code
+        for language in languages
+        if language and language.lower().split("-")[0] != "en"
+        for code, names in _search_index(_locale_dir(language))
+        if needle in names
+    }

@@ -4,6 +4,7 @@ The rules (SECURITY.md has the full matrix):
 - a focal point manages the points of contact of their own state, nobody else's;
 - a secretariat officer manages their organisation, its bodies and memberships;
 - states and their delegation codes are kept by secretariat officers;
+- an import is open to each of them, for what they manage (``can_import``);
 - a superuser (platform operator) may do everything.
 
 Users are duck-typed (role properties of accounts.User) so that the directory imports no
@@ -15,6 +16,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+IMPORT_REFUSED = _(
+    "Only a focal point, a secretariat officer or an operator may import into the directory."
+)
 
 
 def can_manage_points_of_contact(user: Any, state_id: int | None) -> bool:
@@ -48,11 +54,19 @@ def can_create_organisation(user: Any) -> bool:
 
 
 def can_import(user: Any) -> bool:
-    """A directory import may touch any record, so only operators and secretariats run one;
-    the import itself still checks each row against the rules above."""
-    return can_manage_states(user)
+    """Who may open the import: everyone who manages some part of the directory — a focal point
+    (their own state's points of contact), a secretariat officer (states, their organisation,
+    its bodies and memberships) and an operator. The import checks every record against the
+    rules above and reports a refused one beside the file's data problems."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(
+        user.is_superuser
+        or getattr(user, "is_secretariat", False)
+        or (getattr(user, "is_focal_point", False) and user.state_id)
+    )
 
 
-def require(allowed: bool, message: str = "You may not change this record.") -> None:
+def require(allowed: bool, message: Any = "You may not change this record.") -> None:
     if not allowed:
-        raise PermissionDenied(message)
+        raise PermissionDenied(str(message))

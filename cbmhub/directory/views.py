@@ -660,7 +660,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     Either step shows every problem with its row and field; any problem means nothing changes."""
     permissions.require(
         permissions.can_import(request.user),
-        _("Only a secretariat officer or an operator may import into the directory."),
+        permissions.IMPORT_REFUSED,
     )
     if request.method == "GET":
         return render(request, "directory/import.html", {"form": ImportForm()})

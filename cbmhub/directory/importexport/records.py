@@ -57,6 +57,9 @@ class ImportResult:
     summary: dict[str, dict[str, int]]
     applied: bool
     dry_run: bool
+    # Seconds spent planning (reading only) and holding the write transaction, for -v 2 and
+    # bench/directory_import.py.
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

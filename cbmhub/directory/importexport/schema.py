@@ -74,3 +74,18 @@ COLUMNS: dict[str, list[Column]] = {
 
 class ImportFormatError(ValueError):
     """The request names a format or kind that does not exist (not a problem in the file)."""
+
+
+# The one size limit of an import, for the page, the API and the command line: a directory of
+# every UN member state with several points of contact each is a few hundred kilobytes, and
+# 1 MB holds some 15,000 rows of points of contact. The page carries a checked file back in a
+# base64 field, which must stay under DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB): 1 MB is ~1.4 MB.
+IMPORT_MAX_BYTES = 1024 * 1024
+
+
+class ImportTooLarge(ValueError):
+    """The file is over IMPORT_MAX_BYTES; it is refused before it is read as CSV or JSON."""
+
+    def __init__(self, size: int):
+        super().__init__(f"The file is {size} bytes; the limit is {IMPORT_MAX_BYTES}.")
+        self.size = size

@@ -125,42 +125,52 @@ def _key(record: Record) -> tuple:
     )
 
 
+_SKIP = object()  # a value that leaves the field as it is (an empty boolean, bad channels)
+
+
+def _check_value(column: Column, value: Any, record: Record, problems: list[Problem]) -> Any:
+    """The checked value of one cell, or _SKIP; raises ValueError with what is wrong."""
+    if column.type == "choice":
+        return _check_choice(value, column)
+    if column.type == "bool":
+        checked = _check_bool(value)
+        return _SKIP if checked is None else checked
+    if column.type == "date":
+        return _check_date(value)
+    if column.type == "list":
+        return _check_list(value)
+    if column.type == "channels":
+        channels = _check_channels(value, record, problems)
+        return _SKIP if channels is None else channels
+    return _check_text(value)
+
+
+def _check_record(record: Record, problems: list[Problem]) -> None:
+    for column in COLUMNS[record.kind]:
+        if column.name not in record.raw:
+            if column.key:
+                problems.append(record.problem(column.name, "This field is required."))
+            continue
+        try:
+            checked = _check_value(column, record.raw[column.name], record, problems)
+        except ValueError as exc:
+            problems.append(record.problem(column.name, str(exc)))
+            continue
+        if checked is _SKIP:
+            continue
+        if column.key and checked in ("", None):
+            problems.append(record.problem(column.name, "This field is required."))
+            continue
+        record.values[column.name] = checked
+
+
 def check(records: list[Record]) -> list[Problem]:
     """Check each field of each record (step 2); fills ``record.values``. No database."""
     problems: list[Problem] = []
     seen: dict[tuple, Record] = {}
     for record in records:
         before = len(problems)
-        for column in COLUMNS[record.kind]:
-            if column.name not in record.raw:
-                if column.key:
-                    problems.append(record.problem(column.name, "This field is required."))
-                continue
-            value = record.raw[column.name]
-            try:
-                if column.type == "choice":
-                    checked: Any = _check_choice(value, column)
-                elif column.type == "bool":
-                    checked = _check_bool(value)
-                    if checked is None:
-                        continue
-                elif column.type == "date":
-                    checked = _check_date(value)
-                elif column.type == "list":
-                    checked = _check_list(value)
-                elif column.type == "channels":
-                    checked = _check_channels(value, record, problems)
-                    if checked is None:
-                        continue
-                else:
-                    checked = _check_text(value)
-            except ValueError as exc:
-                problems.append(record.problem(column.name, str(exc)))
-                continue
-            if column.key and checked in ("", None):
-                problems.append(record.problem(column.name, "This field is required."))
-                continue
-            record.values[column.name] = checked
+        _check_record(record, problems)
         if len(problems) > before:
             continue
         key = (record.kind, *_key(record))

@@ -81,11 +81,35 @@ def test_secretariat_import_of_points_of_contact_is_refused_row_by_row(api_for, 
     assert not PointOfContact.objects.filter(office="Imported CERT").exists()
 
 
-@pytest.mark.parametrize("persona", ["alice", "bob", "olga"])
-def test_focal_points_and_observers_cannot_import(api_for, request, state_a, persona):
+@pytest.mark.parametrize("persona", ["anna", "olga"])
+def test_pocs_and_observers_cannot_import(api_for, request, state_a, persona):
     user = request.getfixturevalue(persona)
     response = api_for(user).post(IMPORT, {"file": upload(VALID)}, format="multipart")
     assert response.status_code == 403
+    assert not PointOfContact.objects.filter(office="Imported CERT").exists()
+
+
+def test_a_focal_point_imports_their_own_states_points_of_contact(api_for, alice, bob):
+    response = api_for(alice).post(IMPORT, {"file": upload(VALID)}, format="multipart")
+    assert response.status_code == 200, response.json()
+    assert response.json()["summary"]["points_of_contact"]["created"] == 1
+    assert PointOfContact.objects.get(office="Imported CERT").state == alice.state
+
+
+def test_a_focal_point_is_refused_another_states_rows_with_their_data_problems(
+    api_for, bob, state_a
+):
+    text = VALID + "KAZ,technical,Second CERT,*email:not-an-email\n"
+    response = api_for(bob).post(IMPORT, {"file": upload(text)}, format="multipart")
+    assert response.status_code == 400
+    details = response.json()["error"]["details"]
+    assert [(d["row"], d["field"]) for d in details] == [
+        (2, "state"),
+        (3, "state"),
+        (3, "channels"),
+    ]
+    assert "Only a focal point of this state" in details[0]["message"]
+    assert "“not-an-email” is not an e-mail address." in details[2]["message"]
     assert not PointOfContact.objects.filter(office="Imported CERT").exists()
 
 

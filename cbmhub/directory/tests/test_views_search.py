@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from cbmhub.conftest import make_poc
+from cbmhub.directory.models import PointOfContact
 
 URL = "/directory/"
 
@@ -114,9 +115,40 @@ def test_directory_menu_marks_the_page_you_are_on(client_for, olga, alice):
 
 
 def test_search_by_the_state_name_in_the_readers_language(client_for, olga, alice, bob):
-    """A Russian reader types the Russian name; the English page does not match it."""
+    """A Russian reader types the Russian name and finds the state."""
     client = client_for(olga)
     body = client.get(URL, {"q": "Монгол"}, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "Монголия" in body and "Казахстан" not in body
-    body = client.get(URL, {"q": "Монгол"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Mongolia" not in body
+
+
+@pytest.mark.parametrize("page_language", ["en", "fr", "zh-hans"])
+def test_search_by_a_state_name_in_another_language_than_the_page(
+    client_for, olga, alice, bob, page_language
+):
+    """ "Казах" finds Kazakhstan in the English interface too (it found nothing)."""
+    body = (
+        client_for(olga)
+        .get(URL, {"q": "Казах"}, HTTP_ACCEPT_LANGUAGE=page_language)
+        .content.decode()
+    )
+    assert (
+        body.count('data-testid="poc-row"')
+        == PointOfContact.objects.filter(state__iso3="KAZ").count()
+    )
+    assert 'data-testid="search-hint"' not in body
+
+
+def test_no_result_gives_a_hint(client_for, olga, alice):
+    body = client_for(olga).get(URL, {"q": "Atlantis"}).content.decode()
+    assert 'data-testid="poc-row"' not in body
+    hint = body[body.index('data-testid="search-hint"') :]
+    assert "Atlantis" in hint[: hint.index("</p>")]
+    assert "delegation code" in hint[: hint.index("</p>")]
+
+
+def test_an_e_mail_address_wraps_only_before_its_domain(client_for, olga, alice):
+    body = client_for(olga).get(URL, {"q": "Kazakhstan"}).content.decode()
+    address = PointOfContact.objects.get(user=alice).primary_email
+    local, domain = address.split("@")
+    assert f'{local}<wbr>@<span class="nowrap">{domain}</span>' in body
+    assert f"{domain.split('.')[0]}<wbr>." not in body

@@ -49,13 +49,18 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {options['user']!r}.")
         path = options["file"]
         fmt = options["format"] or ("json" if path.lower().endswith(".json") else "csv")
+        limit = importexport.IMPORT_MAX_BYTES
         try:
-            data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+            # One byte past the limit is enough to refuse it, without reading the rest.
+            with sys.stdin.buffer if path == "-" else Path(path).open("rb") as stream:
+                data = stream.read(limit + 1)
             text = data.decode("utf-8-sig")
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
         except UnicodeDecodeError as exc:
             raise CommandError(f"{path} is not UTF-8 text: {exc}.") from None
+        if len(data) > limit:
+            raise CommandError(f"{path} is larger than the limit of {limit} bytes.", returncode=1)
         try:
             result = importexport.import_directory(
                 actor=user,
@@ -79,4 +84,10 @@ class Command(BaseCommand):
                     f"{kind}: {counts['created']} created, {counts['updated']} updated, "
                     f"{counts['unchanged']} unchanged"
                 )
+        if options["verbosity"] > 1:
+            held = result.timings.get("transaction")
+            self.stdout.write(
+                f"checked in {result.timings.get('plan', 0):.2f} s"
+                + (f"; write transaction held {held:.2f} s" if held is not None else "")
+            )
         self.stdout.write("Dry run: nothing was applied." if result.dry_run else "Imported.")
