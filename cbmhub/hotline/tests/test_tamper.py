@@ -137,9 +137,9 @@ def _attachment_row(column, value):
 
 def _third_state_receipt(ctx):
     sql(
-        "INSERT INTO hotline_receipt (message_id, state_id, escalation_level, escalation_count)"
-        " VALUES (%s, %s, %s, %s)",
-        [ctx["first"], ctx["state_c"].pk, "technical", 0],
+        "INSERT INTO hotline_receipt (message_id, state_id, escalation_level, escalation_count,"
+        " escalation_unreachable) VALUES (%s, %s, %s, %s, %s)",
+        [ctx["first"], ctx["state_c"].pk, "technical", 0, ""],
     )
 
 
@@ -443,9 +443,13 @@ def test_escalated_receipt_verifies_and_its_level_is_covered(anna, bert, link, s
     message = send(anna, link, priority="flash").message
     assert services.escalations_run(now=message.sent_at + timedelta(minutes=16)) == 1
     assert verify("--channel", str(link.pk))[0]
+    # Whatever level the escalation reached (it falls back to the highest level that has a
+    # point of contact), an operator's edit to another level must be caught.
+    reached = message.receipts.get().escalation_level
+    forged = "high_level" if reached != "high_level" else "diplomatic"
     sql(
         "UPDATE hotline_receipt SET escalation_level = %s WHERE message_id = %s",
-        ["technical", message.pk],
+        [forged, message.pk],
     )
     ok, out = verify("--channel", str(link.pk))
     assert not ok and "BROKEN at seq 2 " in out and "escalation level" in out
