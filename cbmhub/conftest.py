@@ -52,6 +52,18 @@ def _test_settings(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language and leaves none active: a page rendered in
+    Kazakh by one test must not translate the next test's messages in the same worker."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def cica(db):
     from cbmhub.directory.models import Organisation
