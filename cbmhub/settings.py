@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "cbmhub.core.middleware.UserTimezoneMiddleware",
     "cbmhub.core.middleware.MethodNotAllowedPageMiddleware",
+    "cbmhub.core.query_parameters.KnownQueryParametersMiddleware",
     # Last, so that it sees every failed login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -248,7 +249,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "cbmhub.core.pagination.StrictLimitOffsetPagination",
+    # JSON bodies are parsed within bounds (depth, number length): cbmhub/core/parsers.py.
+    "DEFAULT_PARSER_CLASSES": [
+        "cbmhub.core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "cbmhub.core.api.exception_handler",
 }

@@ -15,7 +15,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -62,7 +64,20 @@ def error_body(code: str, message: str, details: list | None = None) -> dict:
     return {"error": {"code": code, "message": message, "details": details or []}}
 
 
+def _in_use_response(exc: ProtectedError | RestrictedError) -> Response:
+    """A delete that other records still point at (a point of contact a check or a message
+    named, a body a document belongs to) is a conflict with the record's current state, not a
+    server error. Only the kinds of the referring records are named, never the records (they
+    may belong to another state)."""
+    kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.args[1]})
+    message = _("This record is still referred to by other records and cannot be removed.")
+    details = [{"field": "", "message": _("Referred to by: %s.") % ", ".join(kinds)}]
+    return Response(error_body("in_use", message, details), status=status.HTTP_409_CONFLICT)
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        return _in_use_response(exc)
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
@@ -107,3 +122,10 @@ class ErrorSerializer(serializers.Serializer):
     """The one error format of the API (see the module docstring)."""
 
     error = ErrorBodySerializer()
+
+
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any path under /api/v1/ that names no endpoint: the JSON 404 of every other API error,
+    whatever the method, rather than the HTML page for people."""
+    body = error_body("not_found", _("There is no API endpoint at this address."))
+    return JsonResponse(body, status=404)
