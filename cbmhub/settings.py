@@ -248,14 +248,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cbmhub.core.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "cbmhub.core.pagination.StrictLimitOffsetPagination",
-    # JSON bodies are parsed within bounds (depth, number length): cbmhub/core/parsers.py.
-    "DEFAULT_PARSER_CLASSES": [
-        "cbmhub.core.parsers.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON bodies, parsed within bounds (depth, number length): cbmhub/core/parsers.py. Only
+    # the views that take files also take multipart (and list their parsers themselves).
+    "DEFAULT_PARSER_CLASSES": ["cbmhub.core.parsers.BoundedJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",  # APIClient sends what the API takes by default
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "cbmhub.core.api.exception_handler",
 }

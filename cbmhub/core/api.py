@@ -60,6 +60,12 @@ def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
     return [{"field": prefix, "message": str(detail)}]
 
 
+def _documented_detail(detail: dict, message: str) -> dict:
+    """A service's detail in the documented shape: every detail has a field and a message
+    (a service that gives only the place, e.g. line and offset, gets the error's message)."""
+    return {"field": "", "message": message, **detail}
+
+
 def error_body(code: str, message: str, details: list | None = None) -> dict:
     return {"error": {"code": code, "message": message, "details": details or []}}
 
@@ -79,7 +85,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, (ProtectedError, RestrictedError)):
         return _in_use_response(exc)
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+        details = [_documented_detail(detail, exc.message) for detail in exc.details]
+        return Response(error_body(exc.code, exc.message, details), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         details = _flatten(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
         return Response(
@@ -108,6 +115,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 
 class ErrorDetailSerializer(serializers.Serializer):
     row = serializers.JSONField(required=False, help_text="Import only: CSV row or JSON index.")
+    line = serializers.IntegerField(required=False, help_text="Text import only: the line.")
+    offset = serializers.IntegerField(
+        required=False, help_text="Text import only: the byte offset in the file."
+    )
     field = serializers.CharField()
     message = serializers.CharField()
 

@@ -50,6 +50,7 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
         actor=sam, document=document, data=SHORT_TEXT.encode(), kind="rev", number=1
     ).revision
     return {
+        "membership": state_b.memberships.get(organisation=cica),
         "swg": swg,
         "link": link,
         "message": message,

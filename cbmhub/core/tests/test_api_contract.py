@@ -320,3 +320,58 @@ def test_csv_of_everything_is_a_zip_of_one_csv_per_kind(api_for, api_world, alic
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     assert archive.namelist() == [f"{kind}.csv" for kind in importexport.KINDS]
     assert archive.read("states.csv").decode() == importexport.export_csv("states")
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        ("/api/v1/directory/points-of-contact/", {"include_inactive": "maybe"}, "include_inactive"),
+        ("/api/v1/directory/points-of-contact/", {"level": "ministerial"}, "level"),
+        ("/api/v1/directory/export", {"format": "CSV"}, "format"),
+        ("/api/v1/hotline/messages/", {"channel": "one"}, "channel"),
+    ],
+)
+def test_query_values_outside_their_schema_are_400_naming_them(
+    api_for, api_world, alice, path, query, field
+):
+    error = assert_error(api_for(alice).get(path, query), 400, "invalid")
+    assert [detail["field"] for detail in error["details"]] == [field]
+
+
+def test_a_required_query_parameter_left_out_is_400_naming_it(api_for, api_world, sam):
+    document = api_world["document"]
+    response = api_for(sam).get(f"/api/v1/negotiations/documents/{document.pk}/compare/")
+    error = assert_error(response, 400, "invalid")
+    assert {detail["field"] for detail in error["details"]} == {"old", "new"}
+
+
+# --- item 17: every error body has the documented shape -----------------------------------------
+
+
+def test_error_details_always_have_field_and_message(api_for, api_world, sam):
+    """A text import that is not UTF-8 named its place (line, offset) but no message."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("text.txt", b"PP1. \xa3 ok", content_type="text/plain")
+    document = api_world["document"]
+    response = api_for(sam).post(
+        f"/api/v1/negotiations/documents/{document.pk}/revisions/",
+        {"file": upload, "kind": "rev", "number": 2},
+        format="multipart",
+    )
+    error = assert_error(response, 400, "not_utf8")
+    assert error["details"] == [
+        {"field": "file", "message": error["message"], "line": 1, "offset": 5}
+    ]
+
+
+def test_every_operation_documents_the_shared_errors(schema):
+    for path, method, operation in operations(schema, lambda p, m, o: True):
+        codes = set(operation["responses"])
+        assert "400" in codes, (method, path)
+        if operation.get("security") != [] and "confirm" not in path:
+            assert {"401", "403"} <= codes, (method, path)
+        if "{" in path:
+            assert "404" in codes, (method, path)
+        if method == "delete":
+            assert "409" in codes, (method, path)
