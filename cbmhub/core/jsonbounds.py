@@ -6,7 +6,8 @@ quadratic time). Both escape as 500s. ``loads`` first scans the text once, linea
 nesting and number tokens outside strings, and refuses a document nested deeper than
 ``max_depth`` or with a number longer than ``max_number_length`` characters before the real
 parser sees it. The same scan refuses what Python accepts but JSON does not (``NaN``,
-``Infinity``) and numbers that overflow to infinity (``1e999``).
+``Infinity``), numbers that overflow to infinity (``1e999``), and the NUL character
+(``\u0000``) in a string, which no database column can store.
 
 Every refusal is a ``JSONBoundError``, a ``json.JSONDecodeError``: callers that already report
 a decode error's line and column report these the same way. No Django imports.
@@ -40,6 +41,8 @@ def check_bounds(
     for match in _TOKENS.finditer(text):
         first = text[match.start()]
         if first == '"':
+            if "u0000" in match.group():
+                _check_string(match.group(), text, match.start())
             continue
         if first in "[{":
             depth += 1
@@ -51,6 +54,21 @@ def check_bounds(
             depth -= 1
         else:
             _check_scalar(match.group(), text, match.start(), max_number_length)
+
+
+# ``\u0000`` preceded by an even number of backslashes: an escaped NUL, not an escaped
+# backslash followed by the letters "u0000".
+_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _check_string(token: str, text: str, position: int) -> None:
+    found = _NUL_ESCAPE.search(token)
+    if found:
+        # No database column can store it (PostgreSQL refuses NUL in text), so no record may
+        # hold one: refused here, with its place, rather than as a database error later.
+        raise JSONBoundError(
+            "A NUL character (\\u0000) in a string", text, position + found.end() - 6
+        )
 
 
 def _check_scalar(token: str, text: str, position: int, max_number_length: int) -> None:

@@ -77,14 +77,25 @@ def _value_problem(value: str, schema: dict) -> str | None:
     return None
 
 
+def _nul_problems(path: str, query) -> list[dict[str, str]]:
+    """A NUL character can be in no record (PostgreSQL refuses it in text), so a path or query
+    carrying one is refused before any lookup sends it to the database."""
+    message = _("A NUL character is not allowed here.")
+    problems = [{"field": "path", "message": message}] if "\x00" in path else []
+    for name, values in query.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            problems.append({"field": name.replace("\x00", "\\x00"), "message": message})
+    return problems
+
+
 def query_problems(path: str, method: str, query) -> list[dict[str, str]]:
     """The problems of a request's query (a QueryDict) against its operation in the schema,
     each with the parameter's name; none for a path or method the schema does not describe
     (the schema and docs pages, OPTIONS, a 405)."""
+    problems = _nul_problems(path, query)
     parameters = _operation(path, method)
-    if parameters is None:
-        return []
-    problems = []
+    if parameters is None or problems:
+        return problems
     for name, values in query.lists():
         parameter = parameters.get(name)
         if parameter is None:

@@ -4,6 +4,8 @@ with a revision, a body that document belongs to)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from cbmhub.conftest import make_poc
@@ -59,3 +61,28 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
         "document": document,
         "revision": revision,
     }
+
+
+def existing_records(path: str, world: dict) -> dict[str, str]:
+    """The path parameters of a schema path, naming records of `api_world` (ids differ from
+    one database to the other: PostgreSQL does not reset sequences between tests)."""
+    ids = {"bodies": "swg", "memberships": "membership", "points-of-contact": "target_poc"}
+    values = {
+        "acronym": "CICA",
+        "iso3": "MNG",
+        "message_id": world["message"].pk,
+        "check_id": world["check"].pk,
+        "document_id": world["document"].pk,
+        "revision_id": world["revision"].pk,
+    }
+    collection = path.split("/{", 1)[0].rsplit("/", 1)[-1]
+    if collection in ids:
+        values["id"] = world[ids[collection]].pk
+    return {name: str(values[name]) for name in re.findall(r"\{(\w+)\}", path)}
+
+
+def concrete(path: str, world: dict) -> str:
+    """A schema path with its parameters filled with records that exist."""
+    for name, value in existing_records(path, world).items():
+        path = path.replace("{" + name + "}", value)
+    return path

@@ -12,8 +12,6 @@ so the run is the same every time and takes about a minute per database on two c
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import schemathesis
 from django.conf import settings as django_settings
@@ -31,6 +29,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from .conftest import existing_records
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -75,24 +75,6 @@ def load_schema(live_server, user):
     # The session is the credential: no generated Authorization header may replace it.
     schema.config.generation.update(with_security_parameters=False)
     return schema
-
-
-def existing_records(path: str, world: dict) -> dict[str, str]:
-    """Path parameters naming records of the world, so that the run reaches the code behind
-    the lookup (random ids are 404s; test_api_contract covers those)."""
-    ids = {"bodies": "swg", "memberships": "membership", "points-of-contact": "target_poc"}
-    values = {
-        "acronym": "CICA",
-        "iso3": "MNG",
-        "message_id": world["message"].pk,
-        "check_id": world["check"].pk,
-        "document_id": world["document"].pk,
-        "revision_id": world["revision"].pk,
-    }
-    collection = path.split("/{", 1)[0].rsplit("/", 1)[-1]
-    if collection in ids:
-        values["id"] = world[ids[collection]].pk
-    return {name: str(values[name]) for name in re.findall(r"\{(\w+)\}", path)}
 
 
 def run_stateless(schema, world: dict, answered: dict[str, set[int]]) -> list[str]:

@@ -10,14 +10,19 @@ from hypothesis import strategies as st
 
 from cbmhub.core import jsonbounds
 
+# Any text but NUL, which is refused on purpose (test_refusals_are_decode_errors_with_their_place).
+TEXT = st.text(st.characters(blacklist_characters="\x00"))
 JSON_VALUES = st.recursive(
     st.none()
     | st.booleans()
     | st.integers()
     | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(),
+    | TEXT,
     lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.text(st.characters(blacklist_characters="\x00"), max_size=5), children, max_size=4
+        )
     ),
     max_leaves=30,
 )
@@ -38,6 +43,7 @@ def test_any_document_within_the_bounds_reads_as_json_reads_it(value):
         '{"n": "' + "9" * 500 + '"}',  # a long digit string is a string, not a number
         "[" * 32 + "]" * 32,
         "[" + "9" * 64 + "]",
+        '["a\\\\u0000"]',  # an escaped backslash, then the letters u0000: no NUL
     ],
 )
 def test_what_looks_like_a_bound_inside_strings_or_at_the_bound_is_accepted(text):
@@ -53,6 +59,8 @@ def test_what_looks_like_a_bound_inside_strings_or_at_the_bound_is_accepted(text
         ('{"a": -Infinity}', "Infinity is not a JSON value", 1, 8),
         ("[1, NaN]", "NaN is not a JSON value", 1, 5),
         ("[2e400]", "The number 2e400 is too large", 1, 2),
+        ('{"k": "a\\u0000"}', "A NUL character", 1, 9),
+        ('["\\\\\\u0000"]', "A NUL character", 1, 5),
     ],
 )
 def test_refusals_are_decode_errors_with_their_place(text, message, line, column):
