@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "cbmhub.core.middleware.UserTimezoneMiddleware",
     "cbmhub.core.middleware.MethodNotAllowedPageMiddleware",
     "cbmhub.core.middleware.BusyDatabaseMiddleware",
+    "cbmhub.core.query_parameters.KnownQueryParametersMiddleware",
     # Last, so that it sees every failed login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -282,8 +283,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_SCHEMA_CLASS": "cbmhub.core.schema.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "cbmhub.core.pagination.StrictLimitOffsetPagination",
+    # JSON bodies, parsed within bounds (depth, number length): cbmhub/core/parsers.py. Only
+    # the views that take files also take multipart (and list their parsers themselves).
+    "DEFAULT_PARSER_CLASSES": ["cbmhub.core.parsers.BoundedJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",  # APIClient sends what the API takes by default
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "cbmhub.core.api.exception_handler",
 }

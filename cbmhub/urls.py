@@ -3,8 +3,10 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from cbmhub.core.api import not_found
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -13,6 +15,8 @@ api_patterns = [
     path("directory/", include("cbmhub.directory.api_urls")),
     path("hotline/", include("cbmhub.hotline.api_urls")),
     path("negotiations/", include("cbmhub.negotiations.api_urls")),
+    # Last: whatever else is asked under /api/v1/ gets the API's JSON 404, not the HTML page.
+    re_path(r"", not_found, name="not-found"),
 ]
 
 urlpatterns = [

@@ -15,7 +15,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -61,6 +62,12 @@ def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
     return [{"field": prefix, "message": str(detail)}]
 
 
+def _documented_detail(detail: dict, message: str) -> dict:
+    """A service's detail in the documented shape: every detail has a field and a message
+    (a service that gives only the place, e.g. line and offset, gets the error's message)."""
+    return {"field": "", "message": message, **detail}
+
+
 def error_body(code: str, message: str, details: list | None = None) -> dict:
     return {"error": {"code": code, "message": message, "details": details or []}}
 
@@ -75,11 +82,25 @@ def busy_database_response(exc: Exception) -> Response | None:
     return response
 
 
+def _in_use_response(exc: ProtectedError | RestrictedError) -> Response:
+    """A delete that other records still point at (a point of contact a check or a message
+    named, a body a document belongs to) is a conflict with the record's current state, not a
+    server error. Only the kinds of the referring records are named, never the records (they
+    may belong to another state)."""
+    kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.args[1]})
+    message = _("This record is still referred to by other records and cannot be removed.")
+    details = [{"field": "", "message": _("Referred to by: %s.") % ", ".join(kinds)}]
+    return Response(error_body("in_use", message, details), status=status.HTTP_409_CONFLICT)
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if (busy := busy_database_response(exc)) is not None:
         return busy
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        return _in_use_response(exc)
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+        details = [_documented_detail(detail, exc.message) for detail in exc.details]
+        return Response(error_body(exc.code, exc.message, details), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         details = _flatten(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
         return Response(
@@ -108,6 +129,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 
 class ErrorDetailSerializer(serializers.Serializer):
     row = serializers.JSONField(required=False, help_text="Import only: CSV row or JSON index.")
+    line = serializers.IntegerField(required=False, help_text="Text import only: the line.")
+    offset = serializers.IntegerField(
+        required=False, help_text="Text import only: the byte offset in the file."
+    )
     field = serializers.CharField()
     message = serializers.CharField()
 
@@ -122,3 +147,10 @@ class ErrorSerializer(serializers.Serializer):
     """The one error format of the API (see the module docstring)."""
 
     error = ErrorBodySerializer()
+
+
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any path under /api/v1/ that names no endpoint: the JSON 404 of every other API error,
+    whatever the method, rather than the HTML page for people."""
+    body = error_body("not_found", _("There is no API endpoint at this address."))
+    return JsonResponse(body, status=404)

@@ -655,7 +655,8 @@ class _FileNegotiation(BaseContentNegotiation):
 
 
 class ExportView(APIView):
-    """Export the directory: JSON (everything, or one kind) or CSV (one kind)."""
+    """Export the directory: JSON (everything, or one kind), CSV (one kind), or, for CSV of
+    everything, a ZIP of one CSV file per kind."""
 
     content_negotiation_class = _FileNegotiation
 
@@ -669,29 +670,37 @@ class ExportView(APIView):
                 "kind",
                 str,
                 enum=["all", *importexport.KINDS],
-                description="What to export; CSV needs one kind (default points_of_contact).",
+                description="What to export (JSON: default all; CSV: default points_of_contact; "
+                "CSV of all is a ZIP with one CSV file per kind).",
             ),
         ],
         responses={
             (200, "application/json"): OpenApiTypes.OBJECT,
             (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/zip"): OpenApiTypes.BINARY,
             400: OpenApiResponse(ErrorSerializer, description="Unknown format or kind."),
         },
     )
     def get(self, request: Request) -> HttpResponse:
-        fmt = request.query_params.get("format", "json").lower()
+        fmt = request.query_params.get("format", "json")
         kind = request.query_params.get("kind", "all" if fmt == "json" else "points_of_contact")
+        if fmt not in importexport.FORMATS:
+            raise exceptions.ValidationError(
+                {"format": [_("Use one of: %s.") % ", ".join(importexport.FORMATS)]}
+            )
         if kind not in ("all", *importexport.KINDS):
             raise exceptions.ValidationError(
                 {"kind": [_("Use one of: %s.") % ", ".join(("all", *importexport.KINDS))]}
             )
-        try:
+        if fmt == "csv" and kind == "all":
+            content: str | bytes = importexport.export_csv_archive()
+            content_type, extension = "application/zip", "zip"
+        else:
             content = importexport.export(fmt=fmt, kind=kind)
-        except importexport.ImportFormatError as exc:
-            raise exceptions.ValidationError({"format": [str(exc)]}) from None
-        content_type = "text/csv" if fmt == "csv" else "application/json"
-        response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
+            media_type = "text/csv" if fmt == "csv" else "application/json"
+            content_type, extension = f"{media_type}; charset=utf-8", fmt
+        response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = (
-            f'attachment; filename="cbmhub-directory-{kind.replace("_", "-")}.{fmt}"'
+            f'attachment; filename="cbmhub-directory-{kind.replace("_", "-")}.{extension}"'
         )
         return response

@@ -24,13 +24,14 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import exceptions, permissions, serializers, status
-from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cbmhub.core.api import ErrorSerializer
+from cbmhub.core.pagination import StrictLimitOffsetPagination
+from cbmhub.core.parsers import BoundedJSONParser
 from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Organisation, State
 
@@ -167,13 +168,6 @@ class InboxItemSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(allow_null=True)
     due_kind = serializers.CharField(allow_blank=True)
     action = serializers.BooleanField()
-
-
-class InboxPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = InboxItemSerializer(many=True)
 
 
 class SendSerializer(serializers.Serializer):
@@ -356,14 +350,17 @@ def _message_response(request: Request, result: services.SendResult) -> Response
     return response
 
 
-class InboxPagination(LimitOffsetPagination):
-    """The inbox's pages: ``limit`` (default 100, at most 500) messages from ``offset``."""
+class InboxPagination(StrictLimitOffsetPagination):
+    """The inbox's pages: ``limit`` (default 100, at most 500; beyond is a 400 naming it)
+    messages from ``offset``."""
 
     max_limit = 500
 
 
 class MessageListView(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
+    # The schema takes the page's shape and the limit/offset parameters from it.
+    pagination_class = InboxPagination
 
     @extend_schema(
         tags=TAGS,
@@ -372,10 +369,8 @@ class MessageListView(APIView):
         parameters=[
             OpenApiParameter("box", OpenApiTypes.STR, enum=["all", "in", "out"]),
             OpenApiParameter("channel", OpenApiTypes.INT, description="Only this channel."),
-            OpenApiParameter("limit", OpenApiTypes.INT),
-            OpenApiParameter("offset", OpenApiTypes.INT),
         ],
-        responses={200: InboxPageSerializer, **ERRORS},
+        responses={200: InboxItemSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
         box = request.query_params.get("box", "all")
@@ -447,7 +442,7 @@ class MessageAcknowledgeView(APIView):
 
 
 class MessageReplyView(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         tags=TAGS,

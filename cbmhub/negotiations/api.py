@@ -20,13 +20,14 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cbmhub.core.api import ErrorSerializer
+from cbmhub.core.pagination import StrictLimitOffsetPagination
+from cbmhub.core.parsers import BoundedJSONParser
 
 from . import notation, selectors, services
 from .choices import RevisionKind
@@ -164,18 +165,17 @@ class RevisionAnalysisSerializer(serializers.Serializer):
 
 
 class DocumentListView(APIView):
+    # The schema takes the page's shape and the limit/offset parameters from it.
+    pagination_class = StrictLimitOffsetPagination
+
     @extend_schema(
         tags=TAGS,
         operation_id="negotiations_documents",
         summary="Documents you may read",
-        parameters=[
-            OpenApiParameter("limit", OpenApiTypes.INT),
-            OpenApiParameter("offset", OpenApiTypes.INT),
-        ],
         responses={200: DocumentSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        paginator = LimitOffsetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             selectors.document_list(request.user), request, view=self
         )
@@ -195,7 +195,7 @@ class DocumentDetailView(APIView):
 
 
 class RevisionListView(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         tags=TAGS,

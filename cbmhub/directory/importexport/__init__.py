@@ -29,7 +29,7 @@ package (``from cbmhub.directory import importexport``), not the modules.
 
 from .applying import apply, import_directory
 from .cells import _unquote_cell, format_channel_cell, parse_channel_cell
-from .exporting import export, export_csv, export_json, export_rows
+from .exporting import export, export_csv, export_csv_archive, export_json, export_rows
 from .parsing import parse, parse_csv, parse_json
 from .records import ImportResult, Problem, Record
 from .schema import (
@@ -63,6 +63,7 @@ __all__ = [
     "check",
     "export",
     "export_csv",
+    "export_csv_archive",
     "export_json",
     "export_rows",
     "format_channel_cell",

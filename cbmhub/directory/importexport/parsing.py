@@ -7,6 +7,8 @@ import csv
 import io
 import json
 
+from cbmhub.core import jsonbounds
+
 from .cells import _unquote_cell
 from .records import Problem, Record
 from .schema import COLUMNS, JSON_VERSION, KINDS, ImportFormatError
@@ -61,7 +63,8 @@ def parse_csv(text: str, *, kind: str) -> tuple[list[Record], list[Problem]]:
 def parse_json(text: str) -> tuple[list[Record], list[Problem]]:
     """A JSON document: ``{"organisations": [...], "states": [...], ...}``, any kinds."""
     try:
-        document = json.loads(text)
+        # Bounded (nesting depth, number length): refusals are decode errors with a place.
+        document = jsonbounds.loads(text)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         return [], [Problem(None, "", f"Not valid JSON ({where}): {exc.msg}", "json")]

@@ -141,7 +141,9 @@ def test_export_json_and_csv_for_any_reader(api_for, olga, alice, bob):
     ]
 
 
-@pytest.mark.parametrize("query", ["format=xml", "format=csv&kind=all", "kind=people"])
+@pytest.mark.parametrize(
+    "query", ["format=xml", "format=CSV", "kind=people", "kind=all&format=pdf"]
+)
 def test_export_bad_request_is_400(api_for, olga, query):
     response = api_for(olga).get(f"{EXPORT}?{query}")
     assert response.status_code == 400

@@ -47,7 +47,9 @@ def test_csv_export_with_quoted_cells_imports_back_unchanged(api_for, sam, plant
     exported = importexport.export_csv("points_of_contact")
     upload = SimpleUploadedFile("pocs.csv", exported.encode(), content_type="text/csv")
     response = api_for(sam).post(
-        reverse("api:directory-import"), {"file": upload, "kind": "points_of_contact"}
+        reverse("api:directory-import"),
+        {"file": upload, "kind": "points_of_contact"},
+        format="multipart",
     )
     assert response.status_code == 200, response.content
     summary = response.json()["summary"]["points_of_contact"]

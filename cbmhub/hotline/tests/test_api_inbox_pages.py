@@ -92,5 +92,7 @@ def test_limit_is_capped(api_for, busy, bert, monkeypatch):
     from cbmhub.hotline import api
 
     monkeypatch.setattr(api.InboxPagination, "max_limit", 50)
-    page = api_for(bert).get(URL, {"limit": 10_000}).json()
+    page = api_for(bert).get(URL, {"limit": 50}).json()
     assert page["count"] > 50 and len(page["results"]) == 50
+    refused = api_for(bert).get(URL, {"limit": 10_000})
+    assert refused.status_code == 400 and refused.json()["error"]["details"][0]["field"] == "limit"
