@@ -34,14 +34,21 @@ class JSONBoundError(json.JSONDecodeError):
 
 
 def check_bounds(
-    text: str, *, max_depth: int = MAX_DEPTH, max_number_length: int = MAX_NUMBER_LENGTH
+    text: str,
+    *,
+    max_depth: int = MAX_DEPTH,
+    max_number_length: int = MAX_NUMBER_LENGTH,
+    refuse_nul: bool = True,
 ) -> None:
-    """Raise ``JSONBoundError`` at the first place where ``text`` exceeds a bound."""
+    """Raise ``JSONBoundError`` at the first place where ``text`` exceeds a bound.
+
+    ``refuse_nul=False`` is for a caller that refuses NUL itself with a more precise place
+    (the directory import names the row and field)."""
     depth = 0
     for match in _TOKENS.finditer(text):
         first = text[match.start()]
         if first == '"':
-            if "u0000" in match.group():
+            if refuse_nul and "u0000" in match.group():
                 _check_string(match.group(), text, match.start())
             continue
         if first in "[{":
@@ -96,11 +103,14 @@ def loads(
     *,
     max_depth: int = MAX_DEPTH,
     max_number_length: int = MAX_NUMBER_LENGTH,
+    refuse_nul: bool = True,
 ) -> Any:
     """``json.loads`` within the bounds; any refusal is a ``json.JSONDecodeError``."""
     if isinstance(text, bytes):
         text = text.decode("utf-8")
-    check_bounds(text, max_depth=max_depth, max_number_length=max_number_length)
+    check_bounds(
+        text, max_depth=max_depth, max_number_length=max_number_length, refuse_nul=refuse_nul
+    )
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError:

@@ -351,10 +351,8 @@ def _message_response(request: Request, result: services.SendResult) -> Response
 
 
 class InboxPagination(StrictLimitOffsetPagination):
-    """The inbox's pages: ``limit`` (default 100, at most 500; beyond is a 400 naming it)
-    messages from ``offset``."""
-
-    max_limit = 500
+    """The inbox's pages: ``limit`` (default 100, at most core.pagination.MAX_LIMIT like every
+    list; beyond is a 400 naming it) messages from ``offset``."""
 
 
 class MessageListView(APIView):

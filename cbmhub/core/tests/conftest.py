@@ -71,6 +71,7 @@ def existing_records(path: str, world: dict) -> dict[str, str]:
         "acronym": "CICA",
         "iso3": "MNG",
         "message_id": world["message"].pk,
+        "channel_id": world["link"].pk,
         "check_id": world["check"].pk,
         "document_id": world["document"].pk,
         "revision_id": world["revision"].pk,

@@ -64,7 +64,8 @@ def parse_json(text: str) -> tuple[list[Record], list[Problem]]:
     """A JSON document: ``{"organisations": [...], "states": [...], ...}``, any kinds."""
     try:
         # Bounded (nesting depth, number length): refusals are decode errors with a place.
-        document = jsonbounds.loads(text)
+        # A NUL is refused by the row checks, which name its row and field.
+        document = jsonbounds.loads(text, refuse_nul=False)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         return [], [Problem(None, "", f"Not valid JSON ({where}): {exc.msg}", "json")]
