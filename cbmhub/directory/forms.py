@@ -10,6 +10,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cbmhub.core.forms import DateInput
+
 from . import choices, importexport, validators
 from .models import Body, Membership, Organisation, PointOfContact, State
 from .names import state_name
@@ -77,7 +79,7 @@ class PointOfContactForm(forms.ModelForm):
             "languages": _("ISO 639 codes, comma-separated (en,ru)."),
         }
         widgets = {
-            "last_verified": forms.DateInput(attrs={"type": "date"}),
+            "last_verified": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -172,8 +174,8 @@ class MembershipForm(forms.ModelForm):
             "until": _("Until"),
         }
         widgets = {
-            "since": forms.DateInput(attrs={"type": "date"}),
-            "until": forms.DateInput(attrs={"type": "date"}),
+            "since": DateInput(),
+            "until": DateInput(),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
