@@ -25,8 +25,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from cbmhub.directory.choices import Level
-from cbmhub.directory.models import Membership, Organisation, State
-from cbmhub.directory.selectors import participating_memberships
+from cbmhub.directory.models import Membership, Organisation, PointOfContact, State
+from cbmhub.directory.selectors import participating_memberships, point_of_contact_list
 
 from . import chain, signing
 from .choices import Scope
@@ -269,6 +269,75 @@ def channel_record_bundle(channel: Channel) -> dict[str, Any]:
 
 
 # --- communication checks -------------------------------------------------------------------
+
+
+def check_scope(
+    *,
+    organisation: Organisation,
+    state_ids: set[int] | None = None,
+    levels: list[str] | None = None,
+) -> list[PointOfContact]:
+    """The points of contact a check of `organisation` asks: the active ones of its taking-part
+    states (or of those of `state_ids` that take part) at `levels` (every level by default).
+    What the start form confirms and what ``check_start`` asks are this one list."""
+    members = member_state_ids(organisation)
+    wanted = members if state_ids is None else members & state_ids
+    level_list = levels if levels is not None else Level.escalation_order()
+    return [
+        poc
+        for poc in point_of_contact_list(organisation=organisation)
+        if poc.state_id in wanted and poc.level in level_list
+    ]
+
+
+@dataclass(frozen=True)
+class CheckCandidate:
+    """A state with a membership of the organisation, and why a check cannot ask it (if so)."""
+
+    state: State
+    reason: str  # empty: it can be asked
+
+
+def check_candidates(organisations: list[Organisation]) -> list[CheckCandidate]:
+    """Every state with a membership of `organisations`, by name: those a check can ask (taking
+    part today, with an active point of contact) and the others with the reason why not, so
+    the start form offers only the first and says why the others are missing."""
+    from django.utils.translation import gettext as _
+
+    asked: set[int] = set()
+    for organisation in organisations:
+        asked |= {poc.state_id for poc in check_scope(organisation=organisation)}
+    taking_part = set(
+        _current_memberships()
+        .filter(organisation__in=organisations)
+        .values_list("state_id", flat=True)
+    )
+    memberships = (
+        Membership.objects.filter(organisation__in=organisations)
+        .select_related("state", "organisation")
+        .order_by("state__name", "organisation__acronym")
+    )
+    reasons: dict[int, CheckCandidate] = {}
+    for membership in memberships:
+        state = membership.state
+        if state.pk in asked:
+            reason = ""
+        elif state.pk in taking_part:
+            reason = _("no active point of contact")
+        else:
+            reason = _("%(status)s of %(organisation)s, not taking part in its checks") % {
+                "status": membership.get_status_display(),
+                "organisation": membership.organisation.acronym,
+            }
+        if state.pk not in reasons or not reason:
+            reasons[state.pk] = CheckCandidate(state=state, reason=reason)
+    return list(reasons.values())
+
+
+def check_in_progress(check: CommunicationCheck, *, now: datetime | None = None) -> bool:
+    """Answers are still due: not closed and its deadline not passed. Its figures are partial
+    and an unanswered point of contact is "awaited", not "no answer"."""
+    return check.closed_at is None and (now or timezone.now()) <= check.deadline
 
 
 def check_list(user: Any) -> QuerySet[CommunicationCheck]:
