@@ -657,6 +657,42 @@ def inbox_list(user: Any, *, box: str = "all", channel: Channel | None = None, l
     return sorted(items, key=urgency)
 
 
+@dataclass(frozen=True)
+class HomeItems:
+    """What waits for the user now, for the home page."""
+
+    to_acknowledge: list[InboxItem]  # the user's state owes an acknowledgement
+    replies_overdue: list[InboxItem]  # a reply past its deadline, owed by or to the state
+    pending_checks: list[CheckTarget]  # checks waiting for the user's own confirmation
+    open_checks: list[CommunicationCheck]  # checks in progress the user follows (secretariat)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.to_acknowledge or self.replies_overdue or self.pending_checks or self.open_checks
+        )
+
+
+def home_items(user: Any, *, now: datetime | None = None) -> HomeItems:
+    """Messages awaiting the user's state's acknowledgement (earliest deadline first), replies
+    overdue either way, checks waiting for the user's confirmation and, for those who see
+    every target, checks still in progress."""
+    now = now or timezone.now()
+    items = inbox_list(user, limit=50)
+    open_checks: list[CommunicationCheck] = []
+    if sees_all_check_targets(user):
+        open_checks = [
+            c
+            for c in check_list(user).filter(closed_at__isnull=True, deadline__gte=now)
+            if check_in_progress(c, now=now)
+        ]
+    return HomeItems(
+        to_acknowledge=[i for i in items if i.action and i.due_kind == "ack"],
+        replies_overdue=[i for i in items if i.due_kind == "reply" and i.overdue(now)],
+        pending_checks=list(pending_check_targets(user)),
+        open_checks=open_checks,
+    )
+
+
 def check_target_for_token(token: str) -> CheckTarget:
     """The target an e-mailed confirmation link stands for (the token is the secret)."""
     target = (
