@@ -239,3 +239,29 @@ def test_english_content_runs_left_to_right_in_the_arabic_ui(browser, live_serve
         assert page.get_by_test_id(testid).evaluate(_DIRECTION) == ["ltr", "en"]
     assert page.locator("time").first.evaluate("e => getComputedStyle(e).direction") == "ltr"
     page.context.close()
+
+
+# --- item 14: the point-of-contact form ---------------------------------------------------------
+
+
+def test_point_of_contact_form_adds_a_channel_and_shows_whole_values(
+    browser, live_server, ui_world, alice
+):
+    poc = ui_world["poc"]
+    page = open_as(browser, live_server, alice)
+    page.goto(f"{live_server.url}/directory/points-of-contact/{poc.pk}/edit/")
+    form = page.get_by_test_id("poc-form")
+    assert form.locator("input[name=office]").bounding_box()["width"] > 300
+    rows = form.locator("table.channels tbody tr")
+    before = rows.count()
+    form.get_by_test_id("add-channel").click()
+    expect(rows).to_have_count(before + 1)
+    form.locator(f"select[name=channels-{before}-kind]").select_option("phone")
+    form.locator(f"input[name=channels-{before}-value]").fill("+7 7172 000111")
+    form.locator("select[name=time_zone]").select_option("Asia/Almaty")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    poc.refresh_from_db()
+    assert poc.time_zone == "Asia/Almaty"
+    assert "+7 7172 000111" in [c.value for c in poc.channels.all()]
+    page.context.close()
