@@ -265,3 +265,23 @@ def test_point_of_contact_form_adds_a_channel_and_shows_whole_values(
     assert poc.time_zone == "Asia/Almaty"
     assert "+7 7172 000111" in [c.value for c in poc.channels.all()]
     page.context.close()
+
+
+# --- item 17: print -----------------------------------------------------------------------------
+
+_PRINTED = """() => Array.from(document.querySelectorAll(
+  '.topbar, nav, form, button, .demo-banner, .neg-side, .messages'
+)).filter(e => e.getClientRects().length > 0).map(e => e.className || e.tagName)"""
+
+
+def test_printing_leaves_navigation_menus_and_forms_off_the_paper(
+    browser, live_server, ui_world, alice
+):
+    pages = _main_pages(ui_world)
+    page = open_as(browser, live_server, alice)
+    page.emulate_media(media="print")
+    for name in ("message", "revision", "directory"):
+        page.goto(f"{live_server.url}{pages[name]}")
+        assert page.evaluate(_PRINTED) == [], name
+        assert page.locator("main").inner_text().strip(), name  # the content itself is there
+    page.context.close()
