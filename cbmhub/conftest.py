@@ -26,6 +26,19 @@ SHARED_DIR = Path(
 )
 
 
+# README says the same, in the same words: a checkout without ../shared fails every test with it.
+SHARED_MISSING = (
+    "The tests need the shared test data beside the checkout: ../shared (the project's shared/ "
+    "folder, with corpus/ and data/), or CBMHUB_SHARED_DIR pointing at it."
+)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _shared_data_present():
+    if not SHARED_DIR.is_dir():
+        pytest.fail(f"{SHARED_MISSING} Not found: {SHARED_DIR}", pytrace=False)
+
+
 def shared_path(relative: str) -> Path:
     path = SHARED_DIR / relative
     if not path.is_file():
