@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -33,28 +32,6 @@ TEXT_1 = (
     "OP2. Decide to meet again.\n"
 )
 TEXT_2 = TEXT_1.replace("[twice a year]", "[once a year]").replace("again.", "again in 2027.")
-
-
-def open_as(browser, live_server, user, *, language="en", width=1366):
-    """A new browser context signed in as `user` (a session cookie) in `language`."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(
-        viewport={"width": width, "height": 900}, locale="en-GB", timezone_id="UTC"
-    )
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            },
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return page
 
 
 @pytest.fixture
@@ -123,14 +100,14 @@ def ui_world(alice, anna, bob, bert, carol, sam, root, cica):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_date_inputs_keep_their_value_in_every_language(
-    browser, live_server, ui_world, root, alice, language
+    browser_as, live_server, ui_world, root, alice, language
 ):
     """The browser shows the stored date in each date input and saving keeps it; the reply
     deadline (datetime-local) survives a form sent back with an error."""
     from cbmhub.directory.models import PointOfContact
 
     poc, membership = ui_world["poc"], ui_world["membership"]
-    page = open_as(browser, live_server, root, language=language)
+    page = browser_as(root, language=language)
     page.goto(f"{live_server.url}/directory/points-of-contact/{poc.pk}/edit/")
     expect(page.locator("input[name=last_verified]")).to_have_value("2026-08-26")
     with page.expect_navigation():
@@ -141,9 +118,8 @@ def test_date_inputs_keep_their_value_in_every_language(
     page.goto(f"{live_server.url}/negotiations/documents/{ui_world['document'].pk}/")
     date = page.get_by_test_id("import-form").locator("input[name=date]")
     expect(date).to_have_value(timezone.localdate().isoformat())
-    page.context.close()
 
-    page = open_as(browser, live_server, alice, language=language)
+    page = browser_as(alice, language=language)
     page.goto(f"{live_server.url}/hotline/compose/")
     form = page.get_by_test_id("compose-form")
     form.locator("input[name=reply_deadline]").fill("2026-08-26T14:30")
@@ -151,7 +127,6 @@ def test_date_inputs_keep_their_value_in_every_language(
     form.locator("input[name=subject]").evaluate("e => e.removeAttribute('required')")
     form.locator("button[type=submit]").click()
     expect(page.locator("input[name=reply_deadline]")).to_have_value("2026-08-26T14:30")
-    page.context.close()
 
 
 # --- item 11: phones ----------------------------------------------------------------------------
@@ -190,25 +165,24 @@ _OVERFLOW = """() => {
 
 
 @pytest.mark.parametrize("language", ["en", "ru", "ar"])
-def test_every_main_page_fits_a_390px_phone(browser, live_server, ui_world, alice, language):
-    page = open_as(browser, live_server, alice, language=language, width=390)
+def test_every_main_page_fits_a_390px_phone(browser_as, live_server, ui_world, alice, language):
+    page = browser_as(alice, language=language, width=390)
     too_wide = {}
     for name, path in _main_pages(ui_world).items():
         page.goto(f"{live_server.url}{path}")
         sizes = page.evaluate(_OVERFLOW)
         if sizes["page"] > sizes["viewport"] or sizes["bar"] < sizes["viewport"]:
             too_wide[name] = sizes
-    page.context.close()
     assert too_wide == {}
 
 
 @pytest.mark.skipif(not SHOTS, reason="screenshots only on request (CBMHUB_SHOTS_DIR)")
-def test_screenshots(browser, live_server, ui_world, alice):
+def test_screenshots(browser_as, live_server, ui_world, alice):
     """Not a check: saves what people see, to look at (CBMHUB_SHOTS_DIR=/some/dir)."""
     pages = _main_pages(ui_world)
     for language in ("en", "ru", "ar"):
         for width in (390, 1366):
-            page = open_as(browser, live_server, alice, language=language, width=width)
+            page = browser_as(alice, language=language, width=width)
             for name in ("inbox", "message", "directory", "revision", "compare", "home"):
                 page.goto(f"{live_server.url}{pages[name]}")
                 path = Path(SHOTS) / f"{name}-{language}-{width}.png"
@@ -222,9 +196,11 @@ def test_screenshots(browser, live_server, ui_world, alice):
 _DIRECTION = "e => [getComputedStyle(e).direction, e.closest('[lang]').getAttribute('lang')]"
 
 
-def test_english_content_runs_left_to_right_in_the_arabic_ui(browser, live_server, ui_world, alice):
+def test_english_content_runs_left_to_right_in_the_arabic_ui(
+    browser_as, live_server, ui_world, alice
+):
     pages = _main_pages(ui_world)
-    page = open_as(browser, live_server, alice, language="ar")
+    page = browser_as(alice, language="ar")
     page.goto(f"{live_server.url}{pages['revision']}")
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
     op1 = page.locator("#p-OP1 .neg-source")
@@ -238,17 +214,16 @@ def test_english_content_runs_left_to_right_in_the_arabic_ui(browser, live_serve
     for testid in ("subject", "body"):
         assert page.get_by_test_id(testid).evaluate(_DIRECTION) == ["ltr", "en"]
     assert page.locator("time").first.evaluate("e => getComputedStyle(e).direction") == "ltr"
-    page.context.close()
 
 
 # --- item 14: the point-of-contact form ---------------------------------------------------------
 
 
 def test_point_of_contact_form_adds_a_channel_and_shows_whole_values(
-    browser, live_server, ui_world, alice
+    browser_as, live_server, ui_world, alice
 ):
     poc = ui_world["poc"]
-    page = open_as(browser, live_server, alice)
+    page = browser_as(alice)
     page.goto(f"{live_server.url}/directory/points-of-contact/{poc.pk}/edit/")
     form = page.get_by_test_id("poc-form")
     assert form.locator("input[name=office]").bounding_box()["width"] > 300
@@ -264,7 +239,6 @@ def test_point_of_contact_form_adds_a_channel_and_shows_whole_values(
     poc.refresh_from_db()
     assert poc.time_zone == "Asia/Almaty"
     assert "+7 7172 000111" in [c.value for c in poc.channels.all()]
-    page.context.close()
 
 
 # --- item 17: print -----------------------------------------------------------------------------
@@ -275,13 +249,12 @@ _PRINTED = """() => Array.from(document.querySelectorAll(
 
 
 def test_printing_leaves_navigation_menus_and_forms_off_the_paper(
-    browser, live_server, ui_world, alice
+    browser_as, live_server, ui_world, alice
 ):
     pages = _main_pages(ui_world)
-    page = open_as(browser, live_server, alice)
+    page = browser_as(alice)
     page.emulate_media(media="print")
     for name in ("message", "revision", "directory"):
         page.goto(f"{live_server.url}{pages[name]}")
         assert page.evaluate(_PRINTED) == [], name
         assert page.locator("main").inner_text().strip(), name  # the content itself is there
-    page.context.close()

@@ -47,7 +47,6 @@ def _check_channel(organisation: Organisation, channel: Channel | None) -> Chann
     return channel
 
 
-@transaction.atomic
 def _check_state_ids(organisation: Organisation, states: Iterable[State] | None) -> set[int] | None:
     """The chosen states, refused by name when one does not take part in the organisation (an
     observer, a dialogue partner): dropping it silently asked fewer than the user chose."""
@@ -65,6 +64,7 @@ def _check_state_ids(organisation: Organisation, states: Iterable[State] | None)
     return {s.pk for s in chosen}
 
 
+@transaction.atomic
 def check_start(
     *,
     user: Any,
