@@ -355,3 +355,10 @@ def test_an_open_check_reads_in_progress_not_zero_percent(client_for, world, cic
     html = client_for(sam).get(_detail(check)).content.decode()
     assert "Response rate 20% (1 of 5 within the deadline)" in html
     assert html.count("no answer") == 4 and 'data-testid="open-bar"' not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_check_start_opens_its_own_transaction(cica, sam, bert):
+    """Outside any transaction (as a real request is), check_start must open one itself."""
+    check = services.check_start(user=sam, organisation=cica)
+    assert check.targets.count() == 1
