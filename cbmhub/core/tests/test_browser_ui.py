@@ -210,6 +210,9 @@ def test_english_content_runs_left_to_right_in_the_arabic_ui(
     assert chip.evaluate(_DIRECTION)[0] == "ltr"
     page.goto(f"{live_server.url}{pages['compare']}")
     assert page.locator(".neg-diff").first.evaluate(_DIRECTION) == ["ltr", "en"]
+    page.goto(f"{live_server.url}{pages['inbox']}")
+    subject = page.get_by_test_id("message-link").first.locator("span[lang]")
+    assert subject.evaluate(_DIRECTION) == ["ltr", "en"]
     page.goto(f"{live_server.url}{pages['message']}")
     for testid in ("subject", "body"):
         assert page.get_by_test_id(testid).evaluate(_DIRECTION) == ["ltr", "en"]
