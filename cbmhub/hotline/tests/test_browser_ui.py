@@ -30,6 +30,10 @@ def test_check_form_offers_who_can_be_asked_and_confirms_the_scope(
     form = page.get_by_test_id("check-form")
     states = form.locator(".checkbox-grid input[name=states]")
     expect(states).to_have_count(3)  # KAZ, MNG, THA; not Japan, an observer
+    # The grid is the group's box; each checkbox stays a plain checkbox (Django puts the
+    # widget's class on both, which once drew every box as a bordered grid of its own).
+    assert states.first.evaluate("e => getComputedStyle(e).display") != "grid"
+    assert form.locator("div.checkbox-grid").evaluate("e => getComputedStyle(e).display") == "grid"
     expect(form.get_by_test_id("not-askable")).to_contain_text("Japan")
     form.get_by_label("Mongolia").check()  # one click, no Ctrl
     form.get_by_role("button", name="Review who will be asked").click()
