@@ -128,3 +128,12 @@ def test_an_entry_reads_in_the_readers_language_not_the_editors(client_for, olga
     html = client_for(olga).get("/directory/history/").content.decode()  # the reader in English
     entry = html.split("<tbody>", 1)[1]
     assert "Technical" in entry and "Технический" not in entry
+
+
+def test_a_removed_point_of_contact_keeps_a_name_in_the_sites_language(alice, poc_a):
+    from django.utils import translation
+
+    with translation.override("ru"):
+        services.point_of_contact_update(actor=alice, point_of_contact=poc_a, office="KZ-CERT")
+    record = ChangeRecord.objects.filter(model="pointofcontact", object_id=poc_a.pk).latest("id")
+    assert record.object_repr == "KAZ Technical (CERT/CSIRT): KZ-CERT"
