@@ -26,6 +26,19 @@ SHARED_DIR = Path(
 )
 
 
+# README says the same, in the same words: a checkout without ../shared fails every test with it.
+SHARED_MISSING = (
+    "The tests need the shared test data beside the checkout: ../shared (the project's shared/ "
+    "folder, with corpus/ and data/), or CBMHUB_SHARED_DIR pointing at it."
+)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _shared_data_present():
+    if not SHARED_DIR.is_dir():
+        pytest.fail(f"{SHARED_MISSING} Not found: {SHARED_DIR}", pytrace=False)
+
+
 def shared_path(relative: str) -> Path:
     path = SHARED_DIR / relative
     if not path.is_file():
@@ -297,6 +310,42 @@ def login_page(page, live_server):
         return page
 
     return login
+
+
+@pytest.fixture
+def browser_as(browser, live_server):
+    """``browser_as(user, language="en", width=1366)``: a new browser page signed in as `user`
+    by a session cookie (no login form: fewer page loads) in that UI language. Its context is
+    closed after the test."""
+    from django.conf import settings
+    from django.test import Client
+
+    contexts = []
+
+    def open_page(user, *, language: str = "en", width: int = 1366):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(
+            viewport={"width": width, "height": 900}, locale="en-GB", timezone_id="UTC"
+        )
+        contexts.append(context)
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                },
+                {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
+            ]
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 # --- hypothesis ----------------------------------------------------------------------------

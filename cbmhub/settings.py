@@ -335,7 +335,15 @@ if env_bool("CBMHUB_HTTPS", default=not (DEBUG or DEMO_MODE or TESTING)):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "client_error_without_traceback": {"()": "cbmhub.core.logging.ClientErrorWithoutTraceback"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["client_error_without_traceback"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("CBMHUB_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

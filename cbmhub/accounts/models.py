@@ -96,9 +96,33 @@ class User(AbstractUser):
 
     @property
     def role_label(self) -> str:
-        scope = self.state or self.organisation
+        """What the top bar says the user acts as, in the reader's language: the role and the
+        state (its name in that language) or the organisation; "Operator" for a superuser
+        without a role's scope (not the default role, Observer)."""
+        from django.utils.translation import gettext
+
+        from cbmhub.directory.names import state_name
+
+        if self.is_superuser and self.role == Role.OBSERVER:
+            return gettext("Operator")
         label = str(self.get_role_display())
-        return f"{label}, {scope}" if scope else label
+        if self.state_id:
+            return f"{label}, {state_name(self.state)}"
+        return f"{label}, {self.organisation}" if self.organisation_id else label
+
+    def point_of_contact_time_zone(self) -> str:
+        """The time zone of the user's own active point-of-contact record, for a user who set
+        none in the profile: times are then shown where the user actually works."""
+        from cbmhub.directory.models import PointOfContact
+
+        zones = (
+            PointOfContact.objects.active()
+            .filter(user=self)
+            .exclude(time_zone="")
+            .order_by("id")
+            .values_list("time_zone", flat=True)
+        )
+        return zones.first() or ""
 
 
 class ApiToken(models.Model):

@@ -8,11 +8,14 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from cbmhub.core.forms import DateInput
 
 from . import choices, importexport, validators
 from .models import Body, Membership, Organisation, PointOfContact, State
-from .names import state_name
+from .names import language_choices, state_name
 from .services import DirectoryError
 
 
@@ -74,16 +77,49 @@ class PointOfContactForm(forms.ModelForm):
             "organisation": _("Empty: for every organisation."),
             "office": _("Ministry, agency or CERT."),
             "function": _("Position or role."),
-            "languages": _("ISO 639 codes, comma-separated (en,ru)."),
         }
         widgets = {
-            "last_verified": forms.DateInput(attrs={"type": "date"}),
+            "last_verified": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
+    # Pickers instead of free text: a time zone from the IANA list, languages as checkboxes.
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        error_messages={
+            "invalid_choice": _("“%(value)s” is not an IANA time zone (for example Asia/Almaty).")
+        },
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-grid"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].empty_label = _("Every organisation")
+        self.fields["level"].choices = choices.Level.choices  # required: no "---------" line
+        zones = sorted(validators.time_zones())
+        self.fields["time_zone"].choices = [("", "—"), *((z, z) for z in zones)]
+        # The stored codes come first, in their order, so that saving keeps that order and
+        # keeps a code the list does not know (en-GB): nothing stored is lost by the picker.
+        stored = [c for c in (self.initial.get("languages") or "").split(",") if c]
+        posted = self.data.getlist(self.add_prefix("languages")) if self.is_bound else []
+        known = language_choices(get_language() or "en")
+        labels = dict(known)
+        first = list(dict.fromkeys([*stored, *posted]))
+        self.fields["languages"].choices = [
+            *((c, labels.get(c, c)) for c in first),
+            *(c for c in known if c[0] not in first),
+        ]
+        self.initial["languages"] = stored
+
     # Normalised before the model's validators run, so that "kk, RU" is accepted as kk,ru.
     def clean_languages(self) -> str:
-        return validators.normalise_languages(self.cleaned_data["languages"])
+        # Joined and split again: a client that posts one "kk, RU" string is still understood.
+        return validators.normalise_languages(",".join(self.cleaned_data["languages"]))
 
     def clean_pgp_fingerprint(self) -> str:
         return validators.normalise_fingerprint(self.cleaned_data["pgp_fingerprint"])
@@ -172,8 +208,8 @@ class MembershipForm(forms.ModelForm):
             "until": _("Until"),
         }
         widgets = {
-            "since": forms.DateInput(attrs={"type": "date"}),
-            "until": forms.DateInput(attrs={"type": "date"}),
+            "since": DateInput(),
+            "until": DateInput(),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -109,3 +109,27 @@ def iso3_matching(query: str, language: str | None = None) -> set[str]:
         for code, names in _search_index(_locale_dir(language))
         if needle in names
     }
+
+
+@functools.lru_cache(maxsize=32)
+def _language_catalogue(locale: str) -> gettext.NullTranslations | None:
+    try:
+        return gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=[locale])
+    except FileNotFoundError:
+        return None
+
+
+@functools.lru_cache(maxsize=32)
+def language_choices(language: str) -> tuple[tuple[str, str], ...]:
+    """Every ISO 639-1 language as (code, "code — name"), the name in ``language`` (pycountry's
+    ISO 639-3 catalogues) where there is one, sorted by name: the point-of-contact form's
+    language picker."""
+    catalogue = _language_catalogue(_locale_dir(language)) if language != "en" else None
+    choices = []
+    for entry in pycountry.languages:
+        code = getattr(entry, "alpha_2", None)
+        if not code:
+            continue
+        name = catalogue.gettext(entry.name) if catalogue else entry.name
+        choices.append((code, f"{code} — {name}"))
+    return tuple(sorted(choices, key=lambda c: c[1].split(" — ", 1)[1].casefold()))

@@ -7,7 +7,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cbmhub.core.api import DomainError
@@ -69,12 +71,16 @@ def record_change(
     state: State | None = None,
     organisation: Organisation | None = None,
 ) -> ChangeRecord:
+    # The name is stored in the site's language, not the editor's: pages show a live record's
+    # name in the reader's language and fall back to this one for a removed record.
+    with translation.override(settings.LANGUAGE_CODE):
+        object_repr = str(obj)[:255]
     return ChangeRecord.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         model=obj._meta.model_name,
         object_id=obj.pk,
-        object_repr=str(obj)[:255],
+        object_repr=object_repr,
         changes=changes,
         state=state,
         organisation=organisation,

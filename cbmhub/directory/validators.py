@@ -20,6 +20,11 @@ def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+def time_zones() -> frozenset[str]:
+    """Every IANA time zone this system knows: what a point of contact's time zone may be."""
+    return _time_zones()
+
+
 def validate_time_zone(value: str) -> None:
     if value and value not in _time_zones():
         raise ValidationError(

@@ -25,6 +25,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from . import changes as change_display
 from . import importexport, permissions, selectors, services
 from .choices import Level, MembershipStatus
 from .forms import (
@@ -560,21 +561,19 @@ def state_alias_remove(request: HttpRequest, iso3: str, pk: int) -> HttpResponse
 # --- history ---------------------------------------------------------------------------------
 
 
-def _shown(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list):  # contact channels: "kind:value" items
-        return ", ".join(str(item) for item in value) or "—"
-    return str(value)
-
-
 def _history(request: HttpRequest, changes: QuerySet[ChangeRecord], **context: Any) -> HttpResponse:
     page = _paginate(request, changes)
-    for record in page.object_list:
-        record.rows = [
-            (field, _shown(values[0]), _shown(values[1]))
-            for field, values in (record.changes or {}).items()
-        ]
+    records = list(page.object_list)
+    # A point of contact's name includes its level's label: read the live record (one query
+    # for the page) so it is in the reader's language; a removed one keeps the stored name.
+    live = selectors.points_of_contact_by_id(
+        [r.object_id for r in records if r.model == "pointofcontact"]
+    )
+    for record in records:
+        record.model_label = change_display.model_label(record.model)
+        record.rows = change_display.change_rows(record.model, record.changes)
+        poc = live.get(record.object_id) if record.model == "pointofcontact" else None
+        record.display_repr = str(poc) if poc is not None else record.object_repr
     return render(request, "directory/history.html", {"page": page, **context})
 
 

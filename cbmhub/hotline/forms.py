@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cbmhub.core.forms import DateTimeInput
 from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Organisation, State
 from cbmhub.directory.names import state_name
@@ -75,7 +76,7 @@ class ComposeForm(forms.Form):
         required=False,
         label=_("Reply deadline set by the instrument"),
         help_text=_("In your time zone; empty: the channel's deadline for this priority."),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeInput(),
     )
     attachments = MultipleFileField(label=_("Attachments"))
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=255, required=False)
@@ -112,16 +113,19 @@ class ReplyForm(forms.Form):
 
 
 class CheckStartForm(forms.Form):
-    """A communication check of an organisation's points of contact, or of a subset."""
+    """A communication check of an organisation's points of contact, or of a subset. The form
+    offers only the states a check can ask (``not_askable`` lists the others with the reason)
+    and is confirmed in a second step that shows the scope before anyone is asked."""
 
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(), label=_("Organisation")
+        queryset=Organisation.objects.none(), label=_("Organisation"), empty_label=None
     )
     states = forms.ModelMultipleChoiceField(
         queryset=State.objects.none(),
         required=False,
         label=_("States"),
-        help_text=_("None selected: every member state."),
+        help_text=_("None selected: every state listed here."),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-grid"}),
     )
     levels = forms.MultipleChoiceField(
         choices=Level.choices,
@@ -134,6 +138,8 @@ class CheckStartForm(forms.Form):
         min_value=1, max_value=7 * 24 * 60, initial=60, label=_("Deadline (minutes)")
     )
     note = forms.CharField(max_length=200, required=False, label=_("Note"))
+    # Set by the confirmation step only: a first submission shows who would be asked.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -143,11 +149,23 @@ class CheckStartForm(forms.Form):
         self.fields["organisation"].queryset = organisations
         if organisations.count() == 1:
             self.initial.setdefault("organisation", organisations.first())
-        self.fields["states"].queryset = State.objects.filter(
-            memberships__organisation__in=organisations
-        ).distinct()
-        # Listed by the stored (English) name, shown in the reader's language.
-        self.fields["states"].label_from_instance = state_name
+        candidates = selectors.check_candidates(list(organisations))
+        self.not_askable = [c for c in candidates if c.reason]
+        askable = sorted(
+            (c.state for c in candidates if not c.reason), key=lambda s: str(state_name(s))
+        )
+        self.fields["states"].queryset = State.objects.filter(pk__in=[s.pk for s in askable])
+        # Listed in the reader's language and alphabet order, not by the stored English name.
+        self.fields["states"].choices = [(s.pk, state_name(s)) for s in askable]
+
+    def scope(self) -> list[Any]:
+        """The points of contact this (valid) form would ask, for the confirmation step."""
+        data = self.cleaned_data
+        return selectors.check_scope(
+            organisation=data["organisation"],
+            state_ids={s.pk for s in data["states"]} or None,
+            levels=list(data["levels"]) or None,
+        )
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -38,8 +38,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from cbmhub.directory.choices import Level
-from cbmhub.directory.models import Membership, Organisation, State
-from cbmhub.directory.selectors import participating_memberships
+from cbmhub.directory.models import Membership, Organisation, PointOfContact, State
+from cbmhub.directory.selectors import participating_memberships, point_of_contact_list
 
 from .choices import Scope
 from .models import (
@@ -268,6 +268,75 @@ def unacknowledged_count(user: Any) -> int:
 
 
 # --- communication checks -------------------------------------------------------------------
+
+
+def check_scope(
+    *,
+    organisation: Organisation,
+    state_ids: set[int] | None = None,
+    levels: list[str] | None = None,
+) -> list[PointOfContact]:
+    """The points of contact a check of `organisation` asks: the active ones of its taking-part
+    states (or of those of `state_ids` that take part) at `levels` (every level by default).
+    What the start form confirms and what ``check_start`` asks are this one list."""
+    members = member_state_ids(organisation)
+    wanted = members if state_ids is None else members & state_ids
+    level_list = levels if levels is not None else Level.escalation_order()
+    return [
+        poc
+        for poc in point_of_contact_list(organisation=organisation)
+        if poc.state_id in wanted and poc.level in level_list
+    ]
+
+
+@dataclass(frozen=True)
+class CheckCandidate:
+    """A state with a membership of the organisation, and why a check cannot ask it (if so)."""
+
+    state: State
+    reason: str  # empty: it can be asked
+
+
+def check_candidates(organisations: list[Organisation]) -> list[CheckCandidate]:
+    """Every state with a membership of `organisations`, by name: those a check can ask (taking
+    part today, with an active point of contact) and the others with the reason why not, so
+    the start form offers only the first and says why the others are missing."""
+    from django.utils.translation import gettext as _
+
+    asked: set[int] = set()
+    for organisation in organisations:
+        asked |= {poc.state_id for poc in check_scope(organisation=organisation)}
+    taking_part = set(
+        _current_memberships()
+        .filter(organisation__in=organisations)
+        .values_list("state_id", flat=True)
+    )
+    memberships = (
+        Membership.objects.filter(organisation__in=organisations)
+        .select_related("state", "organisation")
+        .order_by("state__name", "organisation__acronym")
+    )
+    reasons: dict[int, CheckCandidate] = {}
+    for membership in memberships:
+        state = membership.state
+        if state.pk in asked:
+            reason = ""
+        elif state.pk in taking_part:
+            reason = _("no active point of contact")
+        else:
+            reason = _("%(status)s of %(organisation)s, not taking part in its checks") % {
+                "status": membership.get_status_display(),
+                "organisation": membership.organisation.acronym,
+            }
+        if state.pk not in reasons or not reason:
+            reasons[state.pk] = CheckCandidate(state=state, reason=reason)
+    return list(reasons.values())
+
+
+def check_in_progress(check: CommunicationCheck, *, now: datetime | None = None) -> bool:
+    """Answers are still due: not closed and its deadline not passed. Its figures are partial
+    and an unanswered point of contact is "awaited", not "no answer"."""
+    return check.closed_at is None and (now or timezone.now()) <= check.deadline
 
 
 def check_list(user: Any) -> QuerySet[CommunicationCheck]:
@@ -528,6 +597,42 @@ def inbox_list(user: Any, *, box: str = "all", channel: Channel | None = None, l
     owed = list(messages.filter(inbox_group=0))
     rest = list(messages.exclude(inbox_group=0)[:limit])
     return inbox_items(user, owed + rest)
+
+
+@dataclass(frozen=True)
+class HomeItems:
+    """What waits for the user now, for the home page."""
+
+    to_acknowledge: list[InboxItem]  # the user's state owes an acknowledgement
+    replies_overdue: list[InboxItem]  # a reply past its deadline, owed by or to the state
+    pending_checks: list[CheckTarget]  # checks waiting for the user's own confirmation
+    open_checks: list[CommunicationCheck]  # checks in progress the user follows (secretariat)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.to_acknowledge or self.replies_overdue or self.pending_checks or self.open_checks
+        )
+
+
+def home_items(user: Any, *, now: datetime | None = None) -> HomeItems:
+    """Messages awaiting the user's state's acknowledgement (earliest deadline first), replies
+    overdue either way, checks waiting for the user's confirmation and, for those who see
+    every target, checks still in progress."""
+    now = now or timezone.now()
+    items = inbox_list(user, limit=50)
+    open_checks: list[CommunicationCheck] = []
+    if sees_all_check_targets(user):
+        open_checks = [
+            c
+            for c in check_list(user).filter(closed_at__isnull=True, deadline__gte=now)
+            if check_in_progress(c, now=now)
+        ]
+    return HomeItems(
+        to_acknowledge=[i for i in items if i.action and i.due_kind == "ack"],
+        replies_overdue=[i for i in items if i.due_kind == "reply" and i.overdue(now)],
+        pending_checks=list(pending_check_targets(user)),
+        open_checks=open_checks,
+    )
 
 
 def check_target_for_token(token: str) -> CheckTarget:

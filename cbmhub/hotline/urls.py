@@ -11,6 +11,7 @@ urlpatterns = [
     path("compose/", views.compose, name="compose"),
     path("compose/template/", views.compose_template, name="compose_template"),
     path("messages/<int:message_id>/", views.message_detail, name="message_detail"),
+    path("messages/<int:message_id>/status/", views.message_status, name="message_status"),
     path(
         "messages/<int:message_id>/acknowledge/",
         views.message_acknowledge,

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cbmhub.core.forms import DateInput
 from cbmhub.directory.models import Body, Organisation
 
 from .choices import RevisionKind
@@ -60,9 +61,7 @@ class RevisionImportForm(forms.Form):
     number = forms.IntegerField(
         min_value=1, required=False, label=_("Number"), help_text=_("N of Rev.N")
     )
-    date = forms.DateField(
-        initial=timezone.localdate, label=_("Date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(initial=timezone.localdate, label=_("Date"), widget=DateInput())
     label = forms.CharField(
         max_length=80, required=False, label=_("Label"), help_text=_("Optional, e.g. Rev.3/Corr.1")
     )

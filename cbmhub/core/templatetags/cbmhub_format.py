@@ -41,3 +41,20 @@ def breakable(value: object) -> SafeString:
     table column instead of widening it ("duty@cert.example.org", "America/Argentina/Salta")."""
     # Safe: the text is escaped first, and "<wbr>" goes only between escaped pieces.
     return mark_safe("<wbr>".join(_BREAK_POINTS.split(escape(value))))
+
+
+@register.simple_tag
+def content_lang(language: str | None) -> SafeString:
+    """``lang`` and ``dir`` attributes for content written in `language` (a document, a
+    message), whatever the interface's language: English text in the Arabic UI runs left to
+    right, with its punctuation and position chips where they belong. An unknown or empty
+    language leaves the direction to the text itself (``dir="auto"``)."""
+    from django.conf import settings
+    from django.utils.html import format_html
+
+    code = (language or "").strip()
+    if not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*", code):
+        return mark_safe(' dir="auto"')
+    base = code.replace("_", "-").split("-", 1)[0].lower()
+    direction = "rtl" if base in settings.LANGUAGES_BIDI else "ltr"
+    return format_html(' lang="{}" dir="{}"', code, direction)

@@ -43,3 +43,18 @@ def test_duration_in_russian_uses_plural_forms():
 )
 def test_breakable_lets_addresses_wrap_at_their_separators_and_escapes(text, html):
     assert breakable(text) == html
+
+
+def test_content_lang_gives_content_its_own_direction():
+    from django.template import Context, Template
+
+    def attrs(language):
+        return Template("{% load cbmhub_format %}<p{% content_lang x %}>").render(
+            Context({"x": language})
+        )
+
+    assert attrs("en") == '<p lang="en" dir="ltr">'
+    assert attrs("ar") == '<p lang="ar" dir="rtl">'
+    assert attrs("fa-IR") == '<p lang="fa-IR" dir="rtl">'
+    assert attrs("") == '<p dir="auto">'
+    assert attrs('"><script>') == '<p dir="auto">'

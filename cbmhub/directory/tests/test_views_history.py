@@ -34,7 +34,7 @@ def test_global_history_shows_who_when_and_old_to_new(client_for, olga, edited):
     body = client_for(olga).get("/directory/history/").content.decode()
     assert "alice" in body and "bob" in body
     assert "National CERT A" in body and "KZ-CERT" in body
-    assert "phone:+7 7172 000000" in body  # channels shown as a list, not a Python repr
+    assert "Phone: +7 7172 000000" in body  # channels shown as a list, not a Python repr
     assert "[&#x27;" not in body
     assert "2024-03-01 09:30 UTC" in body
 
@@ -78,9 +78,62 @@ def test_removed_point_of_contact_keeps_its_history_and_unknown_is_404(client_fo
 def test_organisation_history(client_for, olga, sam, cica):
     services.organisation_update(actor=sam, organisation=cica, headquarters="Astana")
     body = client_for(olga).get("/directory/organisations/CICA/history/").content.decode()
-    assert "headquarters" in body and "Astana" in body and "sam" in body
+    assert "Headquarters" in body and "Astana" in body and "sam" in body
     assert client_for(olga).get("/directory/organisations/NOPE/history/").status_code == 404
 
 
 def test_unknown_state_history_is_404(client_for, olga):
     assert client_for(olga).get("/directory/states/XYZ/history/").status_code == 404
+
+
+# --- issue 10, item 13: no internal names, one channel's change, the reader's language --------
+
+
+def test_history_names_models_fields_and_values_not_internal_keys(client_for, olga, alice, poc_a):
+    services.point_of_contact_update(
+        actor=alice,
+        point_of_contact=poc_a,
+        level="high_level",
+        person_name="Aigerim S.",
+        last_verified=dt.date(2026, 8, 26),
+    )
+    body = client_for(olga).get(f"/directory/points-of-contact/{poc_a.pk}/history/")
+    html = body.content.decode()
+    assert "Changed · Point of contact" in html and "pointofcontact" not in html
+    assert "Name of the person" in html and "Last verified" in html
+    assert "person_name" not in html and "last_verified" not in html
+    assert "High-level" in html
+    assert "high_level" not in html.split("<tbody>", 1)[1]
+
+
+def test_changing_one_channel_marks_only_that_one(client_for, olga, alice, poc_a):
+    kept = [{"kind": c.kind, "value": c.value} for c in poc_a.channels.all()]
+    services.point_of_contact_update(
+        actor=alice,
+        point_of_contact=poc_a,
+        channels=[*kept, {"kind": "phone", "value": "+7 7172 000000"}],
+    )
+    html = client_for(olga).get(f"/directory/points-of-contact/{poc_a.pk}/history/").content
+    rows = html.decode().split('data-testid="change-row"')[1:]
+    channels = next(r for r in rows if "Contact channels" in r)
+    assert channels.count('class="diff-ins"') == 1 and 'class="diff-del"' not in channels
+    assert '<span class="diff-ins">Phone: +7 7172 000000</span>' in channels
+
+
+def test_an_entry_reads_in_the_readers_language_not_the_editors(client_for, olga, alice, poc_a):
+    from django.utils import translation
+
+    with translation.override("ru"):  # the editor works in Russian
+        services.point_of_contact_update(actor=alice, point_of_contact=poc_a, office="KZ-CERT")
+    html = client_for(olga).get("/directory/history/").content.decode()  # the reader in English
+    entry = html.split("<tbody>", 1)[1]
+    assert "Technical" in entry and "Технический" not in entry
+
+
+def test_a_removed_point_of_contact_keeps_a_name_in_the_sites_language(alice, poc_a):
+    from django.utils import translation
+
+    with translation.override("ru"):
+        services.point_of_contact_update(actor=alice, point_of_contact=poc_a, office="KZ-CERT")
+    record = ChangeRecord.objects.filter(model="pointofcontact", object_id=poc_a.pk).latest("id")
+    assert record.object_repr == "KAZ Technical (CERT/CSIRT): KZ-CERT"

@@ -209,3 +209,30 @@ def test_untouched_empty_channel_rows_as_rendered_are_ignored(client_for, alice,
         )
     assert client.post(edit_url(poc_a), data).status_code == 302
     assert [c.value for c in poc_a.channels.all()] == ["primary@example.org"]
+
+
+# --- issue 10, item 14: pickers, an "add a channel" button, no "---------" -----------------------
+
+
+def test_the_form_has_pickers_an_add_button_and_names_the_empty_organisation(
+    client_for, alice, poc_a
+):
+    html = client_for(alice).get(edit_url(poc_a)).content.decode()
+    assert '<select name="time_zone"' in html and '<option value="Asia/Almaty">' in html
+    assert 'type="checkbox" name="languages" value="ru"' in html
+    assert "---------" not in html and "Every organisation" in html
+    assert 'data-testid="add-channel"' in html
+    assert 'name="channels-__prefix__-value"' in html.split("<template data-formset-template>")[1]
+
+
+def test_saving_keeps_the_stored_languages_in_order_even_one_the_list_lacks(
+    client_for, alice, poc_a
+):
+    PointOfContact.objects.filter(pk=poc_a.pk).update(languages="ru,en-GB,kk")
+    poc_a.refresh_from_db()
+    form = client_for(alice).get(edit_url(poc_a)).context["form"]
+    assert [c for c, _label in form.fields["languages"].choices[:3]] == ["ru", "en-GB", "kk"]
+    data = {**poc_post_data(poc_a), "languages": ["ru", "en-GB", "kk", "fr"]}
+    assert client_for(alice).post(edit_url(poc_a), data).status_code == 302
+    poc_a.refresh_from_db()
+    assert poc_a.languages == "ru,en-GB,kk,fr"

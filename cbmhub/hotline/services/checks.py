@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 
 from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Organisation, State
-from cbmhub.directory.selectors import point_of_contact_list
 
 from ..choices import DeliveryPurpose, EventKind, Scope
 from ..models import Channel, CheckTarget, CommunicationCheck, Delivery
-from ..selectors import member_state_ids
+from ..selectors import check_scope, member_state_ids
 from .common import HotlineError, _invalid, _iso, _now
 from .events import event_append
 from .outbox import _email_deliveries
@@ -48,6 +47,23 @@ def _check_channel(organisation: Organisation, channel: Channel | None) -> Chann
     return channel
 
 
+def _check_state_ids(organisation: Organisation, states: Iterable[State] | None) -> set[int] | None:
+    """The chosen states, refused by name when one does not take part in the organisation (an
+    observer, a dialogue partner): dropping it silently asked fewer than the user chose."""
+    if states is None:
+        return None
+    chosen = list(states)
+    members = member_state_ids(organisation)
+    outside = sorted(s.iso3 for s in chosen if s.pk not in members)
+    if outside:
+        raise _invalid(
+            "states",
+            _("A check cannot ask states that do not take part in %(organisation)s: %(states)s.")
+            % {"states": ", ".join(outside), "organisation": organisation.acronym},
+        )
+    return {s.pk for s in chosen}
+
+
 @transaction.atomic
 def check_start(
     *,
@@ -73,17 +89,12 @@ def check_start(
         raise _invalid("deadline", _("The deadline must be in the future."))
     now = _now(now)
     channel = _check_channel(organisation, channel)
-    members = member_state_ids(organisation)
-    state_ids = members & {s.pk for s in states} if states is not None else members
+    state_ids = _check_state_ids(organisation, states)
     level_list = list(levels) if levels is not None else Level.escalation_order()
     bad = set(level_list) - set(Level.values)
     if bad:
         raise _invalid("levels", _("Unknown level(s): %s.") % ", ".join(sorted(bad)))
-    pocs = [
-        poc
-        for poc in point_of_contact_list(organisation=organisation)
-        if poc.state_id in state_ids and poc.level in level_list
-    ]
+    pocs = check_scope(organisation=organisation, state_ids=state_ids, levels=level_list)
     if not pocs:
         raise HotlineError(_("No point of contact matches this check."), code="no_targets")
     check = CommunicationCheck(

@@ -51,6 +51,7 @@ def test_secretariat_starts_a_check_and_targets_are_emailed(
                 "deadline_minutes": 30,
                 "note": "Ping",
                 "levels": ["technical"],
+                "confirmed": "on",
             },
         )
     check = CommunicationCheck.objects.get()
@@ -69,7 +70,8 @@ def test_secretariat_starts_a_check_and_targets_are_emailed(
 
 def test_start_form_lists_states_in_the_readers_language(client_for, world, cica, sam):
     html = client_for(sam).get(reverse("hotline:check_list"), HTTP_ACCEPT_LANGUAGE="kk")
-    assert ">Қазақстан</option>" in html.content.decode()
+    checkbox = r'<input type="checkbox" name="states"[^>]*>\s*Қазақстан</label>'
+    assert re.search(checkbox, html.content.decode())
 
 
 def test_start_form_errors_are_named(client_for, world, cica, sam):
@@ -245,7 +247,9 @@ def test_check_list_query_count_does_not_grow_with_checks(client_for, world, ans
         assert page.count('data-testid="check-row"') == count
         if who == "bob":
             pending = page.split('data-testid="pending-checks"', 1)[1].split("</ul>", 1)[0]
-            assert pending.count("<li>") == count and "CICA check" in pending
+            assert pending.count('<li data-testid="pending-check">') == count
+            # Named by organisation and number, not the model's __str__ with a bare UTC time.
+            assert "Communication check CICA #" in pending and "CICA check 20" not in pending
     assert counts[0] == counts[1]
 
 
@@ -267,3 +271,94 @@ def test_check_results_query_count_does_not_grow_with_history(
             assert 'data-testid="history"' not in page
             assert {"MNG"} == {part.split('"', 1)[0] for part in page.split('data-state="')[1:]}
     assert counts[0] == counts[1]
+
+
+# --- issue 10, item 8: who can be asked, a confirmed scope, open checks in progress -----------
+
+
+@pytest.fixture
+def japan_observer(cica):
+    """Japan: an observer of CICA with an active point of contact; a check cannot ask it."""
+    from cbmhub.conftest import _state, make_poc
+    from cbmhub.directory.models import Membership
+
+    japan = _state("Japan", "JP", "JPN")
+    Membership.objects.create(state=japan, organisation=cica, status="observer")
+    make_poc(japan, "technical", "JPCERT/CC")
+    return japan
+
+
+def test_start_form_offers_only_states_a_check_can_ask_and_says_why_not(
+    client_for, world, cica, sam, japan_observer
+):
+    from cbmhub.conftest import _state
+    from cbmhub.directory.models import Membership
+
+    silent = _state("Bhutan", "BT", "BTN")
+    Membership.objects.create(state=silent, organisation=cica, status="member")
+    form = client_for(sam).get(reverse("hotline:check_list")).context["form"]
+    offered = {state.iso3 for state in form.fields["states"].queryset}
+    assert offered == {"KAZ", "MNG", "THA"}
+    reasons = {c.state.iso3: c.reason for c in form.not_askable}
+    assert reasons == {
+        "JPN": "Observer of CICA, not taking part in its checks",
+        "BTN": "no active point of contact",
+    }
+    html = client_for(sam).get(reverse("hotline:check_list")).content.decode()
+    assert 'data-testid="not-askable"' in html and "JPCERT" not in html
+    assert 'class="checkbox-grid"' in html  # checkboxes, not a Ctrl-click multi-select
+
+
+def test_an_observer_is_refused_by_name_not_silently_dropped(
+    client_for, world, cica, sam, japan_observer, state_b
+):
+    with pytest.raises(services.HotlineError) as refused:
+        services.check_start(user=sam, organisation=cica, states=[japan_observer, state_b])
+    assert "JPN" in refused.value.message and not CommunicationCheck.objects.exists()
+    response = client_for(sam).post(
+        reverse("hotline:check_start"),
+        {"organisation": cica.pk, "deadline_minutes": 60, "states": [japan_observer.pk]},
+    )
+    assert response.status_code == 400 and not CommunicationCheck.objects.exists()
+
+
+def test_an_untouched_form_shows_the_scope_and_starts_nothing_until_confirmed(
+    client_for, world, cica, sam, state_b
+):
+    client = client_for(sam)
+    data = {"organisation": cica.pk, "deadline_minutes": 60}
+    response = client.post(reverse("hotline:check_start"), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and not CommunicationCheck.objects.exists()
+    assert "will ask 5 points of contact" in html
+    assert html.count('data-testid="scope-state"') == 3
+    assert 'name="confirmed" value="on"' in html
+    # Choosing one state narrows the scope shown.
+    html = client.post(reverse("hotline:check_start"), {**data, "states": [state_b.pk]}).content
+    assert "will ask 2 points of contact" in html.decode()
+    response = client.post(
+        reverse("hotline:check_start"), {**data, "states": [state_b.pk], "confirmed": "on"}
+    )
+    check = CommunicationCheck.objects.get()
+    assert response.status_code == 302 and check.targets.count() == 2
+
+
+def test_an_open_check_reads_in_progress_not_zero_percent(client_for, world, cica, sam, bert):
+    check = services.check_start(user=sam, organisation=cica)
+    services.check_answer(user=bert, communication_check=check)
+    html = client_for(sam).get(_detail(check)).content.decode()
+    assert "1 of 5 answered so far" in html and "Response rate 0%" not in html
+    assert html.count('data-testid="awaited"') == 4 and "no answer" not in html
+    assert 'data-testid="open-bar"' in html and ">0%<" not in html
+    # Closed, the same check reads as a result.
+    CommunicationCheck.objects.filter(pk=check.pk).update(closed_at=timezone.now())
+    html = client_for(sam).get(_detail(check)).content.decode()
+    assert "Response rate 20% (1 of 5 within the deadline)" in html
+    assert html.count("no answer") == 4 and 'data-testid="open-bar"' not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_check_start_opens_its_own_transaction(cica, sam, bert):
+    """Outside any transaction (as a real request is), check_start must open one itself."""
+    check = services.check_start(user=sam, organisation=cica)
+    assert check.targets.count() == 1
