@@ -27,7 +27,7 @@ from .models import (
     State,
     StateAlias,
 )
-from .services import POC_FIELDS, record_change, snapshot
+from .services import POC_FIELDS, point_of_contact_insert_lock, record_change, snapshot
 
 
 def _is_directory_staff(user: Any) -> bool:
@@ -235,6 +235,11 @@ class PointOfContactAdmin(HistoryAdmin):
     list_select_related = ["state", "organisation"]
     raw_id_fields = ["user"]
     inlines = [ContactChannelInline]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:  # as the services add one: a directory import waits for it
+            point_of_contact_insert_lock(state_ids=[obj.state_id])
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ChangeRecord)

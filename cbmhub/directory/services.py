@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -396,6 +396,28 @@ def _normalise_poc_data(data: dict[str, Any]) -> None:
         data["pgp_fingerprint"] = normalise_fingerprint(data["pgp_fingerprint"])
 
 
+# The namespace of the advisory locks on adding points of contact ("CBM" and 1), so that they
+# cannot meet another feature's advisory locks on the same number.
+_POC_INSERT_LOCK = 0x43424D01
+
+
+def point_of_contact_insert_lock(*, state_ids: Iterable[int], exclusive: bool = False) -> None:
+    """Hold, until the transaction ends, the lock on adding points of contact to these states:
+    shared by everything that adds one (several may add at once), exclusive for a directory
+    import, which checks that the points of contact it adds do not exist yet. The database has
+    no unique key for a point of contact (its natural key includes an optional organisation),
+    and its foreign keys are checked only at commit, so no row lock would make the import wait
+    for one being added. PostgreSQL only: SQLite lets one writer at a time anyway. Taken in
+    ascending order, so that two imports never deadlock."""
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        for state_id in sorted(set(state_ids)):
+            # Two int4 keys; a state id beyond them only shares a lock (waits more), never less.
+            cursor.execute(f"SELECT {function}(%s, %s)", [_POC_INSERT_LOCK, state_id % 2**31])
+
+
 @transaction.atomic
 def point_of_contact_create(
     *, actor: Any, state: State, channels: list[dict[str, Any]] | None = None, **data: Any
@@ -404,6 +426,7 @@ def point_of_contact_create(
         permissions.can_manage_points_of_contact(actor, state.pk),
         _("Only a focal point of this state may add its points of contact."),
     )
+    point_of_contact_insert_lock(state_ids=[state.pk])
     data["state"] = state
     _normalise_poc_data(data)
     return _save_with_history(

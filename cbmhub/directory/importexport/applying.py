@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 
 from .. import permissions
 from .parsing import parse
@@ -18,6 +18,15 @@ from .writing import Stale, write
 
 # How often an import is planned again when the directory changed while it was being planned.
 _ATTEMPTS = 3
+_CONFLICT = "A record conflicts with one changed while importing; check again."
+_KEPT_CHANGING = "The directory kept changing while the import was checked; try again."
+# PostgreSQL's deadlock_detected: two writers waited for each other's rows and the database
+# ended this transaction (it rolled back whole), so the import is planned again.
+_DEADLOCK = "40P01"
+
+
+def _deadlock(exc: OperationalError) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) == _DEADLOCK
 
 
 def _ordered(records: list[Record]) -> list[Record]:
@@ -69,6 +78,7 @@ def apply(
     found = list(problems or [])
     ordered = _ordered(records)
     timings: dict[str, float] = {}
+    message = _KEPT_CHANGING
     for _attempt in range(_ATTEMPTS):
         started = time.perf_counter()
         planned = plan(ordered, actor=actor)
@@ -81,17 +91,20 @@ def apply(
             timings["transaction"] = write(planned, actor=actor)
             timings["write"] = time.perf_counter() - started
         except Stale:
+            message = _KEPT_CHANGING
             continue
         except IntegrityError:
-            message = "A record conflicts with one changed while importing; check again."
-            return ImportResult(
-                [Problem(None, "", message, ordered[0].source if ordered else "csv")],
-                planned.summary,
-                applied=False,
-                dry_run=False,
-            )
+            # A record with the same unique key was added (or a key changed) while planning:
+            # the transaction wrote nothing. Planning again matches the new record, or reports
+            # the clash with its row and field (full_clean checks the unique keys).
+            message = _CONFLICT
+            continue
+        except OperationalError as exc:
+            if not _deadlock(exc):
+                raise
+            message = _KEPT_CHANGING
+            continue
         return ImportResult([], planned.summary, applied=True, dry_run=False, timings=timings)
-    message = "The directory kept changing while the import was checked; try again."
     return ImportResult(
         [Problem(None, "", message, ordered[0].source)], planned.summary, False, False
     )

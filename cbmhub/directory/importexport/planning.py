@@ -8,6 +8,10 @@ that the person importing sees every problem of the file in one check.
 
 What the directory holds is read once (one query per table), and a record refers to it through
 dictionaries, so planning takes time linear in the file and the directory.
+
+The plan keeps, for every existing row it will update, the values that row had when it was read
+(``Plan.seen``): the writer locks those rows and compares, so that an edit committed (or still in
+flight) after planning is never overwritten by the import (``writing``).
 """
 
 from __future__ import annotations
@@ -39,6 +43,14 @@ _POC_REFUSED_CREATE = "Only a focal point of this state may add its points of co
 _SAME_AS_EARLIER = "The same record as an earlier one in this file (another code for its state)."
 _POC_REFUSED_UPDATE = "Only a focal point of this state may change its points of contact."
 
+# The columns an update of a point of contact writes: all of them (one bulk UPDATE per batch),
+# but its creation time and its account, which only the services set.
+POC_WRITTEN = [
+    f.name
+    for f in PointOfContact._meta.concrete_fields
+    if not f.primary_key and f.name not in ("created_at", "user")
+]
+
 
 @dataclass
 class Step:
@@ -59,6 +71,9 @@ class Plan:
     problems: list[Problem]
     summary: dict[str, dict[str, int]]
     mark: int  # the newest history entry when planning began: the writer checks it is unchanged
+    # model → id → {column: value as read while planning}, for every existing row an update
+    # writes and every column it writes there: the writer checks the row still has them.
+    seen: dict[type[models.Model], dict[Any, dict[str, Any]]] = field(default_factory=dict)
 
 
 class _Problems(Exception):
@@ -98,6 +113,7 @@ class Planner:
 
     def __init__(self, actor: Any, poc_state_codes: Iterable[str] = ()):
         self.actor = actor
+        self.seen: dict[type[models.Model], dict[Any, dict[str, Any]]] = {}
         self.mark = ChangeRecord.objects.order_by("-id").values_list("id", flat=True).first() or 0
         self.organisations = {o.acronym.upper(): o for o in Organisation.objects.all()}
         self.organisation_names = {o.name.lower(): o for o in self.organisations.values()}
@@ -165,6 +181,15 @@ class Planner:
             raise _Problems([record.problem(column, f"No state has the code “{code}”.")])
         return found
 
+    def remember(self, obj: models.Model, fields: Iterable[str]) -> None:
+        """Keep the values ``fields`` of an existing row have as read, before the plan changes
+        them (called before ``setattr``); a second step on the same row keeps the first values,
+        so that the writer compares with the row as the database gave it."""
+        values = self.seen.setdefault(type(obj), {}).setdefault(obj.pk, {})
+        for name in [*fields, "updated_at"]:  # every update writes its time stamp too
+            attname = obj._meta.get_field(name).attname
+            values.setdefault(attname, getattr(obj, attname))
+
     # --- one record --------------------------------------------------------------------------
 
     def plan(self, record: Record) -> tuple[str, Step | None, list[Problem]]:
@@ -192,6 +217,8 @@ class Planner:
             allowed = permissions.can_manage_organisation(self.actor, existing.pk)
             problems = self._refused(record, allowed)
         before = {} if creating else services.snapshot(obj, services.ORGANISATION_FIELDS)
+        if not creating:
+            self.remember(obj, changes)
         for name, value in changes.items():
             setattr(obj, name, value)
         problems += _validate(record, obj, [])
@@ -229,6 +256,8 @@ class Planner:
             return "unchanged", None, []
         problems += self._refused(record, permissions.can_manage_states(self.actor))
         before = {} if existing is None else services.snapshot(obj, services.STATE_FIELDS)
+        if existing is not None:
+            self.remember(obj, changes)
         for name, value in changes.items():
             setattr(obj, name, value)
         problems += _validate(record, obj, [])
@@ -275,6 +304,8 @@ class Planner:
             except services.DirectoryError as exc:
                 problems.append(record.problem("parent", exc.message))
         before = {} if existing is None else services.snapshot(obj, services.BODY_FIELDS)
+        if existing is not None:
+            self.remember(obj, changes)
         for name, value in changes.items():
             setattr(obj, name, value)
         problems += _validate(record, obj, ["organisation", "parent"])
@@ -297,6 +328,8 @@ class Planner:
         allowed = permissions.can_manage_organisation(self.actor, organisation.pk)
         problems = self._refused(record, allowed)
         before = {} if existing is None else services.snapshot(obj, services.MEMBERSHIP_FIELDS)
+        if existing is not None:
+            self.remember(obj, changes)
         for name, value in changes.items():
             setattr(obj, name, value)
         problems += _validate(record, obj, ["state", "organisation"])
@@ -334,6 +367,8 @@ class Planner:
         message = _POC_REFUSED_CREATE if existing is None else _POC_REFUSED_UPDATE
         problems = self._refused(record, allowed, message)
         before = {} if existing is None else services.snapshot(obj, services.POC_FIELDS)
+        if existing is not None:  # the bulk UPDATE writes every column, and the channels
+            self.remember(obj, POC_WRITTEN)
         for name, value in changes.items():
             setattr(obj, name, value)
         problems += _validate(record, obj, ["state", "organisation", "user"])
@@ -405,4 +440,6 @@ def plan(records: list[Record], *, actor: Any) -> Plan:
         summary[record.kind][outcome] += 1
         if step is not None:
             steps.append(step)
-    return Plan(steps=steps, problems=problems, summary=summary, mark=planner.mark)
+    return Plan(
+        steps=steps, problems=problems, summary=summary, mark=planner.mark, seen=planner.seen
+    )

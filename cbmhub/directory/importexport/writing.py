@@ -4,9 +4,29 @@ bulk — a few statements per kind and per 500 rows, not several per record — 
 entry per record as the services write it, so that the database's write lock is held for a
 fraction of a second per thousand records, and the hotline's writers wait that long at most.
 
-Before writing, the transaction checks that the directory has not changed since planning: every
-change through CBM Hub leaves a history entry, so an unchanged newest entry means the plan still
-holds. Otherwise the import is planned again (``applying.import_directory``).
+Before writing, the transaction checks that the directory has not changed since planning, in
+three ways, and raises ``Stale`` otherwise, so that the import is planned again on the fresh data
+(``applying.apply``) and a concurrent edit is never overwritten:
+
+1. the newest history entry is still the one seen when planning (every change through CBM Hub
+   leaves one). On SQLite this alone is exact: BEGIN IMMEDIATE holds the write lock for the
+   whole transaction. On PostgreSQL (READ COMMITTED) it is not: an edit in flight, or committed
+   with a lower history id after the check, would not be seen; hence
+2. every row the import updates is locked (``SELECT … FOR NO KEY UPDATE``, one query per kind
+   and per 5,000 ids, in ascending id order, kinds in a fixed order, so that two imports never
+   deadlock) and its committed values of every column the import writes, time stamp included,
+   must still be those read when planning (``Plan.seen``); a row deleted since is missing. The
+   lock waits for an edit in flight to commit, then the comparison sees it; once held, no edit
+   can slip in before the import commits (the services lock the row they change);
+3. a new point of contact must still be new: the database has no unique key for it, so the
+   import takes the exclusive lock on adding points of contact to their states
+   (``services.point_of_contact_insert_lock``, which every service and admin page that adds
+   one takes shared), and reads their points of contact again. Organisations, states, bodies
+   and memberships have unique keys in the database: a concurrent insert of the same one makes
+   the INSERT fail, and the import is planned again.
+
+On SQLite neither ``FOR UPDATE`` nor the advisory lock is taken (one writer at a time): the
+checks are plain reads, under the write lock the transaction already holds.
 """
 
 from __future__ import annotations
@@ -21,7 +41,7 @@ from django.utils import timezone
 from .. import services
 from ..choices import ChangeAction
 from ..models import ChangeRecord, ContactChannel, PointOfContact, StateAlias
-from .planning import Plan, Step
+from .planning import POC_WRITTEN, Plan, Step
 
 _BATCH = 500
 _FIELDS = {
@@ -35,7 +55,9 @@ _FIELDS = {
 
 _CHANNEL_COLUMNS = ["point_of_contact", "kind", "value", "is_primary", "note"]
 _POC_COLUMNS = [f.name for f in PointOfContact._meta.concrete_fields if not f.primary_key]
-_POC_UPDATE = [name for name in _POC_COLUMNS if name not in ("created_at", "user")]
+_POC_UPDATE = POC_WRITTEN  # the columns planning remembered, so the check covers every one
+# Ids per locking query: one statement per kind for any import up to this size.
+_LOCK_BATCH = _BATCH * 10
 _HISTORY_COLUMNS = [
     "at",
     "actor",
@@ -258,6 +280,74 @@ def _prepare_point_of_contact(prepared: _Prepared, step: Step) -> None:
         prepared.replaced_channels.append(obj.pk)
 
 
+def _check_rows_unchanged(plan: Plan) -> None:
+    """Lock every row the plan updates and raise Stale unless each still has the values it had
+    when planning (a row deleted since is missing). Kinds in plan order (organisations, states,
+    bodies, memberships, points of contact) and ids ascending: a stable order, so that two
+    imports lock in the same order and never deadlock."""
+    for model, rows in plan.seen.items():
+        ids = sorted(rows)
+        columns = sorted({column for values in rows.values() for column in values})
+        for start in range(0, len(ids), _LOCK_BATCH):
+            chunk = ids[start : start + _LOCK_BATCH]
+            # NO KEY UPDATE: the lock an UPDATE takes; it does not hold off the inserts of rows
+            # that refer to these (history entries), only the edits of these rows.
+            current = (
+                model._default_manager.select_for_update(no_key=True)
+                .filter(pk__in=chunk)
+                .order_by("pk")
+                .values_list("pk", *columns)
+            )
+            found = 0
+            for pk, *values in current:
+                found += 1
+                seen = rows[pk]
+                if any(
+                    name in seen and seen[name] != value
+                    for name, value in zip(columns, values, strict=True)
+                ):
+                    raise Stale
+            if found != len(chunk):
+                raise Stale
+
+
+def _new_poc_key(obj: Any) -> tuple | None:
+    """The natural key of a new point of contact by ids, or None when its state or organisation
+    is new in the same import (then no other point of contact can have it yet)."""
+    organisation = obj.organisation
+    if obj.state.pk is None or (organisation is not None and organisation.pk is None):
+        return None
+    return _poc_key(
+        obj.state.pk,
+        organisation.pk if organisation else None,
+        obj.level,
+        obj.office,
+        obj.person_name,
+    )
+
+
+def _check_new_points_of_contact(plan: Plan) -> None:
+    """Raise Stale if a point of contact the plan inserts exists now (added while planning: the
+    database has no unique key for it). The exclusive lock on adding points of contact to their
+    states waits for a transaction still adding one to commit, and holds off any other until
+    the import commits; then they are read again."""
+    keys = {
+        key
+        for step in plan.steps
+        if step.creating and step.record.kind == "points_of_contact"
+        for key in [_new_poc_key(step.obj)]
+        if key is not None
+    }
+    state_ids = sorted({key[0] for key in keys})
+    services.point_of_contact_insert_lock(state_ids=state_ids, exclusive=True)
+    for start in range(0, len(state_ids), _LOCK_BATCH):
+        existing = PointOfContact.objects.filter(
+            state_id__in=state_ids[start : start + _LOCK_BATCH]
+        ).values_list("state_id", "organisation_id", "level", "office", "person_name")
+        if any(_poc_key(*row) in keys for row in existing):
+            raise Stale
+
+
 def write(plan: Plan, *, actor: Any) -> float:
     """Write a checked plan in one transaction; raises Stale if the directory has changed.
     Returns the seconds the transaction (on SQLite: the write lock) was held."""
@@ -267,6 +357,8 @@ def write(plan: Plan, *, actor: Any) -> float:
         newest = ChangeRecord.objects.order_by("-id").values_list("id", flat=True).first() or 0
         if newest != plan.mark:
             raise Stale
+        _check_rows_unchanged(plan)
+        _check_new_points_of_contact(plan)
         for step in plan.steps:
             if step.record.kind != "points_of_contact":
                 _write_one(step)
