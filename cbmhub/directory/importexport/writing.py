@@ -280,32 +280,64 @@ def _prepare_point_of_contact(prepared: _Prepared, step: Step) -> None:
         prepared.replaced_channels.append(obj.pk)
 
 
-def _check_rows_unchanged(plan: Plan) -> None:
-    """Lock every row the plan updates and raise Stale unless each still has the values it had
-    when planning (a row deleted since is missing). Kinds in plan order (organisations, states,
-    bodies, memberships, points of contact) and ids ascending: a stable order, so that two
-    imports lock in the same order and never deadlock."""
+class _AnyValue:
+    """Stands in an expected row for a column this row's update does not write: equal to
+    anything, so that a whole row is compared as one tuple (in C, not column by column)."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+_ANY = _AnyValue()
+
+
+@dataclass
+class _Expected:
+    """The rows of one model an import updates, as planning read them: built before the
+    transaction, so that the check inside it only reads and compares."""
+
+    model: Any
+    columns: list[str]
+    rows: dict[Any, tuple]  # id → the values of ``columns`` (``_ANY`` where not written)
+
+
+def _expected(plan: Plan) -> list[_Expected]:
+    """Kinds in plan order (organisations, states, bodies, memberships, points of contact)."""
+    out = []
     for model, rows in plan.seen.items():
-        ids = sorted(rows)
         columns = sorted({column for values in rows.values() for column in values})
+        expected = {
+            pk: tuple(values.get(column, _ANY) for column in columns) for pk, values in rows.items()
+        }
+        out.append(_Expected(model, columns, expected))
+    return out
+
+
+def _check_rows_unchanged(expected: list[_Expected]) -> None:
+    """Lock every row the plan updates and raise Stale unless each still has the values it had
+    when planning (a row deleted since is missing). Ids ascending within each kind, kinds in a
+    fixed order: two imports lock in the same order and never deadlock."""
+    for kind in expected:
+        ids = sorted(kind.rows)
         for start in range(0, len(ids), _LOCK_BATCH):
             chunk = ids[start : start + _LOCK_BATCH]
             # NO KEY UPDATE: the lock an UPDATE takes; it does not hold off the inserts of rows
             # that refer to these (history entries), only the edits of these rows.
             current = (
-                model._default_manager.select_for_update(no_key=True)
+                kind.model._default_manager.select_for_update(no_key=True)
                 .filter(pk__in=chunk)
                 .order_by("pk")
-                .values_list("pk", *columns)
+                .values_list("pk", *kind.columns)
             )
             found = 0
-            for pk, *values in current:
+            for row in current:
                 found += 1
-                seen = rows[pk]
-                if any(
-                    name in seen and seen[name] != value
-                    for name, value in zip(columns, values, strict=True)
-                ):
+                if row[1:] != kind.rows[row[0]]:
                     raise Stale
             if found != len(chunk):
                 raise Stale
@@ -352,12 +384,13 @@ def write(plan: Plan, *, actor: Any) -> float:
     """Write a checked plan in one transaction; raises Stale if the directory has changed.
     Returns the seconds the transaction (on SQLite: the write lock) was held."""
     prepared = _prepare(plan, actor)
+    expected = _expected(plan)
     started = time.perf_counter()
     with transaction.atomic():
         newest = ChangeRecord.objects.order_by("-id").values_list("id", flat=True).first() or 0
         if newest != plan.mark:
             raise Stale
-        _check_rows_unchanged(plan)
+        _check_rows_unchanged(expected)
         _check_new_points_of_contact(plan)
         for step in plan.steps:
             if step.record.kind != "points_of_contact":
