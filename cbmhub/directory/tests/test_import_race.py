@@ -13,6 +13,7 @@ import threading
 import time
 
 import pytest
+from django.contrib import admin
 from django.db import IntegrityError, connection, connections, transaction
 
 from cbmhub.conftest import make_poc
@@ -252,3 +253,27 @@ def test_a_point_of_contact_added_in_flight_is_not_duplicated(root, state_a, ali
     assert poc.notes == "By hand." and poc.time_zone == "Asia/Almaty"
     # The import waited for the point of contact being added, found it, and planned again.
     assert editor.waited and len(calls) == 2
+
+
+@_on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_adding_a_point_of_contact_in_the_admin_waits_for_an_import_adding_to_its_state(
+    root, state_a, rf
+):
+    """The admin adds a point of contact without the services: it takes the same lock."""
+
+    def an_import_checks_its_new_points_of_contact():
+        services.point_of_contact_insert_lock(state_ids=[state_a.pk], exclusive=True)
+
+    importing = _InFlight(an_import_checks_its_new_points_of_contact)
+    importing.start()
+    assert importing.held.wait(10)
+    request = rf.post("/admin/directory/pointofcontact/add/")
+    request.user = root
+    added = PointOfContact(state=state_a, level="technical", office="Added in the admin")
+    with transaction.atomic():  # as the admin's add view
+        admin.site._registry[PointOfContact].save_model(request, added, None, False)
+    importing.join(10)
+    assert importing.error is None, importing.error
+    assert importing.waited
+    assert PointOfContact.objects.filter(office="Added in the admin").count() == 1
