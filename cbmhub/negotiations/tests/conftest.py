@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cbmhub.conftest import SHARED_DIR
+from cbmhub.core.roles import SYSTEM
 from cbmhub.negotiations import services
 
 # The seed text beside the repository (../shared/corpus); tests that need it fail clearly
@@ -45,14 +46,14 @@ def swg(cica):
 @pytest.fixture
 def negotiation(cica, swg):
     return services.negotiation_create(
-        actor=None, organisation=cica, body=swg, title="Statement on ICT confidence"
+        actor=SYSTEM, organisation=cica, body=swg, title="Statement on ICT confidence"
     )
 
 
 @pytest.fixture
 def document(negotiation, state_a, state_b, state_c):
     return services.document_create(
-        actor=None, negotiation=negotiation, symbol="SWG/OI/9001", title="Draft statement"
+        actor=SYSTEM, negotiation=negotiation, symbol="SWG/OI/9001", title="Draft statement"
     )
 
 
@@ -76,12 +77,12 @@ def arf_document(arf, state_b):
     from cbmhub.directory.models import Membership
 
     Membership.objects.create(state=state_b, organisation=arf, status="member")
-    negotiation = services.negotiation_create(actor=None, organisation=arf, title="ARF work plan")
+    negotiation = services.negotiation_create(actor=SYSTEM, organisation=arf, title="ARF work plan")
     document = services.document_create(
-        actor=None, negotiation=negotiation, symbol="ARF/ISM/1", title="Work plan"
+        actor=SYSTEM, negotiation=negotiation, symbol="ARF/ISM/1", title="Work plan"
     )
     services.revision_import(
-        actor=None, document=document, data=SHORT_TEXT, kind="draft", number=None
+        actor=SYSTEM, document=document, data=SHORT_TEXT, kind="draft", number=None
     )
     return document
 

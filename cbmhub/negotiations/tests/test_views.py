@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from cbmhub.core.roles import SYSTEM
 from cbmhub.negotiations import services
 from cbmhub.negotiations.models import Document, Negotiation, Revision
 
@@ -36,7 +37,7 @@ def test_list_shows_the_negotiations_of_the_users_organisations(
     client = client_for(alice)
     for n in range(3):  # more documents do not mean more queries
         services.document_create(
-            actor=None, negotiation=revision.document.negotiation, symbol=f"S/{n}", title="T"
+            actor=SYSTEM, negotiation=revision.document.negotiation, symbol=f"S/{n}", title="T"
         )
     with django_assert_max_num_queries(8):
         response = client.get(reverse("negotiations:list"))
@@ -127,7 +128,7 @@ def test_other_state_cannot_read_a_revision_or_its_text(client_for, carol, arf_d
 
 
 def test_a_revision_is_only_found_under_its_own_document(client_for, sam, revision, negotiation):
-    other = services.document_create(actor=None, negotiation=negotiation, symbol="S/2", title="B")
+    other = services.document_create(actor=SYSTEM, negotiation=negotiation, symbol="S/2", title="B")
     url = reverse("negotiations:revision", args=[other.pk, revision.pk])
     assert client_for(sam).get(url).status_code == 404
 
