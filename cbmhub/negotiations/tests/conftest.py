@@ -1,5 +1,5 @@
 """Negotiations fixtures: a CICA negotiation with one document, a short text in the notation,
-and a document of another organisation (ARF) that only state B takes part in."""
+and a document of another organisation (ASEAN) that only state B takes part in."""
 
 from __future__ import annotations
 
@@ -35,15 +35,6 @@ def corpus_004() -> bytes:
 
 
 @pytest.fixture
-def swg(cica):
-    from cbmhub.directory.models import Body
-
-    return Body.objects.create(
-        organisation=cica, name="Special Working Group", acronym="SWG", kind="special_working_group"
-    )
-
-
-@pytest.fixture
 def negotiation(cica, swg):
     return services.negotiation_create(
         actor=SYSTEM, organisation=cica, body=swg, title="Statement on ICT confidence"
@@ -65,19 +56,14 @@ def revision(document, sam):
 
 
 @pytest.fixture
-def arf(db):
-    from cbmhub.directory.models import Organisation
-
-    return Organisation.objects.create(acronym="ARF", name="ASEAN Regional Forum", kind="regional")
-
-
-@pytest.fixture
-def arf_document(arf, state_b):
+def asean_document(asean, state_b):
     """A document of an organisation that state B takes part in and states A and C do not."""
     from cbmhub.directory.models import Membership
 
-    Membership.objects.create(state=state_b, organisation=arf, status="member")
-    negotiation = services.negotiation_create(actor=SYSTEM, organisation=arf, title="ARF work plan")
+    Membership.objects.create(state=state_b, organisation=asean, status="member")
+    negotiation = services.negotiation_create(
+        actor=SYSTEM, organisation=asean, title="ASEAN work plan"
+    )
     document = services.document_create(
         actor=SYSTEM, negotiation=negotiation, symbol="ARF/ISM/1", title="Work plan"
     )
@@ -85,10 +71,3 @@ def arf_document(arf, state_b):
         actor=SYSTEM, document=document, data=SHORT_TEXT, kind="draft", number=None
     )
     return document
-
-
-@pytest.fixture
-def arf_officer(arf):
-    from cbmhub.conftest import make_user
-
-    return make_user("arfsec", role="secretariat", organisation=arf)
