@@ -88,6 +88,31 @@ def cica(db):
     )
 
 
+@pytest.fixture
+def asean(db):
+    """A second organisation, which states A and C and the CICA secretariat are not part of."""
+    from cbmhub.directory.models import Organisation
+
+    return Organisation.objects.create(acronym="ASEAN", name="ASEAN", kind="regional")
+
+
+@pytest.fixture
+def swg(cica):
+    """CICA's Special Working Group, under its Senior Officials Committee (SOC)."""
+    from cbmhub.directory.models import Body
+
+    soc = Body.objects.create(
+        organisation=cica, name="Senior Officials Committee", acronym="SOC", kind="senior_officials"
+    )
+    return Body.objects.create(
+        organisation=cica,
+        name="Special Working Group",
+        acronym="SWG",
+        kind="special_working_group",
+        parent=soc,
+    )
+
+
 def _state(name: str, iso2: str, iso3: str, *aliases: str):
     from cbmhub.directory.models import State, StateAlias
 
@@ -192,6 +217,12 @@ def carol(state_c):
 @pytest.fixture
 def sam(cica):
     return make_user("sam", role="secretariat", organisation=cica)
+
+
+@pytest.fixture
+def sara(asean):
+    """A secretariat officer of another organisation (ASEAN), not of CICA."""
+    return make_user("sara", role="secretariat", organisation=asean)
 
 
 @pytest.fixture

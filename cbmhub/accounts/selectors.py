@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -11,13 +12,9 @@ from . import tokens
 from .models import ApiToken, User
 
 
-def two_factor_pending(user) -> bool:
+def two_factor_pending(user: User | AnonymousUser) -> bool:
     """True while a signed-in user who must use a second factor has not passed it this session."""
-    if not (
-        settings.CBMHUB_REQUIRE_2FA
-        and user.is_authenticated
-        and getattr(user, "needs_two_factor", False)
-    ):
+    if not (settings.CBMHUB_REQUIRE_2FA and isinstance(user, User) and user.needs_two_factor):
         return False
     # The user that auth.login() just put on the request has not been through OTPMiddleware
     # yet, so it has no is_verified(); a fresh login is never verified.

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cbmhub.core.api import DomainError
+from cbmhub.core.errors import DomainError
 from cbmhub.directory.choices import ChangeAction
 from cbmhub.directory.services import record_change
 

@@ -7,6 +7,10 @@ Every error response has the shape::
 
 `code` is stable and machine-readable; `message` is for people; `details` lists field errors
 (with a `field` path, a `row` for imports) when there are any.
+
+The errors themselves (``DomainError``, ``Forbidden``) are in ``core/errors.py``, which services
+import without importing DRF; ``DomainError`` is imported here for the handler (and for code
+that still imports it from here).
 """
 
 from __future__ import annotations
@@ -18,29 +22,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .db import RETRY_AFTER_SECONDS, is_database_busy
-
-
-class DomainError(Exception):
-    """An error a service raises for a request that the domain refuses.
-
-    Each app subclasses it once (``HotlineError``, ``DirectoryError`` ...) so that callers can catch
-    one type per app; the API maps it to HTTP 400 (or ``status_code``) with ``code``.
-    """
-
-    code = "invalid"
-    status_code = 400
-
-    def __init__(self, message: str, *, code: str | None = None, details: list | None = None):
-        super().__init__(message)
-        self.message = message
-        if code:
-            self.code = code
-        self.details = details or []
+from .errors import DomainError
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
@@ -147,6 +136,34 @@ class ErrorSerializer(serializers.Serializer):
     """The one error format of the API (see the module docstring)."""
 
     error = ErrorBodySerializer()
+
+
+# The error responses an operation lists beside the ones core/schema.py adds to every operation,
+# one table for every app (``responses={200: ..., **ERRORS}`` or ``error_responses(400, 403)``).
+ERRORS: dict[int, OpenApiResponse] = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid request."),
+    403: OpenApiResponse(ErrorSerializer, description="Refused for this user."),
+    404: OpenApiResponse(ErrorSerializer, description="Not found or not visible to you."),
+}
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    return {code: ERRORS[code] for code in statuses}
+
+
+def validated(
+    serializer_class: type[serializers.Serializer],
+    request: Request,
+    instance: Any = None,
+    *,
+    partial: bool = False,
+) -> dict[str, Any]:
+    """The request's body checked by ``serializer_class`` (against ``instance`` for a change;
+    ``partial`` for PATCH, as DRF's ``UpdateModelMixin`` passes it); invalid input raises the
+    validation error the handler above turns into 400 ``invalid``."""
+    serializer = serializer_class(instance, data=request.data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
 
 
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import roles
 from .db import RETRY_AFTER_SECONDS, is_database_busy
 
 
@@ -18,7 +19,7 @@ def _time_zone_name(request) -> str:
     cached in the session, so an edit of the record shows at once), else UTC."""
     user = getattr(request, "user", None)
     name = getattr(user, "time_zone", "") or ""
-    if name or not getattr(user, "is_authenticated", False):
+    if name or not roles.is_signed_in(user):
         return name
     # Duck-typed: core imports no domain app; accounts.User knows its point of contact.
     lookup = getattr(user, "point_of_contact_time_zone", None)

@@ -27,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cbmhub.core.api import ErrorSerializer
+from cbmhub.core.api import ErrorSerializer, error_responses, validated
 
 from . import importexport, permissions, selectors, services, validators
 from .choices import Level
@@ -161,25 +161,14 @@ class PointOfContactSerializer(serializers.ModelSerializer):
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _validated(
-    serializer_class: type[serializers.Serializer], request: Request, instance: Any = None
-) -> dict[str, Any]:
-    serializer = serializer_class(instance, data=request.data, partial=request.method == "PATCH")
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 def _fixed(data: dict[str, Any], name: str, current: Any) -> None:
     """Refuse, rather than silently ignore, a change of a field that cannot change."""
     if name in data and data.pop(name) != current:
         raise exceptions.ValidationError({name: [_("This cannot be changed once set.")]})
 
 
-WRITE_ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input."),
-    403: OpenApiResponse(ErrorSerializer, description="Not allowed for this user."),
-}
-READ_ERRORS = {404: OpenApiResponse(ErrorSerializer, description="No such record.")}
+WRITE_ERRORS = error_responses(400, 403)
+READ_ERRORS = error_responses(404)
 
 
 # --- organisations --------------------------------------------------------------------------------
@@ -204,7 +193,10 @@ READ_ERRORS = {404: OpenApiResponse(ErrorSerializer, description="No such record
     ),
 )
 class OrganisationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = OrganisationSerializer
     lookup_field = "acronym"
@@ -221,21 +213,20 @@ class OrganisationViewSet(
         return organisation
 
     def create(self, request: Request) -> Response:
-        data = _validated(OrganisationSerializer, request)
+        data = validated(OrganisationSerializer, request)
         organisation = services.organisation_create(actor=request.user, **data)
         return Response(OrganisationSerializer(organisation).data, status=201)
 
-    def update(self, request: Request, acronym: str, partial: bool = False) -> Response:
+    def update(
+        self, request: Request, *args: Any, partial: bool = False, **kwargs: Any
+    ) -> Response:
         organisation = self.get_object()
         permissions.require(permissions.can_manage_organisation(request.user, organisation.pk))
-        data = _validated(OrganisationSerializer, request, organisation)
+        data = validated(OrganisationSerializer, request, organisation, partial=partial)
         organisation = services.organisation_update(
             actor=request.user, organisation=organisation, **data
         )
         return Response(OrganisationSerializer(organisation).data)
-
-    def partial_update(self, request: Request, acronym: str) -> Response:
-        return self.update(request, acronym, partial=True)
 
 
 # --- bodies ---------------------------------------------------------------------------------------
@@ -273,20 +264,19 @@ class BodyViewSet(viewsets.ModelViewSet):
         )
 
     def create(self, request: Request) -> Response:
-        data = _validated(BodySerializer, request)
+        data = validated(BodySerializer, request)
         body = services.body_create(actor=request.user, **data)
         return Response(BodySerializer(body).data, status=201)
 
-    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
+    def update(
+        self, request: Request, *args: Any, partial: bool = False, **kwargs: Any
+    ) -> Response:
         body = self.get_object()
         permissions.require(permissions.can_manage_organisation(request.user, body.organisation_id))
-        data = _validated(BodySerializer, request, body)
+        data = validated(BodySerializer, request, body, partial=partial)
         _fixed(data, "organisation", body.organisation)
         body = services.body_update(actor=request.user, body=body, **data)
         return Response(BodySerializer(body).data)
-
-    def partial_update(self, request: Request, pk: str) -> Response:
-        return self.update(request, pk, partial=True)
 
     def destroy(self, request: Request, pk: str) -> Response:
         services.body_delete(actor=request.user, body=self.get_object())
@@ -317,7 +307,12 @@ class BodyViewSet(viewsets.ModelViewSet):
         responses={200: StateSerializer, **WRITE_ERRORS, **READ_ERRORS},
     ),
 )
-class StateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class StateViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = StateSerializer
     lookup_field = "iso3"
     lookup_value_regex = r"[A-Za-z]{3}"
@@ -338,19 +333,18 @@ class StateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return state
 
     def create(self, request: Request) -> Response:
-        data = _validated(StateSerializer, request)
+        data = validated(StateSerializer, request)
         state = services.state_create(actor=request.user, **data)
         return Response(StateSerializer(state).data, status=201)
 
-    def update(self, request: Request, iso3: str, partial: bool = False) -> Response:
+    def update(
+        self, request: Request, *args: Any, partial: bool = False, **kwargs: Any
+    ) -> Response:
         state = self.get_object()
         permissions.require(permissions.can_manage_states(request.user))
-        data = _validated(StateSerializer, request, state)
+        data = validated(StateSerializer, request, state, partial=partial)
         state = services.state_update(actor=request.user, state=state, **data)
         return Response(StateSerializer(self.get_object()).data)
-
-    def partial_update(self, request: Request, iso3: str) -> Response:
-        return self.update(request, iso3, partial=True)
 
 
 # --- memberships ----------------------------------------------------------------------------------
@@ -395,23 +389,22 @@ class MembershipViewSet(viewsets.ModelViewSet):
         ).order_by("organisation__acronym", "state__name", "id")
 
     def create(self, request: Request) -> Response:
-        data = _validated(MembershipSerializer, request)
+        data = validated(MembershipSerializer, request)
         membership = services.membership_create(actor=request.user, **data)
         return Response(MembershipSerializer(membership).data, status=201)
 
-    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
+    def update(
+        self, request: Request, *args: Any, partial: bool = False, **kwargs: Any
+    ) -> Response:
         membership = self.get_object()
         permissions.require(
             permissions.can_manage_organisation(request.user, membership.organisation_id)
         )
-        data = _validated(MembershipSerializer, request, membership)
+        data = validated(MembershipSerializer, request, membership, partial=partial)
         _fixed(data, "organisation", membership.organisation)
         _fixed(data, "state", membership.state)
         membership = services.membership_update(actor=request.user, membership=membership, **data)
         return Response(MembershipSerializer(membership).data)
-
-    def partial_update(self, request: Request, pk: str) -> Response:
-        return self.update(request, pk, partial=True)
 
     def destroy(self, request: Request, pk: str) -> Response:
         services.membership_delete(actor=request.user, membership=self.get_object())
@@ -506,7 +499,7 @@ class PointOfContactViewSet(viewsets.ModelViewSet):
         ).data
 
     def create(self, request: Request) -> Response:
-        data = _validated(PointOfContactSerializer, request)
+        data = validated(PointOfContactSerializer, request)
         poc = services.point_of_contact_create(
             actor=request.user,
             state=data.pop("state"),
@@ -515,14 +508,16 @@ class PointOfContactViewSet(viewsets.ModelViewSet):
         )
         return Response(self._fresh(poc), status=201)
 
-    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
+    def update(
+        self, request: Request, *args: Any, partial: bool = False, **kwargs: Any
+    ) -> Response:
         poc = self.get_object()
         # Refuse before validating, so a refused user's answer does not depend on the payload.
         permissions.require(
             permissions.can_manage_points_of_contact(request.user, poc.state_id),
             _("Only a focal point of this state may change its points of contact."),
         )
-        data = _validated(PointOfContactSerializer, request, poc)
+        data = validated(PointOfContactSerializer, request, poc, partial=partial)
         _fixed(data, "state", poc.state)
         channels = data.pop("channels", None)
         poc = services.point_of_contact_update(
@@ -532,9 +527,6 @@ class PointOfContactViewSet(viewsets.ModelViewSet):
             **data,
         )
         return Response(self._fresh(poc))
-
-    def partial_update(self, request: Request, pk: str) -> Response:
-        return self.update(request, pk, partial=True)
 
     def destroy(self, request: Request, pk: str) -> Response:
         services.point_of_contact_delete(actor=request.user, point_of_contact=self.get_object())

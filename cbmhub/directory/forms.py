@@ -7,7 +7,7 @@ import binascii
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +16,6 @@ from cbmhub.core.forms import DateInput
 from . import choices, importexport, validators
 from .models import Body, Membership, Organisation, PointOfContact, State
 from .names import language_choices, state_name
-from .services import DirectoryError
 
 
 class SearchForm(forms.Form):
@@ -245,29 +244,6 @@ class StateAliasForm(forms.Form):
         help_text=_("As written in negotiation texts, e.g. IRAN, PAL."),
     )
     note = forms.CharField(label=_("Where it is used"), max_length=120, required=False)
-
-
-def add_service_errors(form: forms.BaseForm, exc: ValidationError | DirectoryError) -> None:
-    """Show an error the service raised on the form: on its field when the form has that field,
-    otherwise at the top of the form, so that the user sees what is wrong and where."""
-    if isinstance(exc, DirectoryError):
-        form.add_error(None, exc.message)
-        for detail in exc.details:
-            field = detail.get("field", "")
-            if field in form.fields:
-                form.add_error(field, detail.get("message", ""))
-            elif field:
-                form.add_error(None, f"{field}: {detail.get('message', '')}")
-        return
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages:
-                plain = target or field == NON_FIELD_ERRORS
-                form.add_error(target, message if plain else f"{field}: {message}")
-        return
-    for message in exc.messages:
-        form.add_error(None, message)
 
 
 # --- import and export pages ---------------------------------------------------------------------

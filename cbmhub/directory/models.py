@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from cbmhub.core.codes import normalise_code
 from cbmhub.core.models import TimeStampedModel
 
 from . import choices, validators
@@ -122,7 +123,7 @@ class State(StorableText, TimeStampedModel):
 
 class StateAlias(StorableText, models.Model):
     """A code or name by which a delegation is written in negotiation texts (IRAN, PAL, BANGL,
-    РФ). Stored normalised (see validators.normalise_code); unique across all states."""
+    РФ). Stored normalised (see core.codes.normalise_code); unique across all states."""
 
     state = models.ForeignKey(State, on_delete=models.CASCADE, related_name="aliases")
     code = models.CharField(max_length=40, unique=True)
@@ -136,7 +137,7 @@ class StateAlias(StorableText, models.Model):
         return f"{self.code} → {self.state.name}"
 
     def clean(self) -> None:
-        self.code = validators.normalise_code(self.code)
+        self.code = normalise_code(self.code)
 
 
 class Membership(StorableText, TimeStampedModel):

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+
+from cbmhub.core import roles
+from cbmhub.core.errors import Forbidden
 
 IMPORT_REFUSED = _(
     "Only a focal point, a secretariat officer or an operator may import into the directory."
@@ -24,33 +26,21 @@ IMPORT_REFUSED = _(
 
 
 def can_manage_points_of_contact(user: Any, state_id: int | None) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    return bool(getattr(user, "is_focal_point", False) and state_id and user.state_id == state_id)
+    return roles.is_operator(user) or bool(state_id and roles.is_focal_point(user, state_id))
 
 
 def can_manage_organisation(user: Any, organisation_id: int | None) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    return bool(
-        getattr(user, "is_secretariat", False)
-        and organisation_id
-        and user.organisation_id == organisation_id
+    return roles.is_operator(user) or bool(
+        organisation_id and roles.is_secretariat(user, organisation_id)
     )
 
 
 def can_manage_states(user: Any) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return bool(user.is_superuser or getattr(user, "is_secretariat", False))
+    return roles.is_operator(user) or roles.is_secretariat(user)
 
 
 def can_create_organisation(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_superuser)
+    return roles.is_operator(user)
 
 
 def can_import(user: Any) -> bool:
@@ -58,15 +48,9 @@ def can_import(user: Any) -> bool:
     (their own state's points of contact), a secretariat officer (states, their organisation,
     its bodies and memberships) and an operator. The import checks every record against the
     rules above and reports a refused one beside the file's data problems."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return bool(
-        user.is_superuser
-        or getattr(user, "is_secretariat", False)
-        or (getattr(user, "is_focal_point", False) and user.state_id)
-    )
+    return roles.is_operator(user) or roles.is_secretariat(user) or roles.is_focal_point(user)
 
 
 def require(allowed: bool, message: Any = "You may not change this record.") -> None:
     if not allowed:
-        raise PermissionDenied(str(message))
+        raise Forbidden(str(message))

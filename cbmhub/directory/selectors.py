@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from cbmhub.core.codes import normalise_code
+
 from .choices import MembershipStatus
 from .models import (
     Body,
@@ -20,7 +22,6 @@ from .models import (
     StateAlias,
 )
 from .names import iso3_matching
-from .validators import normalise_code
 
 
 def state_for_code(code: str) -> State | None:

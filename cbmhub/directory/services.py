@@ -12,7 +12,9 @@ from django.db import connection, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cbmhub.core.api import DomainError
+from cbmhub.core import roles
+from cbmhub.core.codes import normalise_code
+from cbmhub.core.errors import DomainError
 
 from . import permissions
 from .choices import ChangeAction
@@ -26,7 +28,7 @@ from .models import (
     State,
     StateAlias,
 )
-from .validators import normalise_code, normalise_fingerprint, normalise_languages
+from .validators import normalise_fingerprint, normalise_languages
 
 
 class DirectoryError(DomainError):
@@ -76,7 +78,7 @@ def record_change(
     with translation.override(settings.LANGUAGE_CODE):
         object_repr = str(obj)[:255]
     return ChangeRecord.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=roles.user_or_none(actor),
         action=action,
         model=obj._meta.model_name,
         object_id=obj.pk,
@@ -220,14 +222,14 @@ def _check_parent(parent: Body | None, organisation: Organisation, body: Body | 
     if parent.organisation_id != organisation.pk:
         raise DirectoryError(
             _("A body can only report to a body of the same organisation."),
-            details=[{"field": "parent", "message": "other organisation"}],
+            field="parent",
         )
     node: Body | None = parent
     while node is not None and body is not None:
         if node.pk == body.pk:
             raise DirectoryError(
                 _("A body cannot report to itself or to one of its own sub-bodies."),
-                details=[{"field": "parent", "message": "cycle"}],
+                field="parent",
             )
         node = node.parent
 
@@ -274,9 +276,7 @@ def state_alias_add(*, actor: Any, state: State, code: str, note: str = "") -> S
     permissions.require(permissions.can_manage_states(actor))
     key = normalise_code(code)
     if not key:
-        raise DirectoryError(
-            _("A delegation code cannot be empty."), details=[{"field": "code", "message": "empty"}]
-        )
+        raise DirectoryError(_("A delegation code cannot be empty."), field="code")
     existing = StateAlias.objects.select_related("state").filter(code=key).first()
     if existing:
         if existing.state_id == state.pk:
@@ -285,7 +285,7 @@ def state_alias_add(*, actor: Any, state: State, code: str, note: str = "") -> S
             _("The code %(code)s already names %(state)s.")
             % {"code": key, "state": existing.state.name},
             code="duplicate_code",
-            details=[{"field": "code", "message": f"{key} is used by {existing.state.name}"}],
+            field="code",
         )
     alias = StateAlias(state=state, code=key, note=note)
     alias.full_clean()

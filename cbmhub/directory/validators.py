@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 import zoneinfo
 from functools import lru_cache
 
@@ -68,14 +67,6 @@ def validate_languages(value: str) -> None:
             params={"codes": ", ".join(bad)},
             code="invalid_language",
         )
-
-
-def normalise_code(code: str) -> str:
-    """A delegation code as it is compared: NFKC, no surrounding space or dots, upper case.
-
-    'Iran' -> 'IRAN', ' pal ' -> 'PAL', 'РФ' -> 'РФ'.
-    """
-    return unicodedata.normalize("NFKC", code or "").strip().strip(".").upper()
 
 
 # --- text that can be stored ---------------------------------------------------------------------

@@ -25,6 +25,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cbmhub.core.forms import add_domain_error
+from cbmhub.core.htmx import is_partial
+
 from . import changes as change_display
 from . import importexport, permissions, selectors, services
 from .choices import Level, MembershipStatus
@@ -38,7 +41,6 @@ from .forms import (
     SearchForm,
     StateAliasForm,
     StateForm,
-    add_service_errors,
     channel_formset,
     channels_from,
 )
@@ -100,11 +102,6 @@ def _mark_editable(user: Any, pocs: Iterable[PointOfContact]) -> None:
         poc.can_edit = permissions.can_manage_points_of_contact(user, poc.state_id)
 
 
-def _is_partial(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
-
-
 # --- reading ------------------------------------------------------------------------------------
 
 
@@ -128,7 +125,7 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
-    template = "directory/_results.html" if _is_partial(request) else "directory/search.html"
+    template = "directory/_results.html" if is_partial(request) else "directory/search.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -263,7 +260,7 @@ def point_of_contact_create(request: HttpRequest, iso3: str) -> HttpResponse:
                 **form.cleaned_data,
             )
         except (ValidationError, DirectoryError) as exc:
-            add_service_errors(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Point of contact %(poc)s added.") % {"poc": poc})
             return redirect("directory:state", iso3=state.iso3)
@@ -292,7 +289,7 @@ def point_of_contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except (ValidationError, DirectoryError) as exc:
-            add_service_errors(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Point of contact %(poc)s saved.") % {"poc": poc})
             return redirect("directory:state", iso3=poc.state.iso3)
@@ -352,7 +349,7 @@ def organisation_edit(request: HttpRequest, acronym: str) -> HttpResponse:
                 actor=request.user, organisation=organisation, **form.cleaned_data
             )
         except (ValidationError, DirectoryError) as exc:
-            add_service_errors(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("%(organisation)s saved.") % {"organisation": organisation})
             return redirect("directory:organisation", acronym=organisation.acronym)
@@ -385,7 +382,7 @@ def body_edit(request: HttpRequest, acronym: str, pk: int | None = None) -> Http
                     actor=request.user, organisation=organisation, **form.cleaned_data
                 )
         except (ValidationError, DirectoryError) as exc:
-            add_service_errors(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Body saved."))
             return redirect("directory:organisation", acronym=organisation.acronym)
@@ -443,7 +440,7 @@ def membership_edit(request: HttpRequest, acronym: str, pk: int | None = None) -
                     actor=request.user, organisation=organisation, **form.cleaned_data
                 )
         except (ValidationError, DirectoryError) as exc:
-            add_service_errors(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Membership saved."))
             return redirect("directory:organisation", acronym=organisation.acronym)
@@ -502,7 +499,7 @@ def state_edit(request: HttpRequest, iso3: str | None = None) -> HttpResponse:
             else:
                 state = services.state_create(actor=request.user, **form.cleaned_data)
         except (ValidationError, DirectoryError) as exc:
-            add_service_errors(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("%(state)s saved.") % {"state": state})
             return redirect("directory:state", iso3=state.iso3)
@@ -528,7 +525,7 @@ def state_alias_add(request: HttpRequest, iso3: str) -> HttpResponse:
         try:
             services.state_alias_add(actor=request.user, state=state, **alias_form.cleaned_data)
         except (ValidationError, DirectoryError) as exc:
-            add_service_errors(alias_form, exc)
+            add_domain_error(alias_form, exc)
         else:
             messages.success(request, _("Delegation code added."))
             return redirect("directory:state_edit", iso3=state.iso3)

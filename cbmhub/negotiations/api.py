@@ -19,26 +19,22 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
 )
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cbmhub.core.api import ErrorSerializer
+from cbmhub.core.api import ERRORS
+from cbmhub.core.errors import Forbidden
 from cbmhub.core.pagination import StrictLimitOffsetPagination
 from cbmhub.core.parsers import BoundedJSONParser
 
-from . import notation, selectors, services
+from . import notation, permissions, selectors, services
 from .choices import RevisionKind
 from .models import Document, Revision
 
 TAGS = ["negotiations"]
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid request."),
-    403: OpenApiResponse(ErrorSerializer, description="Refused for this user."),
-    404: OpenApiResponse(ErrorSerializer, description="Not found or not visible to you."),
-}
 
 
 # --- serializers ------------------------------------------------------------------------------
@@ -228,8 +224,8 @@ class RevisionListView(APIView):
         document = selectors.access_document(request.user, document_id)
         # Refused senders and oversized files are answered before the upload is read into
         # memory (the service checks both again, but only after it has the bytes).
-        if not selectors.can_import(request.user, document):
-            raise exceptions.PermissionDenied(
+        if not permissions.can_import_revision(request.user, document):
+            raise Forbidden(
                 f"Only the {document.organisation.acronym} secretariat imports revisions."
             )
         serializer = ImportSerializer(data=request.data)

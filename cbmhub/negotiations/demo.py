@@ -13,6 +13,7 @@ import datetime as dt
 from django.db import transaction
 
 from cbmhub.accounts.models import User
+from cbmhub.core.roles import SYSTEM
 from cbmhub.directory.models import Body
 from cbmhub.directory.selectors import organisation_detail
 
@@ -97,23 +98,26 @@ def load(*, stdout=None) -> dict[str, int]:
     if Document.objects.filter(organisation=cica, symbol=SYMBOL).exists():
         _say(stdout, "negotiations demo: already loaded")
         return {}
+    # The demo's secretariat officer does the work when it exists (its name shows as the
+    # importer); otherwise the demo is the system acting, explicitly (never an unchecked None).
     officer = User.objects.filter(username="secretariat", organisation=cica).first()
+    actor = officer or SYSTEM
     swg = Body.objects.filter(organisation=cica, acronym="SWG").first()
     negotiation = Negotiation.objects.filter(organisation=cica, title=NEGOTIATION).first()
     if negotiation is None:
         negotiation = services.negotiation_create(
-            actor=officer,
+            actor=actor,
             organisation=cica,
             body=swg,
             title=NEGOTIATION,
             description="Invented for the demonstration: two revisions of a draft statement.",
         )
     document = services.document_create(
-        actor=officer, negotiation=negotiation, symbol=SYMBOL, title=TITLE, language="en"
+        actor=actor, negotiation=negotiation, symbol=SYMBOL, title=TITLE, language="en"
     )
     for number, text, date in ((1, REV_1, dt.date(2026, 3, 2)), (2, REV_2, dt.date(2026, 4, 14))):
         services.revision_import(
-            actor=officer,
+            actor=actor,
             document=document,
             data=text.encode("utf-8"),
             kind=RevisionKind.REV,

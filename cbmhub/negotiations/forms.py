@@ -14,7 +14,7 @@ from cbmhub.core.forms import DateInput
 from cbmhub.directory.models import Body, Organisation
 
 from .choices import RevisionKind
-from .services import MAX_SOURCE_BYTES, NegotiationsError
+from .services import MAX_SOURCE_BYTES
 
 
 class NegotiationForm(forms.Form):
@@ -83,9 +83,3 @@ class RevisionImportForm(forms.Form):
         elif kind and kind != RevisionKind.REV and number is not None:
             self.add_error("number", _("Only a revision (Rev.N) has a number; leave it empty."))
         return data
-
-
-def add_service_error(form: forms.Form, error: NegotiationsError) -> None:
-    """Show a service's refusal on the form: on the field it names, else on the form."""
-    field = error.field
-    form.add_error(field if field in form.fields else None, error.message)

@@ -1,86 +1,29 @@
-"""Reads of the negotiations app, and who may see and change what.
-
-- **Read** a negotiation, its documents and revisions: superusers; secretariat officers of the
-  organisation it runs under; focal points and points of contact of a state that currently
-  takes part in that organisation (member, chair or party). Observers and users of other
-  states see nothing (a document outside a user's view is a 404, so that its existence is
-  not revealed); observers are refused the negotiations pages altogether.
-- **Open negotiations, add documents, import revisions**: superusers and secretariat officers
-  of the organisation. Delegations do not import: a revision is the text the secretariat (on
-  behalf of the chair) circulates, and there is one official record of it. Proposals from
-  delegations arrive as positions and notes inside that text. See docs/negotiations.md.
-"""
+"""Reads of the negotiations app. Who may see and change what is in ``permissions.py``; every
+list and access helper here applies it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext as _
 
+from cbmhub.core import roles
+from cbmhub.core.selectors import int_or_404
 from cbmhub.directory.models import Organisation
-from cbmhub.directory.selectors import participating_memberships, states_for_codes
+from cbmhub.directory.selectors import states_for_codes
 
 from . import notation
 from .models import Document, Negotiation, Revision
-
-
-def _participating_organisation_ids(state_id: int) -> QuerySet:
-    return participating_memberships().filter(state_id=state_id).values("organisation_id")
-
-
-def may_use(user: Any) -> bool:
-    """Whether the user has any business with negotiations (observers have none)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    if getattr(user, "is_secretariat", False):
-        return bool(user.organisation_id)
-    return bool(getattr(user, "is_state_user", False) and user.state_id)
-
-
-def visible_organisation_filter(user: Any, *, field: str = "organisation") -> Q:
-    """A Q keeping rows whose ``field`` (an organisation FK) the user may read under."""
-    if not may_use(user):
-        return Q(pk__in=[])
-    if user.is_superuser:
-        return Q()
-    if getattr(user, "is_secretariat", False):
-        return Q(**{f"{field}_id": user.organisation_id})
-    return Q(**{f"{field}_id__in": _participating_organisation_ids(user.state_id)})
-
-
-def can_manage(user: Any, organisation: Organisation | None) -> bool:
-    """Open negotiations and add documents under ``organisation`` (any, when None)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    if not getattr(user, "is_secretariat", False) or not user.organisation_id:
-        return False
-    return organisation is None or user.organisation_id == organisation.pk
-
-
-def can_import(user: Any, document: Document) -> bool:
-    return can_manage(user, document.organisation)
+from .permissions import require_use, visible_organisation_filter
 
 
 def manageable_organisations(user: Any) -> QuerySet[Organisation]:
-    if not getattr(user, "is_authenticated", False):
-        return Organisation.objects.none()
-    if user.is_superuser:
+    if roles.is_operator(user):
         return Organisation.objects.order_by("acronym")
-    if getattr(user, "is_secretariat", False) and user.organisation_id:
-        return Organisation.objects.filter(pk=user.organisation_id)
+    if (organisation_id := roles.organisation_id_of(user)) is not None:
+        return Organisation.objects.filter(pk=organisation_id)
     return Organisation.objects.none()
-
-
-def _require_use(user: Any) -> None:
-    if not may_use(user):
-        raise PermissionDenied(_("Negotiations are open to member states and the secretariat."))
 
 
 # --- lists and access helpers ----------------------------------------------------------------
@@ -88,7 +31,7 @@ def _require_use(user: Any) -> None:
 
 def negotiation_list(user: Any) -> QuerySet[Negotiation]:
     """The negotiations the user may read, each with its documents and their revision count."""
-    _require_use(user)
+    require_use(user)
     documents = Document.objects.select_related("body").annotate(revision_count=Count("revisions"))
     return (
         Negotiation.objects.filter(visible_organisation_filter(user))
@@ -99,7 +42,7 @@ def negotiation_list(user: Any) -> QuerySet[Negotiation]:
 
 
 def document_list(user: Any, *, negotiation: Negotiation | None = None) -> QuerySet[Document]:
-    _require_use(user)
+    require_use(user)
     documents = Document.objects.filter(visible_organisation_filter(user)).select_related(
         "negotiation", "organisation", "body"
     )
@@ -109,11 +52,11 @@ def document_list(user: Any, *, negotiation: Negotiation | None = None) -> Query
 
 
 def access_negotiation(user: Any, negotiation_id: Any) -> Negotiation:
-    _require_use(user)
+    require_use(user)
     negotiation = (
         Negotiation.objects.filter(visible_organisation_filter(user))
         .select_related("organisation", "body")
-        .filter(pk=_int(negotiation_id))
+        .filter(pk=int_or_404(negotiation_id))
         .first()
     )
     if negotiation is None:
@@ -122,11 +65,11 @@ def access_negotiation(user: Any, negotiation_id: Any) -> Negotiation:
 
 
 def access_document(user: Any, document_id: Any) -> Document:
-    _require_use(user)
+    require_use(user)
     document = (
         Document.objects.filter(visible_organisation_filter(user))
         .select_related("negotiation", "organisation", "body")
-        .filter(pk=_int(document_id))
+        .filter(pk=int_or_404(document_id))
         .first()
     )
     if document is None:
@@ -169,17 +112,10 @@ def revision_list(document: Document) -> QuerySet[Revision]:
 
 def access_revision(document: Document, revision_id: Any) -> Revision:
     """A revision of a document already obtained through ``access_document``."""
-    revision = Revision.objects.filter(document=document, pk=_int(revision_id)).first()
+    revision = Revision.objects.filter(document=document, pk=int_or_404(revision_id)).first()
     if revision is None:
         raise Http404("No such revision of this document.")
     return revision
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404("Not a valid id.") from None
 
 
 # --- analysis --------------------------------------------------------------------------------

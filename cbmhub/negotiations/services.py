@@ -1,8 +1,9 @@
 """Writes of the negotiations app: negotiations, documents and imported revisions.
 
-Each function checks that the actor may do what it asks (``actor=None`` is the command line,
-run by whoever operates the server) and raises ``NegotiationsError`` with a message that says
-what is wrong and where.
+Each function takes ``actor=`` and checks that the actor may do what it asks
+(``permissions.py``): a user, or ``core.roles.SYSTEM`` for the command line and the demo;
+``None`` is refused. A refusal is ``core.errors.Forbidden``; anything else wrong is
+``NegotiationsError`` with a message that says what is wrong and where (``field=``).
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ from dataclasses import dataclass
 from datetime import date as Date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cbmhub.core.api import DomainError
+from cbmhub.core import roles
+from cbmhub.core.errors import DomainError, Forbidden, full_clean_or_raise
 from cbmhub.directory.models import Body, Organisation
 
-from . import notation, selectors
+from . import notation, permissions, selectors
 from .choices import RevisionKind, revision_label
 from .models import Document, Negotiation, Revision
 
@@ -33,39 +34,9 @@ class NegotiationsError(DomainError):
     """A request the negotiations domain refuses; ``field`` names the input it is about, so a
     form can show the message beside that field and the API lists it in ``details``."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str | None = None,
-        details: list | None = None,
-        field: str = "",
-    ) -> None:
-        if field and not details:
-            details = [{"field": field, "message": message}]
-        super().__init__(message, code=code, details=details)
-        self.field = field
-
-
-def _forbidden(message: str) -> NegotiationsError:
-    error = NegotiationsError(message, code="permission_denied")
-    error.status_code = 403
-    return error
-
 
 def _validated(instance: Any) -> None:
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        details = [
-            {"field": field, "message": str(message)}
-            for field, messages in error.message_dict.items()
-            for message in messages
-        ]
-        first = details[0]
-        raise NegotiationsError(
-            first["message"], code="invalid", details=details, field=first["field"]
-        ) from None
+    full_clean_or_raise(instance, NegotiationsError)
 
 
 def _check_body(body: Body | None, organisation: Organisation) -> None:
@@ -81,14 +52,14 @@ def _check_body(body: Body | None, organisation: Organisation) -> None:
 @transaction.atomic
 def negotiation_create(
     *,
-    actor: Any | None,
+    actor: Any,
     organisation: Organisation,
     title: str,
     body: Body | None = None,
     description: str = "",
 ) -> Negotiation:
-    if actor is not None and not selectors.can_manage(actor, organisation):
-        raise _forbidden(
+    if not permissions.can_manage(actor, organisation):
+        raise Forbidden(
             _("Only the %(organisation)s secretariat may open a negotiation under it.")
             % {"organisation": organisation.acronym}
         )
@@ -104,7 +75,7 @@ def negotiation_create(
 @transaction.atomic
 def document_create(
     *,
-    actor: Any | None,
+    actor: Any,
     negotiation: Negotiation,
     symbol: str,
     title: str,
@@ -112,8 +83,8 @@ def document_create(
     language: str = "en",
 ) -> Document:
     organisation = negotiation.organisation
-    if actor is not None and not selectors.can_manage(actor, organisation):
-        raise _forbidden(
+    if not permissions.can_manage(actor, organisation):
+        raise Forbidden(
             _("Only the %(organisation)s secretariat may add documents.")
             % {"organisation": organisation.acronym}
         )
@@ -194,7 +165,7 @@ class ImportResult:
 @transaction.atomic
 def revision_import(
     *,
-    actor: Any | None,
+    actor: Any,
     document: Document,
     data: bytes | str,
     kind: str,
@@ -210,8 +181,8 @@ def revision_import(
     with the same kind and number returns the revision made the first time (a retry never
     duplicates); a Rev.N that exists with a different text is refused.
     """
-    if actor is not None and not selectors.can_import(actor, document):
-        raise _forbidden(
+    if not permissions.can_import_revision(actor, document):
+        raise Forbidden(
             _(
                 "You may not import revisions of %(symbol)s: only the %(organisation)s "
                 "secretariat imports the texts it circulates."
@@ -275,7 +246,7 @@ def revision_import(
         source_text=text,
         source_sha256=sha256,
         source_name=source_name[:255],
-        imported_by=actor if getattr(actor, "pk", None) else None,
+        imported_by=roles.user_or_none(actor),
         imported_at=timezone.now(),
         totals=analysis.totals,
     )

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from cbmhub.conftest import make_poc
+from cbmhub.core.roles import SYSTEM
 
 SHORT_TEXT = "PP1. Recalling our commitments;\n\nOP1. Agree to [meet] (+KAZ) (-MNG) again.\n"
 
@@ -43,10 +44,10 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
     target_poc = make_poc(state_b, "technical", "MonCIRT")
     check = hotline.check_start(user=sam, organisation=cica, states=[state_b])
     negotiation = negotiations.negotiation_create(
-        actor=None, organisation=cica, body=swg, title="Statement on ICT confidence"
+        actor=SYSTEM, organisation=cica, body=swg, title="Statement on ICT confidence"
     )
     document = negotiations.document_create(
-        actor=None, negotiation=negotiation, symbol="SWG/OI/9001", title="Draft statement"
+        actor=SYSTEM, negotiation=negotiation, symbol="SWG/OI/9001", title="Draft statement"
     )
     revision = negotiations.revision_import(
         actor=sam, document=document, data=SHORT_TEXT.encode(), kind="rev", number=1

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from cbmhub.core.roles import SYSTEM
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = os.environ.get("CBMHUB_SHOTS_DIR", "")
@@ -75,10 +77,10 @@ def ui_world(alice, anna, bob, bert, carol, sam, root, cica):
         organisation=cica, name="Special Working Group", acronym="SWG", kind="special_working_group"
     )
     negotiation = negotiations.negotiation_create(
-        actor=None, organisation=cica, body=swg, title="Statement on ICT confidence"
+        actor=SYSTEM, organisation=cica, body=swg, title="Statement on ICT confidence"
     )
     document = negotiations.document_create(
-        actor=None, negotiation=negotiation, symbol="SWG/OI/9001", title="Draft statement"
+        actor=SYSTEM, negotiation=negotiation, symbol="SWG/OI/9001", title="Draft statement"
     )
     first = negotiations.revision_import(
         actor=sam, document=document, data=TEXT_1.encode(), kind="rev", number=1

@@ -28,7 +28,7 @@ package (``from cbmhub.directory import importexport``), not the modules.
 """
 
 from .applying import apply, import_directory
-from .cells import _unquote_cell, format_channel_cell, parse_channel_cell
+from .cells import format_channel_cell, parse_channel_cell
 from .exporting import export, export_csv, export_csv_archive, export_json, export_rows
 from .parsing import parse, parse_csv, parse_json
 from .records import ImportResult, Problem, Record
@@ -58,7 +58,6 @@ __all__ = [
     "ImportTooLarge",
     "Problem",
     "Record",
-    "_unquote_cell",
     "apply",
     "check",
     "export",

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from cbmhub.core.spreadsheet import spreadsheet_safe
+
 
 def parse_channel_cell(text: str) -> list[dict[str, Any]]:
     """``*email:cert@example.org; phone:+1 555 0100`` → channels; ``*`` marks the primary."""
@@ -36,20 +38,7 @@ def format_channel_cell(channels: Iterable[dict[str, Any]]) -> str:
     )
 
 
-# A cell starting with one of these runs as a formula when a spreadsheet opens the file (CSV
-# injection: a point of contact's notes set to =HYPERLINK(...) by one state would run on the
-# secretariat's computer). The export quotes such a cell with a leading apostrophe, which
-# spreadsheets show as text, and parse_csv removes that apostrophe again, so a round trip keeps
-# every value (a value that itself starts with an apostrophe before one of these gets another).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _needs_quote(text: str) -> bool:
-    return text[:1] in _FORMULA_START or (text[:1] == "'" and _needs_quote(text[1:]))
-
-
-def _unquote_cell(text: str) -> str:
-    return text[1:] if text[:1] == "'" and _needs_quote(text[1:]) else text
+# Every cell goes through core.spreadsheet: the export must not start a formula (CSV injection).
 
 
 def _csv_cell(value: Any) -> str:
@@ -64,4 +53,4 @@ def _csv_cell(value: Any) -> str:
             text = "; ".join(value)
     else:
         text = str(value)
-    return "'" + text if _needs_quote(text) else text
+    return spreadsheet_safe(text)

@@ -8,8 +8,8 @@ import io
 import json
 
 from cbmhub.core import jsonbounds
+from cbmhub.core.spreadsheet import spreadsheet_unquote
 
-from .cells import _unquote_cell
 from .records import Problem, Record
 from .schema import COLUMNS, JSON_VERSION, KINDS, ImportFormatError
 
@@ -53,7 +53,7 @@ def parse_csv(text: str, *, kind: str) -> tuple[list[Record], list[Problem]]:
             )
             continue
         raw = {
-            name: _unquote_cell(cells[index].strip()) if index < len(cells) else ""
+            name: spreadsheet_unquote(cells[index].strip()) if index < len(cells) else ""
             for index, name in enumerate(header)
         }
         records.append(Record(kind, raw, number, "csv"))

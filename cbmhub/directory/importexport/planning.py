@@ -23,6 +23,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from cbmhub.core.codes import normalise_code
+
 from .. import permissions, services, validators
 from ..models import (
     Body,
@@ -167,7 +169,7 @@ class Planner:
 
     def _known_state(self, code: str) -> State | None:
         """As selectors.state_for_code: a delegation code, ISO alpha-3 or alpha-2, or the name."""
-        key = validators.normalise_code(code)
+        key = normalise_code(code)
         return (
             self.codes.get(key)
             or self.states.get(key)
@@ -242,7 +244,7 @@ class Planner:
         problems: list[Problem] = []
         codes = []
         for code in aliases:
-            key = validators.normalise_code(code)
+            key = normalise_code(code)
             owner = self.codes.get(key)
             if owner is None and key:
                 codes.append(key)

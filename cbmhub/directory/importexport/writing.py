@@ -38,6 +38,8 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from cbmhub.core import roles
+
 from .. import services
 from ..choices import ChangeAction
 from ..models import ChangeRecord, ContactChannel, PointOfContact, StateAlias
@@ -104,7 +106,7 @@ def _snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
 
 def _history(actor: Any, step: Step, changes: dict[str, list[Any]]) -> ChangeRecord:
     return ChangeRecord(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=roles.user_or_none(actor),
         action=ChangeAction.CREATE if step.creating else ChangeAction.UPDATE,
         model=step.obj._meta.model_name,
         object_id=0,  # set once the record is saved
@@ -258,7 +260,7 @@ def _prepare(plan: Plan, actor: Any) -> _Prepared:
         for code in step.aliases:
             alias = StateAlias(state=step.obj, code=code)
             entry = ChangeRecord(
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                actor=roles.user_or_none(actor),
                 action=ChangeAction.CREATE,
                 model="statealias",
                 object_id=0,

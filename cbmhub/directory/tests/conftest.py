@@ -1,10 +1,10 @@
-"""Fixtures of the directory tests: a point of contact of each state and a second organisation."""
+"""Fixtures of the directory tests: a point of contact of state A and of state B."""
 
 from __future__ import annotations
 
 import pytest
 
-from cbmhub.conftest import make_poc, make_user
+from cbmhub.conftest import make_poc
 
 
 @pytest.fixture
@@ -16,35 +16,6 @@ def poc_a(state_a):
 @pytest.fixture
 def poc_b(state_b):
     return make_poc(state_b, "technical", "National CERT B")
-
-
-@pytest.fixture
-def asean(db):
-    from cbmhub.directory.models import Organisation
-
-    return Organisation.objects.create(acronym="ASEAN", name="ASEAN", kind="regional")
-
-
-@pytest.fixture
-def sara(asean):
-    """A secretariat officer of another organisation (ASEAN), not of CICA."""
-    return make_user("sara", role="secretariat", organisation=asean)
-
-
-@pytest.fixture
-def swg(cica):
-    from cbmhub.directory.models import Body
-
-    soc = Body.objects.create(
-        organisation=cica, name="Senior Officials Committee", acronym="SOC", kind="senior_officials"
-    )
-    return Body.objects.create(
-        organisation=cica,
-        name="Special Working Group",
-        acronym="SWG",
-        kind="special_working_group",
-        parent=soc,
-    )
 
 
 def poc_post_data(poc=None, **overrides) -> dict:

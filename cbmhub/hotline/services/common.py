@@ -12,7 +12,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cbmhub.core.api import DomainError
+from cbmhub.core.errors import DomainError
 
 from ..models import Message
 

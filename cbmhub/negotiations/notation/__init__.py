@@ -11,6 +11,8 @@
 The notation, the tree and the JSON are described in docs/notation.md.
 """
 
+from cbmhub.core.codes import normalise_code
+
 from .analysis import (
     Analysis,
     Attachment,
@@ -24,7 +26,7 @@ from .analysis import (
     analysis_to_json,
     consensus,
 )
-from .codes import ACTORS, is_actor, normalise_code
+from .codes import ACTORS, is_actor
 from .compare import Comparison, DiffOp, ParagraphChange, compare, comparison_to_json, word_diff
 from .parser import parse
 from .render import (

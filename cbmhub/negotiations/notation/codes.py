@@ -1,12 +1,12 @@
 """Delegation codes as they are written in negotiation texts (CHN, IRAN, BANGL, РФ, CO-CHAIRS).
 
-Kept free of Django: the directory compares codes the same way (directory.validators
-.normalise_code); this module repeats that one line so the parser stays importable alone.
+Kept free of Django. Codes are compared with ``cbmhub.core.codes.normalise_code``, the one
+normaliser the directory uses too (a pure module, so the parser stays importable alone).
 """
 
 from __future__ import annotations
 
-import unicodedata
+from cbmhub.core.codes import normalise_code
 
 # Those who speak in a negotiation without being a state. Their positions are counted like a
 # delegation's, but they are never resolved against the directory nor listed as unknown.
@@ -43,11 +43,6 @@ ACTORS = frozenset(
 NOT_DELEGATIONS = frozenset({"NB", "N.B", "NOTE", "SIC", "TBC", "TBD", "NEW", "OR", "ALT"})
 
 _CODE_PUNCTUATION = frozenset("-.'’")
-
-
-def normalise_code(code: str) -> str:
-    """A code as it is compared: NFKC, no surrounding space or dots, upper case."""
-    return unicodedata.normalize("NFKC", code).strip().strip(".").upper()
 
 
 def is_actor(code: str) -> bool:

@@ -25,7 +25,9 @@ import re
 from bisect import bisect_right
 from typing import cast
 
-from .codes import NOT_DELEGATIONS, looks_like_code, normalise_code
+from cbmhub.core.codes import normalise_code
+
+from .codes import NOT_DELEGATIONS, looks_like_code
 from .tree import (
     Bracket,
     Container,

@@ -1,6 +1,6 @@
 """The negotiations' permission rules, for templates that show or hide a link.
 
-The rules live in ``cbmhub.negotiations.selectors``; these filters only expose them, so a
+The rules live in ``cbmhub.negotiations.permissions``; these filters only expose them, so a
 template never restates a rule."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 from django import template
 
-from cbmhub.negotiations import selectors
+from cbmhub.negotiations import permissions
 
 register = template.Library()
 
@@ -17,4 +17,4 @@ register = template.Library()
 @register.filter
 def may_use_negotiations(user: Any) -> bool:
     """Whether ``user`` may open the negotiations at all (member states and the secretariat)."""
-    return selectors.may_use(user)
+    return permissions.may_use(user)

@@ -1,11 +1,12 @@
 """Negotiations fixtures: a CICA negotiation with one document, a short text in the notation,
-and a document of another organisation (ARF) that only state B takes part in."""
+and a document of another organisation (ASEAN) that only state B takes part in."""
 
 from __future__ import annotations
 
 import pytest
 
 from cbmhub.conftest import SHARED_DIR
+from cbmhub.core.roles import SYSTEM
 from cbmhub.negotiations import services
 
 # The seed text beside the repository (../shared/corpus); tests that need it fail clearly
@@ -34,25 +35,16 @@ def corpus_004() -> bytes:
 
 
 @pytest.fixture
-def swg(cica):
-    from cbmhub.directory.models import Body
-
-    return Body.objects.create(
-        organisation=cica, name="Special Working Group", acronym="SWG", kind="special_working_group"
-    )
-
-
-@pytest.fixture
 def negotiation(cica, swg):
     return services.negotiation_create(
-        actor=None, organisation=cica, body=swg, title="Statement on ICT confidence"
+        actor=SYSTEM, organisation=cica, body=swg, title="Statement on ICT confidence"
     )
 
 
 @pytest.fixture
 def document(negotiation, state_a, state_b, state_c):
     return services.document_create(
-        actor=None, negotiation=negotiation, symbol="SWG/OI/9001", title="Draft statement"
+        actor=SYSTEM, negotiation=negotiation, symbol="SWG/OI/9001", title="Draft statement"
     )
 
 
@@ -64,30 +56,18 @@ def revision(document, sam):
 
 
 @pytest.fixture
-def arf(db):
-    from cbmhub.directory.models import Organisation
-
-    return Organisation.objects.create(acronym="ARF", name="ASEAN Regional Forum", kind="regional")
-
-
-@pytest.fixture
-def arf_document(arf, state_b):
+def asean_document(asean, state_b):
     """A document of an organisation that state B takes part in and states A and C do not."""
     from cbmhub.directory.models import Membership
 
-    Membership.objects.create(state=state_b, organisation=arf, status="member")
-    negotiation = services.negotiation_create(actor=None, organisation=arf, title="ARF work plan")
+    Membership.objects.create(state=state_b, organisation=asean, status="member")
+    negotiation = services.negotiation_create(
+        actor=SYSTEM, organisation=asean, title="ASEAN work plan"
+    )
     document = services.document_create(
-        actor=None, negotiation=negotiation, symbol="ARF/ISM/1", title="Work plan"
+        actor=SYSTEM, negotiation=negotiation, symbol="ARF/ISM/1", title="Work plan"
     )
     services.revision_import(
-        actor=None, document=document, data=SHORT_TEXT, kind="draft", number=None
+        actor=SYSTEM, document=document, data=SHORT_TEXT, kind="draft", number=None
     )
     return document
-
-
-@pytest.fixture
-def arf_officer(arf):
-    from cbmhub.conftest import make_user
-
-    return make_user("arfsec", role="secretariat", organisation=arf)

@@ -18,7 +18,7 @@ def _import_url(document):
     return reverse("api:negotiations-revision-list", args=[document.pk])
 
 
-def test_documents_lists_only_visible_ones(api_for, alice, bob, document, arf_document):
+def test_documents_lists_only_visible_ones(api_for, alice, bob, document, asean_document):
     symbols = [
         d["symbol"]
         for d in api_for(alice).get(reverse("api:negotiations-document-list")).json()["results"]
@@ -86,15 +86,15 @@ def test_analysis_schema_describes_what_is_returned(api_for, carol, revision):
     assert set(properties(blockers["items"])) == set(analysis["consensus"]["blockers"][0])
 
 
-def test_other_state_gets_404_everywhere(api_for, alice, arf_document):
-    revision = arf_document.revisions.get()
+def test_other_state_gets_404_everywhere(api_for, alice, asean_document):
+    revision = asean_document.revisions.get()
     api = api_for(alice)
     urls = [
-        reverse("api:negotiations-document", args=[arf_document.pk]),
-        reverse("api:negotiations-revision-list", args=[arf_document.pk]),
-        reverse("api:negotiations-revision", args=[arf_document.pk, revision.pk]),
-        reverse("api:negotiations-revision-analysis", args=[arf_document.pk, revision.pk]),
-        reverse("api:negotiations-compare", args=[arf_document.pk])
+        reverse("api:negotiations-document", args=[asean_document.pk]),
+        reverse("api:negotiations-revision-list", args=[asean_document.pk]),
+        reverse("api:negotiations-revision", args=[asean_document.pk, revision.pk]),
+        reverse("api:negotiations-revision-analysis", args=[asean_document.pk, revision.pk]),
+        reverse("api:negotiations-compare", args=[asean_document.pk])
         + f"?old={revision.pk}&new={revision.pk}",
     ]
     for url in urls:

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from cbmhub.core.roles import SYSTEM
 from cbmhub.negotiations.models import Revision
 
 from .conftest import SHORT_TEXT
@@ -98,11 +99,11 @@ def test_a_user_who_may_not_import_is_refused(document, alice, tmp_path):
         )
 
 
-def test_an_ambiguous_symbol_asks_for_the_organisation(document, arf, tmp_path):
+def test_an_ambiguous_symbol_asks_for_the_organisation(document, asean, tmp_path):
     from cbmhub.negotiations import services
 
-    negotiation = services.negotiation_create(actor=None, organisation=arf, title="N")
-    services.document_create(actor=None, negotiation=negotiation, symbol="SWG/OI/9001", title="T")
+    negotiation = services.negotiation_create(actor=SYSTEM, organisation=asean, title="N")
+    services.document_create(actor=SYSTEM, negotiation=negotiation, symbol="SWG/OI/9001", title="T")
     path = tmp_path / "t.txt"
     path.write_bytes(b"PP1. x")
     with pytest.raises(CommandError, match="ACRONYM:SWG/OI/9001"):

@@ -8,6 +8,8 @@ import hashlib
 
 import pytest
 
+from cbmhub.core.errors import Forbidden
+from cbmhub.core.roles import SYSTEM
 from cbmhub.negotiations import services
 from cbmhub.negotiations.models import Revision
 from cbmhub.negotiations.services import NegotiationsError
@@ -107,10 +109,10 @@ def test_kind_and_number_must_agree(document, sam, kind, number, field):
     assert caught.value.details == [{"field": field, "message": caught.value.message}]
 
 
-@pytest.mark.parametrize("persona", ["alice", "anna", "carol", "olga", "arf_officer"])
+@pytest.mark.parametrize("persona", ["alice", "anna", "carol", "olga", "sara"])
 def test_only_the_secretariat_of_the_organisation_imports(document, persona, request):
     user = request.getfixturevalue(persona)
-    with pytest.raises(NegotiationsError) as caught:
+    with pytest.raises(Forbidden) as caught:
         services.revision_import(actor=user, document=document, data=SHORT_TEXT, kind="draft")
     assert caught.value.status_code == 403
     assert not Revision.objects.exists()
@@ -118,9 +120,23 @@ def test_only_the_secretariat_of_the_organisation_imports(document, persona, req
 
 def test_operator_and_command_line_may_import(document, root):
     by_root = services.revision_import(actor=root, document=document, data="a", kind="draft")
-    by_cli = services.revision_import(actor=None, document=document, data="b", kind="podium")
+    by_cli = services.revision_import(actor=SYSTEM, document=document, data="b", kind="podium")
     assert by_root.revision.imported_by == root
     assert by_cli.revision.imported_by is None
+
+
+def test_no_actor_is_refused_not_a_silent_pass(document, cica):
+    """``actor=None`` used to skip every check (the command line's way in); only the explicit
+    SYSTEM actor passes now, so a caller that forgets its actor is refused."""
+    with pytest.raises(Forbidden):
+        services.revision_import(actor=None, document=document, data="a", kind="draft")
+    with pytest.raises(Forbidden):
+        services.negotiation_create(actor=None, organisation=cica, title="T")
+    with pytest.raises(Forbidden):
+        services.document_create(
+            actor=None, negotiation=document.negotiation, symbol="S/9", title="T"
+        )
+    assert not Revision.objects.exists()
 
 
 def test_negotiation_and_document_creation_is_for_the_secretariat(cica, sam, alice, swg):
@@ -129,33 +145,33 @@ def test_negotiation_and_document_creation_is_for_the_secretariat(cica, sam, ali
         actor=sam, negotiation=negotiation, symbol=" SWG/1 ", title="Draft"
     )
     assert document.organisation == cica and document.body == swg and document.symbol == "SWG/1"
-    with pytest.raises(NegotiationsError) as caught:
+    with pytest.raises(Forbidden) as caught:
         services.negotiation_create(actor=alice, organisation=cica, title="Other")
     assert caught.value.status_code == 403
-    with pytest.raises(NegotiationsError):
+    with pytest.raises(Forbidden):
         services.document_create(actor=alice, negotiation=negotiation, symbol="X", title="Y")
 
 
 def test_document_symbol_is_unique_in_its_organisation(negotiation):
-    services.document_create(actor=None, negotiation=negotiation, symbol="S/1", title="A")
+    services.document_create(actor=SYSTEM, negotiation=negotiation, symbol="S/1", title="A")
     with pytest.raises(NegotiationsError) as caught:
-        services.document_create(actor=None, negotiation=negotiation, symbol="S/1", title="B")
+        services.document_create(actor=SYSTEM, negotiation=negotiation, symbol="S/1", title="B")
     assert caught.value.code == "invalid"
 
 
-def test_body_must_belong_to_the_organisation(negotiation, arf):
+def test_body_must_belong_to_the_organisation(negotiation, asean):
     from cbmhub.directory.models import Body
 
-    other = Body.objects.create(organisation=arf, name="ISM", kind="working_group")
+    other = Body.objects.create(organisation=asean, name="ISM", kind="working_group")
     with pytest.raises(NegotiationsError) as caught:
         services.document_create(
-            actor=None, negotiation=negotiation, symbol="S/2", title="A", body=other
+            actor=SYSTEM, negotiation=negotiation, symbol="S/2", title="A", body=other
         )
     assert caught.value.field == "body"
     assert caught.value.details[0]["field"] == "body"
     with pytest.raises(NegotiationsError) as caught:
         services.negotiation_create(
-            actor=None, organisation=negotiation.organisation, title="B", body=other
+            actor=SYSTEM, organisation=negotiation.organisation, title="B", body=other
         )
     assert caught.value.field == "body" and "ISM is not a body of CICA" in caught.value.message
 

@@ -124,8 +124,8 @@ def test_bold_and_italic_are_shown_as_such(client_for, alice, long_revision):
     assert markers == ["**", "**", "*", "*"]
 
 
-def test_another_states_revision_page_is_refused(client_for, alice, arf_document):
-    revision = arf_document.revisions.first()
+def test_another_states_revision_page_is_refused(client_for, alice, asean_document):
+    revision = asean_document.revisions.first()
     response = client_for(alice).get(_url(revision), {"status": "bracketed"})
     assert response.status_code == 404
 

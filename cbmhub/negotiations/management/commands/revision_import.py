@@ -3,8 +3,9 @@ as a new revision of a document, exactly as the upload form and the API do.
 
 FILE is a UTF-8 text file or `-` for standard input. The document is named by its id or its
 symbol (`SWG/OI/1262`, or `CICA:SWG/OI/1262` where two organisations use the same symbol).
-Run on the server by its operator, the import is recorded with no user unless `--user` names
-one (who must then be allowed to import). Errors get one line on standard error and exit
+Run on the server by its operator, the import is made by the system actor
+(`core.roles.SYSTEM`) and recorded with no user, unless `--user` names one (who must then be
+allowed to import). Errors get one line on standard error and exit
 status 2.
 """
 
@@ -18,6 +19,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cbmhub.accounts.models import User
+from cbmhub.core import roles
+from cbmhub.core.errors import DomainError
 from cbmhub.negotiations import selectors, services
 from cbmhub.negotiations.choices import RevisionKind
 
@@ -50,7 +53,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--date: {options['date']!r} is not a date written YYYY-MM-DD", returncode=2
                 ) from None
-        actor = None
+        actor: Any = roles.SYSTEM
         if options["user"]:
             actor = User.objects.filter(username=options["user"]).first()
             if actor is None:
@@ -68,7 +71,7 @@ class Command(BaseCommand):
                 label=options["label"],
                 source_name="" if path == "-" else Path(path).name,
             )
-        except services.NegotiationsError as error:
+        except DomainError as error:  # NegotiationsError, or Forbidden for --user
             raise CommandError(error.message, returncode=2) from None
         revision = result.revision
         verb = "imported" if result.created else "already imported, unchanged"

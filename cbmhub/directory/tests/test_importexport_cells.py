@@ -1,5 +1,5 @@
-"""Findings of the security review of the directory: CSV injection in the export (each test
-failed before its fix)."""
+"""The CSV cells of the directory export (importexport/cells.py): no cell starts a formula in
+a spreadsheet (CSV injection), and the quoting round-trips on import."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from cbmhub.core.spreadsheet import spreadsheet_safe, spreadsheet_unquote
 from cbmhub.directory import importexport, services
 from cbmhub.directory.models import PointOfContact
 
@@ -60,6 +61,15 @@ def test_csv_export_with_quoted_cells_imports_back_unchanged(api_for, sam, plant
 
 def test_csv_import_keeps_a_plain_apostrophe(sam, poc_a):
     # Only an apostrophe that quotes a formula character is removed on import.
-    assert importexport._unquote_cell("'twas") == "'twas"
-    assert importexport._unquote_cell("'=1+1") == "=1+1"
-    assert importexport._unquote_cell("''=1+1") == "'=1+1"
+    assert spreadsheet_unquote("'twas") == "'twas"
+    assert spreadsheet_unquote("'=1+1") == "=1+1"
+    assert spreadsheet_unquote("''=1+1") == "'=1+1"
+
+
+def test_a_cell_of_many_apostrophes_is_checked_without_recursion():
+    # The check was recursive, one call per leading apostrophe: a cell of a few thousand
+    # apostrophes (a CSV upload or a stored note) raised RecursionError, a 500.
+    text = "'" * 50_000 + "=1+1"
+    assert spreadsheet_safe(text) == "'" + text
+    assert spreadsheet_unquote("'" + text) == text
+    assert spreadsheet_safe("'" * 50_000) == "'" * 50_000
