@@ -35,6 +35,7 @@ from cbmhub.core.parsers import BoundedJSONParser
 from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Organisation, State
 
+from . import permissions as hotline_permissions
 from . import selectors, services
 from .choices import MessageKind, Priority, Tlp
 from .models import Channel, CheckTarget, CommunicationCheck, Message, Receipt
@@ -140,7 +141,7 @@ class MessageSerializer(serializers.ModelSerializer):
     def _readable(self, message: Message) -> bool:
         cache = self.context.setdefault("_readable", {})
         if message.channel_id not in cache:
-            cache[message.channel_id] = selectors.can_read_content(
+            cache[message.channel_id] = hotline_permissions.can_read_content(
                 self.context["request"].user, message.channel
             )
         return cache[message.channel_id]
@@ -283,7 +284,7 @@ class CheckSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(StatisticsSerializer(allow_null=True))
     def get_statistics(self, check: CommunicationCheck) -> dict[str, Any] | None:
-        if not selectors.sees_all_check_targets(self.context["request"].user):
+        if not hotline_permissions.sees_all_check_targets(self.context["request"].user):
             return None
         return selectors.check_statistics(check)
 

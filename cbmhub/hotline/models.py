@@ -117,15 +117,6 @@ class Channel(TimeStampedModel):
         return getattr(self, f"reply_{priority}")
 
 
-class MessageQuerySet(models.QuerySet):
-    def visible_to(self, user) -> MessageQuerySet:
-        """Messages whose existence and metadata `user` may see (selectors.access_message says
-        whether the body may be read too)."""
-        from .selectors import visible_channel_filter
-
-        return self.filter(visible_channel_filter(user, prefix="channel__"))
-
-
 class Message(models.Model):
     """One communication on a channel from one state to the other participant(s): a request for
     information or assistance, an incident notification, a response, a communication check or
@@ -164,8 +155,6 @@ class Message(models.Model):
     content_salt = models.CharField(max_length=64, blank=True, editable=False)
     idempotency_key = models.CharField(max_length=255, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
-
-    objects = MessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-sent_at", "-id"]

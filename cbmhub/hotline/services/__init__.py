@@ -22,7 +22,6 @@ from .common import (
     HotlineError,
     IdempotencyConflict,
     SendResult,
-    _iso,
     _now,
     event_recorded,
 )
@@ -53,7 +52,6 @@ __all__ = [
     "HotlineError",
     "IdempotencyConflict",
     "SendResult",
-    "_iso",
     "_now",
     "channel_create",
     "channel_update",

@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Organisation, State
 
+from ..chain import iso_utc
 from ..choices import DeliveryPurpose, EventKind, Scope
 from ..models import Channel, CheckTarget, CommunicationCheck, Delivery
-from ..selectors import check_scope, member_state_ids
-from .common import HotlineError, _invalid, _iso, _now
+from ..permissions import may_start_check, member_state_ids
+from ..selectors import check_scope
+from .common import HotlineError, _invalid, _now
 from .events import event_append
 from .outbox import _email_deliveries
 
@@ -80,10 +82,7 @@ def check_start(
     states (or of `states`, at `levels`) is asked to confirm within `deadline`. Only the
     organisation's secretariat (or an operator) may start one. Each target gets an e-mail with a
     confirmation link (token) and sees the check in the app."""
-    if not (
-        getattr(user, "is_superuser", False)
-        or (getattr(user, "is_secretariat", False) and user.organisation_id == organisation.pk)
-    ):
+    if not may_start_check(user, organisation):
         raise PermissionDenied(_("Only the organisation's secretariat may start a check."))
     if deadline <= timedelta(0):
         raise _invalid("deadline", _("The deadline must be in the future."))
@@ -134,7 +133,7 @@ def check_start(
             "check": check.pk,
             "organisation": organisation.acronym,
             "by": getattr(user, "username", None),
-            "deadline": _iso(check.deadline),
+            "deadline": iso_utc(check.deadline),
             "targets": [{"poc": p.pk, "state": p.state.iso3, "level": p.level} for p in pocs],
         },
     )

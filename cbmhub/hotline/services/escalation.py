@@ -22,10 +22,11 @@ from cbmhub.directory.choices import Level
 from cbmhub.directory.models import PointOfContact
 from cbmhub.directory.selectors import points_of_contact_for
 
+from ..chain import iso_utc
 from ..choices import DeliveryKind, DeliveryPurpose, EventKind
 from ..models import Channel, Delivery, Message, Receipt
 from ..selectors import awaiting_acknowledgement
-from .common import _iso, _now
+from .common import _now
 from .events import _receipt_data, event_append
 from .outbox import _active_webhooks, _email_deliveries, _webhook_deliveries
 
@@ -129,7 +130,7 @@ def _escalate(receipt_id: int, now: datetime) -> bool:
             escalation=receipt.escalation_count,
             notified=sorted(poc.pk for poc in reach.pocs),
             unreachable=reach.missing,
-            ack_due=_iso(receipt.ack_due_at),
+            ack_due=iso_utc(receipt.ack_due_at),
         ),
     )
     return True

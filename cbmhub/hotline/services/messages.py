@@ -17,6 +17,7 @@ from cbmhub.directory.models import State
 from cbmhub.directory.selectors import points_of_contact_for
 
 from .. import chain
+from ..chain import iso_utc
 from ..choices import (
     ACK_EXPECTED,
     REPLY_EXPECTED,
@@ -28,13 +29,12 @@ from ..choices import (
     Tlp,
 )
 from ..models import Attachment, Channel, Delivery, Message, Receipt
-from ..selectors import is_participant, participant_state_ids
+from ..permissions import is_participant, participant_state_ids
 from .common import (
     HotlineError,
     IdempotencyConflict,
     SendResult,
     _invalid,
-    _iso,
     _now,
     _require_state_user,
 )
@@ -169,7 +169,7 @@ def message_send(
                 "content": content_sha256,
                 "tlp": tlp,
                 "instrument": instrument,
-                "reply_deadline": _iso(reply_deadline),
+                "reply_deadline": iso_utc(reply_deadline),
                 "in_reply_to": in_reply_to.pk if in_reply_to else None,
             }
         )
@@ -319,14 +319,17 @@ def message_send(
             "priority": priority,
             "tlp": tlp,
             "instrument": instrument,
-            "reply_deadline": _iso(reply_deadline),
+            "reply_deadline": iso_utc(reply_deadline),
             "sender_state": sender_state.iso3,
             "sender_commitment": user_commitment(salt=salt, role="sender", username=user.username),
             "in_reply_to": in_reply_to.pk if in_reply_to else None,
             "content_commitment": commitment,
             "channel": channel_facts(channel, states),
             "recipients": {
-                r.state.iso3: {"ack_due": _iso(r.ack_due_at), "reply_due": _iso(r.reply_due_at)}
+                r.state.iso3: {
+                    "ack_due": iso_utc(r.ack_due_at),
+                    "reply_due": iso_utc(r.reply_due_at),
+                }
                 for r in receipts
             },
         },

@@ -11,9 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ..chain import iso_utc
 from ..choices import EventKind
 from ..models import Message, Receipt
-from .common import HotlineError, _iso, _now, _require_state_user
+from .common import HotlineError, _now, _require_state_user
 from .events import NewEvent, _receipt_data, event_append, events_append, user_commitment
 
 
@@ -46,7 +47,7 @@ def _acknowledge(receipt: Receipt, *, user: Any, now: datetime) -> None:
         data=_receipt_data(
             receipt,
             **_by(receipt, "acknowledged_by", user),
-            ack_due=_iso(receipt.ack_due_at),
+            ack_due=iso_utc(receipt.ack_due_at),
             late=bool(receipt.ack_due_at and now > receipt.ack_due_at),
         ),
     )
@@ -70,7 +71,7 @@ def _mark_replied(receipt: Receipt, *, reply: Message, user: Any, now: datetime)
             receipt,
             reply=reply.pk,
             **_by(receipt, "replied_by", user),
-            reply_due=_iso(receipt.reply_due_at),
+            reply_due=iso_utc(receipt.reply_due_at),
             late=bool(receipt.reply_due_at and now > receipt.reply_due_at),
         ),
     )
