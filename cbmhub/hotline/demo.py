@@ -14,7 +14,7 @@ from django.utils import timezone
 from cbmhub.accounts.models import User
 from cbmhub.directory.selectors import organisation_detail, state_for_code
 
-from . import delivery, services
+from . import services, worker
 from .choices import MessageKind, Priority, Scope, Tlp
 from .models import Channel, CheckTarget
 
@@ -47,7 +47,7 @@ def load(*, stdout=None) -> dict[str, int]:
     now = timezone.now()
 
     def deliver(at) -> None:
-        while delivery.deliveries_process(batch=100, now=at, connection=dummy):
+        while worker.deliveries_process(batch=100, now=at, connection=dummy):
             pass
 
     link = services.channel_create(

@@ -8,7 +8,7 @@ from django_tasks import task
 
 @task()
 def process_outbox(batch: int = 50) -> int:
-    from .delivery import deliveries_process
+    from .worker import deliveries_process
 
     return deliveries_process(batch=batch)
 

@@ -28,7 +28,7 @@ from ..models import Channel, Delivery, Message, Receipt
 from ..selectors import awaiting_acknowledgement
 from .common import _now
 from .events import _receipt_data, event_append
-from .outbox import _active_webhooks, _email_deliveries, _webhook_deliveries
+from .outbox import _active_webhooks, _email_deliveries, receipt_deliveries
 
 
 def escalations_run(*, now: datetime | None = None, limit: int = 200) -> int:
@@ -102,16 +102,12 @@ def _escalate(receipt_id: int, now: datetime) -> bool:
     # Told once per message and level: a repeated escalation missing the same level is no news.
     newly_missing = [level for level in reach.missing if level not in receipt.unreachable_levels]
     previous = _receipt_update(receipt, channel, reach, now)
-    deliveries = _email_deliveries(
-        reach.pocs, purpose=DeliveryPurpose.ESCALATION, now=now, message=message, receipt=receipt
-    )
-    deliveries += _webhook_deliveries(
-        receipt.state_id,
+    deliveries = receipt_deliveries(
+        receipt,
         purpose=DeliveryPurpose.ESCALATION,
-        now=now,
-        message=message,
-        receipt=receipt,
+        pocs=reach.pocs,
         webhooks=_active_webhooks([receipt.state_id]),
+        now=now,
     )
     deliveries += _sender_notices(message, receipt, channel, now)
     if newly_missing:

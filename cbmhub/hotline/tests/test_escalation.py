@@ -15,7 +15,7 @@ import pytest
 from django.core import mail
 
 from cbmhub.directory.models import PointOfContact
-from cbmhub.hotline import delivery, services
+from cbmhub.hotline import services, worker
 from cbmhub.hotline.choices import DeliveryPurpose, EventKind
 from cbmhub.hotline.models import Delivery, Event
 
@@ -31,7 +31,7 @@ def _escalate(message, minutes: int) -> int:
 
 def _deliver(message) -> None:
     """Send the outbox as of after the escalations (their rows are due at escalation time)."""
-    while delivery.deliveries_process(now=message.sent_at + timedelta(hours=4)):
+    while worker.deliveries_process(now=message.sent_at + timedelta(hours=4)):
         pass
 
 

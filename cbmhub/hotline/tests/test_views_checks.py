@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cbmhub.conftest import make_user
 from cbmhub.directory.models import Organisation, PointOfContact
-from cbmhub.hotline import delivery, services
+from cbmhub.hotline import services, worker
 from cbmhub.hotline.models import CheckTarget, CommunicationCheck
 
 
@@ -58,7 +58,7 @@ def test_secretariat_starts_a_check_and_targets_are_emailed(
     assert response.status_code == 302 and response["Location"] == _detail(check)
     assert sorted(check.targets.values_list("state__iso3", flat=True)) == ["KAZ", "MNG", "THA"]
     assert check.deadline - check.started_at == timedelta(minutes=30)
-    delivery.deliveries_process()
+    worker.deliveries_process()
     assert sorted(m.to[0] for m in mail.outbox) == [
         "technical.kaz@example.org",
         "technical.mng@example.org",

@@ -25,7 +25,7 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError
 from django.utils import timezone
 
-from cbmhub.hotline import delivery, services, worker
+from cbmhub.hotline import services, worker
 from cbmhub.hotline.choices import DeliveryStatus
 from cbmhub.hotline.models import Delivery, WorkerHeartbeat
 
@@ -65,7 +65,7 @@ def failing_first(monkeypatch, module, name, times, error):
 
 def test_database_locked_is_logged_backed_off_and_delivery_goes_on(queued, monkeypatch, caplog):
     calls = failing_first(
-        monkeypatch, delivery, "deliveries_claim", 3, OperationalError("database is locked")
+        monkeypatch, services, "deliveries_claim", 3, OperationalError("database is locked")
     )
     stop = Stopper(passes=5)
     loop = worker.Worker(name="test:1", pause=stop.pause)
@@ -139,7 +139,7 @@ def test_backoff_doubles_up_to_a_minute():
 
 def test_once_reports_a_failed_pass_with_exit_status_1(queued, monkeypatch):
     failing_first(
-        monkeypatch, delivery, "deliveries_claim", 1, OperationalError("database is locked")
+        monkeypatch, services, "deliveries_claim", 1, OperationalError("database is locked")
     )
     with pytest.raises(CommandError, match="database is locked"):
         call_command("hotline", "worker", "--once", stdout=StringIO())
