@@ -37,6 +37,7 @@ from django.utils import timezone
 from . import services, transports
 from .choices import DeliveryKind
 from .models import Delivery
+from .permissions import SYSTEM
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def deliveries_process(
     the three steps); returns how many rows were claimed (0: the queue is empty). `now` is for
     tests and the demo; `connection` an e-mail connection to use instead of the configured
     backend's."""
-    claimed = services.deliveries_claim(batch=batch, lease=lease, now=now)
+    claimed = services.deliveries_claim(actor=SYSTEM, batch=batch, lease=lease, now=now)
     if not claimed:
         return 0
     _record_inbox(claimed, now=now)
@@ -81,7 +82,7 @@ def _record_inbox(claimed: list[Delivery], *, now: datetime | None) -> None:
     inbox = [d for d in claimed if d.kind == DeliveryKind.INBOX]
     if not inbox:
         return
-    services.inbox_mark_sent(inbox, now=now)
+    services.inbox_mark_sent(inbox, actor=SYSTEM, now=now)
     # A receipt whose inbox row is recorded is delivered (by us or earlier): its e-mail and
     # webhook rows in this batch need not ask the database again when they are recorded.
     recorded = {d.receipt_id for d in inbox if d.recorded}
@@ -100,9 +101,11 @@ def _send_one(delivery: Delivery, *, connection: Any, now: datetime | None) -> A
         transports.send(delivery, connection=connection)
     except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
         log.warning("hotline delivery %s failed: %s", delivery.pk, exc)
-        services.delivery_mark_failed(delivery, error=f"{type(exc).__name__}: {exc}", now=now)
+        services.delivery_mark_failed(
+            delivery, actor=SYSTEM, error=f"{type(exc).__name__}: {exc}", now=now
+        )
     else:
-        services.delivery_mark_sent(delivery, now=now)
+        services.delivery_mark_sent(delivery, actor=SYSTEM, now=now)
     return connection
 
 
@@ -181,8 +184,10 @@ class Worker:
             close_old_connections()
         self.totals.errors = []
         claimed = self._deliver()
-        self.totals.escalations += self._step("escalate", services.escalations_run) or 0
-        self._step("close checks", services.checks_close_due)
+        self.totals.escalations += (
+            self._step("escalate", lambda: services.escalations_run(actor=SYSTEM)) or 0
+        )
+        self._step("close checks", lambda: services.checks_close_due(actor=SYSTEM))
         if self.totals.errors:
             self._failed()
         else:
@@ -235,7 +240,9 @@ class Worker:
     def _beat(self, *, now: datetime | None = None, error: str = "") -> None:
         now = now or self.clock()
         try:
-            services.worker_beat(name=self.name, started_at=self.started_at, now=now, error=error)
+            services.worker_beat(
+                actor=SYSTEM, name=self.name, started_at=self.started_at, now=now, error=error
+            )
         except DatabaseError as exc:
             log.warning("hotline worker %s: heartbeat not recorded: %s", self.name, exc)
             return

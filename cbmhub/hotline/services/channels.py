@@ -21,7 +21,7 @@ from .common import HotlineError
 @transaction.atomic
 def channel_create(
     *,
-    user: Any,
+    actor: Any,
     name: str,
     scope: str,
     level: str = Level.TECHNICAL,
@@ -41,7 +41,7 @@ def channel_create(
     unknown = set(settings_) - allowed
     if unknown:
         raise HotlineError(_("Unknown channel settings: %s.") % ", ".join(sorted(unknown)))
-    if not may_manage_channel(user, organisation=organisation, states=(state_a, state_b)):
+    if not may_manage_channel(actor, organisation=organisation, states=(state_a, state_b)):
         raise PermissionDenied(_("You may not open this channel."))
     channel = Channel(
         name=name,
@@ -59,7 +59,7 @@ def channel_create(
 
 
 @transaction.atomic
-def channel_update(*, user: Any, channel: Channel, **fields: Any) -> Channel:
+def channel_update(*, actor: Any, channel: Channel, **fields: Any) -> Channel:
     """Change a channel's name, arrangement, deadlines, escalation policy or ``is_active``."""
     allowed = {f"{p}_{prio}" for p in ("ack", "reply") for prio in Priority.values}
     allowed |= {
@@ -77,7 +77,7 @@ def channel_update(*, user: Any, channel: Channel, **fields: Any) -> Channel:
         )
     channel = Channel.objects.select_for_update().get(pk=channel.pk)
     if not may_manage_channel(
-        user, organisation=channel.organisation, states=(channel.state_a, channel.state_b)
+        actor, organisation=channel.organisation, states=(channel.state_a, channel.state_b)
     ):
         raise PermissionDenied(_("You may not change this channel."))
     for key, value in fields.items():
@@ -88,10 +88,10 @@ def channel_update(*, user: Any, channel: Channel, **fields: Any) -> Channel:
 
 
 @transaction.atomic
-def webhook_create(*, user: Any, state: State, url: str, secret: str = "") -> Webhook:
+def webhook_create(*, actor: Any, state: State, url: str, secret: str = "") -> Webhook:
     """Register a state's webhook (its focal point or an operator). Without a secret one is
     generated; the receiver checks ``X-CBMHub-Signature`` with it (docs/hotline.md)."""
-    if not may_add_webhook(user, state):
+    if not may_add_webhook(actor, state):
         raise PermissionDenied(_("Only a focal point of this state may add its webhooks."))
     webhook = Webhook(state=state, url=url, secret=secret or secrets.token_urlsafe(32))
     webhook.full_clean()

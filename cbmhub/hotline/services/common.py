@@ -47,8 +47,8 @@ def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
 
-def _require_state_user(user: Any) -> None:
-    require_state_user(user, _("Only a point of contact of a state may do this."))
+def _require_state_user(actor: Any) -> None:
+    require_state_user(actor, _("Only a point of contact of a state may do this."))
 
 
 def _invalid(field: str, message: str) -> HotlineError:

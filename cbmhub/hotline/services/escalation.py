@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -25,16 +26,18 @@ from cbmhub.directory.selectors import points_of_contact_for
 from ..chain import iso_utc
 from ..choices import DeliveryKind, DeliveryPurpose, EventKind
 from ..models import Channel, Delivery, Message, Receipt
+from ..permissions import require_system
 from ..selectors import awaiting_acknowledgement
 from .common import _now
 from .events import _receipt_data, event_append
 from .outbox import _active_webhooks, _email_deliveries, receipt_deliveries
 
 
-def escalations_run(*, now: datetime | None = None, limit: int = 200) -> int:
+def escalations_run(*, actor: Any, now: datetime | None = None, limit: int = 200) -> int:
     """Escalate every receipt whose acknowledgement is overdue and whose next escalation is due;
     returns how many were escalated. Safe to run in several workers at once: each receipt is
     taken under a row lock (skipped if another worker holds it) and its condition re-checked."""
+    require_system(actor)
     now = _now(now)
     due = list(
         Receipt.objects.filter(awaiting_acknowledgement(), next_escalation_at__lte=now)

@@ -90,7 +90,7 @@ class _Send:
     """A send that passed every check (``_send_check``): what the writing steps need, the
     original's receipt locked when it answers a message."""
 
-    user: Any
+    actor: Any
     channel: Channel
     kind: str
     priority: str
@@ -113,7 +113,7 @@ class _Send:
 @transaction.atomic
 def message_send(
     *,
-    user: Any,
+    actor: Any,
     channel: Channel,
     kind: str,
     priority: str,
@@ -144,7 +144,7 @@ def message_send(
     it only write.
     """
     checked = _send_check(
-        user=user,
+        actor=actor,
         channel=channel,
         kind=kind,
         priority=priority,
@@ -170,7 +170,7 @@ def message_send(
     _deliveries_queue(message, receipts, checked)
     _sent_record(message, receipts, checked)
     if checked.original_receipt is not None:
-        _mark_replied(checked.original_receipt, reply=message, user=user, now=checked.now)
+        _mark_replied(checked.original_receipt, reply=message, actor=actor, now=checked.now)
     return SendResult(message=message, created=True)
 
 
@@ -179,7 +179,7 @@ def message_send(
 
 def _send_check(
     *,
-    user: Any,
+    actor: Any,
     channel: Channel,
     subject: str,
     body: str,
@@ -192,24 +192,24 @@ def _send_check(
     """Every refusal of a send, in the order a caller meets them, and its locks (the answered
     message's receipt, before the chain head: see the package docstring). Returns the checked
     send, or the result of the earlier request when this one is its idempotent retry."""
-    _require_state_user(user)
+    _require_state_user(actor)
     if not channel.is_active:
         raise HotlineError(_("This channel is closed."), code="channel_closed")
-    if not is_participant(channel, user.state_id):
+    if not is_participant(channel, actor.state_id):
         raise PermissionDenied(_("Your state does not take part in this channel."))
     _check_fields(fields)
     subject, body = (subject or "").strip(), (body or "").strip()
     _check_text(subject=subject, body=body, idempotency_key=idempotency_key)
-    original_receipt = _check_reply(user, channel, fields["kind"], in_reply_to)
+    original_receipt = _check_reply(actor, channel, fields["kind"], in_reply_to)
     files = _read_attachments(attachments)
     fingerprint = _fingerprint(channel, subject, body, files, in_reply_to, fields)
     if idempotency_key:
-        replay = _idempotent_replay(user, idempotency_key, fingerprint)
+        replay = _idempotent_replay(actor, idempotency_key, fingerprint)
         if replay:
             return replay
-    states, recipients = _recipients(user, channel, in_reply_to)
+    states, recipients = _recipients(actor, channel, in_reply_to)
     return _Send(
-        user=user,
+        actor=actor,
         channel=channel,
         subject=subject,
         body=body,
@@ -244,7 +244,7 @@ def _check_text(*, subject: str, body: str, idempotency_key: str) -> None:
 
 
 def _check_reply(
-    user: Any, channel: Channel, kind: str, in_reply_to: Message | None
+    actor: Any, channel: Channel, kind: str, in_reply_to: Message | None
 ) -> Receipt | None:
     """The answered message's receipt of the user's state, locked; None for a new message."""
     if in_reply_to is None and kind != MessageKind.RESPONSE:
@@ -258,7 +258,7 @@ def _check_reply(
     # Locked first (before the chain head), see the package docstring.
     receipt = (
         Receipt.objects.select_for_update()
-        .filter(message=in_reply_to, state_id=user.state_id)
+        .filter(message=in_reply_to, state_id=actor.state_id)
         .first()
     )
     if receipt is None:
@@ -299,17 +299,17 @@ def _fingerprint(
 
 
 def _recipients(
-    user: Any, channel: Channel, in_reply_to: Message | None
+    actor: Any, channel: Channel, in_reply_to: Message | None
 ) -> tuple[dict[int, State], list[State]]:
     """The recipient states and the sender's own state (its code goes on the record), read in
     one query: every state read by id, and the recipients among them."""
     if in_reply_to is not None:
         wanted = {in_reply_to.sender_state_id}
     else:
-        wanted = participant_state_ids(channel) - {user.state_id}
+        wanted = participant_state_ids(channel) - {actor.state_id}
     states = {
         state.pk: state
-        for state in State.objects.filter(pk__in=wanted | {user.state_id}).order_by("name")
+        for state in State.objects.filter(pk__in=wanted | {actor.state_id}).order_by("name")
     }
     recipients = [state for pk, state in states.items() if pk in wanted]
     if not recipients:
@@ -328,8 +328,8 @@ def _message_save(checked: _Send) -> SendResult:
     salt = chain.new_salt()
     message = Message(
         channel=checked.channel,
-        sender_state_id=checked.user.state_id,
-        sender=checked.user,
+        sender_state_id=checked.actor.state_id,
+        sender=checked.actor,
         kind=checked.kind,
         priority=checked.priority,
         subject=checked.subject,
@@ -359,7 +359,7 @@ def _message_save(checked: _Send) -> SendResult:
             message.save()
     except IntegrityError:
         # A concurrent request with the same key won; answer as its retry.
-        replay = _idempotent_replay(checked.user, checked.idempotency_key, checked.fingerprint)
+        replay = _idempotent_replay(checked.actor, checked.idempotency_key, checked.fingerprint)
         if replay:
             return replay
         raise
@@ -453,9 +453,9 @@ def _sent_record(message: Message, receipts: list[Receipt], checked: _Send) -> N
             "tlp": message.tlp,
             "instrument": message.instrument,
             "reply_deadline": iso_utc(message.reply_deadline),
-            "sender_state": checked.states[checked.user.state_id].iso3,
+            "sender_state": checked.states[checked.actor.state_id].iso3,
             "sender_commitment": user_commitment(
-                salt=message.content_salt, role="sender", username=checked.user.username
+                salt=message.content_salt, role="sender", username=checked.actor.username
             ),
             "in_reply_to": message.in_reply_to_id,
             "content_commitment": message.content_sha256,
@@ -471,8 +471,8 @@ def _sent_record(message: Message, receipts: list[Receipt], checked: _Send) -> N
     )
 
 
-def _idempotent_replay(user: Any, key: str, fingerprint: str) -> SendResult | None:
-    existing = Message.objects.filter(sender=user, idempotency_key=key).first()
+def _idempotent_replay(actor: Any, key: str, fingerprint: str) -> SendResult | None:
+    existing = Message.objects.filter(sender=actor, idempotency_key=key).first()
     if existing is None:
         return None
     if existing.request_fingerprint != fingerprint:
@@ -485,7 +485,7 @@ def _idempotent_replay(user: Any, key: str, fingerprint: str) -> SendResult | No
 
 def message_reply(
     *,
-    user: Any,
+    actor: Any,
     message: Message,
     body: str,
     subject: str = "",
@@ -499,7 +499,7 @@ def message_reply(
     """Answer `message` for the user's (recipient) state: a response to the original sender
     state on the same channel, defaults taken from the original. See message_send."""
     return message_send(
-        user=user,
+        actor=actor,
         channel=message.channel,
         kind=MessageKind.RESPONSE,
         priority=priority or message.priority,

@@ -30,6 +30,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -39,6 +40,7 @@ from cbmhub.directory.models import PointOfContact
 
 from ..choices import DeliveryKind, DeliveryPurpose, DeliveryStatus
 from ..models import CheckTarget, Delivery, Message, Receipt, Webhook
+from ..permissions import require_system
 from .receipts import receipts_mark_delivered
 
 DEFAULT_LEASE = timedelta(seconds=60)
@@ -148,9 +150,14 @@ def _claimable(now: datetime) -> Q:
 
 
 def deliveries_claim(
-    *, batch: int = 50, lease: timedelta = DEFAULT_LEASE, now: datetime | None = None
+    *,
+    actor: Any,
+    batch: int = 50,
+    lease: timedelta = DEFAULT_LEASE,
+    now: datetime | None = None,
 ) -> list[Delivery]:
     """Claim up to `batch` due deliveries for this caller (see the module docstring)."""
+    require_system(actor)
     now = now or timezone.now()
     token = uuid.uuid4().hex
     with transaction.atomic():
@@ -182,9 +189,10 @@ def deliveries_claim(
 
 
 @transaction.atomic
-def delivery_mark_sent(delivery: Delivery, *, now: datetime | None = None) -> bool:
+def delivery_mark_sent(delivery: Delivery, *, actor: Any, now: datetime | None = None) -> bool:
     """Record a successful send, if this worker still holds the claim; the first delivery of a
     message to a state makes its receipt delivered."""
+    require_system(actor)
     now = now or timezone.now()
     done = Delivery.objects.filter(
         pk=delivery.pk, claim=delivery.claim, status=DeliveryStatus.SENDING
@@ -197,15 +205,16 @@ def delivery_mark_sent(delivery: Delivery, *, now: datetime | None = None) -> bo
         and delivery.receipt_id
         and not known_delivered
     ):
-        receipts_mark_delivered(receipt_ids=[delivery.receipt_id], now=now)
+        receipts_mark_delivered(actor=actor, receipt_ids=[delivery.receipt_id], now=now)
     return bool(done)
 
 
 @transaction.atomic
-def inbox_mark_sent(deliveries: list[Delivery], *, now: datetime | None = None) -> int:
+def inbox_mark_sent(deliveries: list[Delivery], *, actor: Any, now: datetime | None = None) -> int:
     """Record in-app inbox deliveries as sent in one transaction, those whose claim this worker
     still holds; their receipts become delivered (once), with one DELIVERED event each appended
     per channel in one go. Sets ``recorded`` on each delivery; returns how many were recorded."""
+    require_system(actor)
     now = now or timezone.now()
     by_claim: dict[str, list[int]] = {}
     for delivery in deliveries:
@@ -226,6 +235,7 @@ def inbox_mark_sent(deliveries: list[Delivery], *, now: datetime | None = None) 
         status=DeliveryStatus.SENT, sent_at=now, lease_until=None, last_error=""
     )
     receipts_mark_delivered(
+        actor=actor,
         receipt_ids=[rid for _, purpose, rid in ours if purpose == DeliveryPurpose.MESSAGE and rid],
         now=now,
     )
@@ -236,8 +246,11 @@ def inbox_mark_sent(deliveries: list[Delivery], *, now: datetime | None = None) 
 
 
 @transaction.atomic
-def delivery_mark_failed(delivery: Delivery, *, error: str, now: datetime | None = None) -> None:
+def delivery_mark_failed(
+    delivery: Delivery, *, actor: Any, error: str, now: datetime | None = None
+) -> None:
     """Put a failed delivery back with exponential back-off, or give up after MAX_ATTEMPTS."""
+    require_system(actor)
     now = now or timezone.now()
     attempts = Delivery.objects.filter(pk=delivery.pk).values_list("attempts", flat=True).first()
     attempts = attempts or delivery.attempts

@@ -42,7 +42,7 @@ def send():
             "tlp": Tlp.AMBER,
         }
         fields.update(overrides)
-        return services.message_send(user=user, channel=channel, **fields)
+        return services.message_send(actor=user, channel=channel, **fields)
 
     return do
 
@@ -54,8 +54,8 @@ def answered_checks(world, cica):
 
     def start_until(count):
         while CommunicationCheck.objects.count() < count:
-            check = services.check_start(user=world["sam"], organisation=cica)
-            services.check_answer(user=world["anna"], communication_check=check)
+            check = services.check_start(actor=world["sam"], organisation=cica)
+            services.check_answer(actor=world["anna"], communication_check=check)
 
     return start_until
 

@@ -13,6 +13,7 @@ from cbmhub.directory.selectors import points_of_contact_for
 from cbmhub.hotline import selectors, services, transports, worker
 from cbmhub.hotline.choices import DeliveryKind, DeliveryPurpose, DeliveryStatus, EventKind
 from cbmhub.hotline.models import Delivery, Event, Webhook
+from cbmhub.hotline.permissions import SYSTEM
 from cbmhub.hotline.services.outbox import _active_webhooks, receipt_deliveries
 
 
@@ -58,22 +59,22 @@ def test_gives_up_after_max_attempts(message, settings):
 
 
 def test_expired_claim_of_a_dead_worker_is_taken_again(message):
-    dead = services.deliveries_claim(lease=timedelta(seconds=30))
-    assert len(dead) == 2 and services.deliveries_claim() == []
+    dead = services.deliveries_claim(lease=timedelta(seconds=30), actor=SYSTEM)
+    assert len(dead) == 2 and services.deliveries_claim(actor=SYSTEM) == []
     later = timezone.now() + timedelta(seconds=31)
-    retaken = services.deliveries_claim(now=later)
+    retaken = services.deliveries_claim(now=later, actor=SYSTEM)
     assert {d.pk for d in retaken} == {d.pk for d in dead}
     # The dead worker's late report is ignored: its claim is gone.
-    assert not services.delivery_mark_sent(dead[0])
-    assert all(services.delivery_mark_sent(d) for d in retaken)
+    assert not services.delivery_mark_sent(dead[0], actor=SYSTEM)
+    assert all(services.delivery_mark_sent(d, actor=SYSTEM) for d in retaken)
     assert Event.objects.filter(kind=EventKind.DELIVERED).count() == 1
 
 
 def test_claims_do_not_overlap(alice, anna, bob, bert, link, send):
     for _ in range(5):
         send(anna, link)
-    first = services.deliveries_claim(batch=4)
-    second = services.deliveries_claim(batch=100)
+    first = services.deliveries_claim(batch=4, actor=SYSTEM)
+    second = services.deliveries_claim(batch=100, actor=SYSTEM)
     assert len(first) == 4 and len(second) == 6
     assert not {d.pk for d in first} & {d.pk for d in second}
 
@@ -117,7 +118,7 @@ def test_webhook_is_signed_and_carries_no_body(
     alice, anna, bob, bert, link, send, state_b, webhook_server
 ):
     url, received = webhook_server
-    hook = services.webhook_create(user=bob, state=state_b, url=url, secret="s3cret")
+    hook = services.webhook_create(actor=bob, state=state_b, url=url, secret="s3cret")
     message = send(anna, link, body="Secret body text.").message
     worker.deliveries_process()
     [(headers, body)] = received
@@ -135,7 +136,7 @@ def test_webhook_refused_to_other_states(bob, carol, state_b):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.webhook_create(user=carol, state=state_b, url="https://x.example/h")
+        services.webhook_create(actor=carol, state=state_b, url="https://x.example/h")
     assert not Webhook.objects.exists()
 
 
@@ -167,10 +168,10 @@ def test_inbox_batch_is_recorded_in_a_flat_number_of_queries(
 def test_receipts_mark_delivered_sets_each_receipt_once(alice, anna, bob, bert, link, send):
     receipts = [send(anna, link).message.receipts.get() for _ in range(3)]
     ids = [r.pk for r in receipts]
-    first = services.receipts_mark_delivered(receipt_ids=ids[:2])
-    second = services.receipts_mark_delivered(receipt_ids=ids)
+    first = services.receipts_mark_delivered(receipt_ids=ids[:2], actor=SYSTEM)
+    second = services.receipts_mark_delivered(receipt_ids=ids, actor=SYSTEM)
     assert first == set(ids[:2]) and second == {ids[2]}
-    assert services.receipts_mark_delivered(receipt_ids=ids) == set()
+    assert services.receipts_mark_delivered(receipt_ids=ids, actor=SYSTEM) == set()
     assert Event.objects.filter(kind=EventKind.DELIVERED).count() == 3
     assert selectors.record_verify(link).ok
 
@@ -196,10 +197,10 @@ def test_every_email_and_webhook_links_to_its_page_on_the_site(
     from cbmhub.hotline.choices import DeliveryPurpose
 
     settings.SITE_URL = "https://hub.example.test/"  # the trailing slash is not doubled
-    services.webhook_create(user=bob, state=state_b, url="https://cert.example/hook", secret="s")
+    services.webhook_create(actor=bob, state=state_b, url="https://cert.example/hook", secret="s")
     message = send(anna, link, priority="flash").message
-    services.escalations_run(now=message.sent_at + timedelta(minutes=16))
-    check = services.check_start(user=sam, organisation=cica)
+    services.escalations_run(now=message.sent_at + timedelta(minutes=16), actor=SYSTEM)
+    check = services.check_start(actor=sam, organisation=cica)
     message_url = f"https://hub.example.test/hotline/messages/{message.pk}/"
 
     def email_lines(purpose):

@@ -18,6 +18,7 @@ from cbmhub.directory.models import PointOfContact
 from cbmhub.hotline import services, worker
 from cbmhub.hotline.choices import DeliveryPurpose, EventKind
 from cbmhub.hotline.models import Delivery, Event
+from cbmhub.hotline.permissions import SYSTEM
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def world(alice, anna, bob, bert, carol, sam, olga, root):
 
 
 def _escalate(message, minutes: int) -> int:
-    return services.escalations_run(now=message.sent_at + timedelta(minutes=minutes))
+    return services.escalations_run(now=message.sent_at + timedelta(minutes=minutes), actor=SYSTEM)
 
 
 def _deliver(message) -> None:

@@ -69,7 +69,7 @@ channel = Channel.objects.create(
 )
 for n in range({MESSAGES}):
     services.message_send(
-        user=sender, channel=channel, kind="incident_notification", priority="urgent",
+        actor=sender, channel=channel, kind="incident_notification", priority="urgent",
         subject=f"Incident {{n}}", body="Details in the attached report.", tlp="AMBER",
     )
 """

@@ -91,7 +91,7 @@ def test_admin_cannot_change_the_parties_of_an_existing_channel(
 def test_confirm_link_used_by_another_states_user_is_not_attributed_to_them(
     client_for, sam, alice, bob, cica
 ):
-    check = services.check_start(user=sam, organisation=cica)
+    check = services.check_start(actor=sam, organisation=cica)
     target = CheckTarget.objects.get(communication_check=check, point_of_contact__user=alice)
     # Bob (state B) is signed in and opens a link forwarded from Kazakhstan.
     response = client_for(bob).post(reverse("hotline:check_confirm", args=[target.token]))
@@ -104,7 +104,7 @@ def test_confirm_link_used_by_another_states_user_is_not_attributed_to_them(
 
 
 def test_confirm_link_used_by_its_own_point_of_contact_names_them(client_for, sam, alice, cica):
-    check = services.check_start(user=sam, organisation=cica)
+    check = services.check_start(actor=sam, organisation=cica)
     target = CheckTarget.objects.get(communication_check=check, point_of_contact__user=alice)
     client_for(alice).post(reverse("hotline:check_confirm", args=[target.token]))
     target.refresh_from_db()
@@ -126,7 +126,7 @@ def test_oversized_attachment_is_refused_before_it_is_read(alice, link):
     upload.size = services.ATTACHMENT_MAX_BYTES + 1
     with pytest.raises(services.HotlineError) as error:
         services.message_send(
-            user=alice,
+            actor=alice,
             channel=link,
             kind="request_information",
             priority="urgent",

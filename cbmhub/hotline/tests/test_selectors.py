@@ -89,7 +89,7 @@ def test_message_list_query_count_is_flat(
 def test_checks_visible_to_secretariat_and_targeted_states(world, cica, sam, state_b):
     from cbmhub.hotline import services
 
-    check = services.check_start(user=sam, organisation=cica, states=[state_b])
+    check = services.check_start(actor=sam, organisation=cica, states=[state_b])
     assert selectors.access_check(sam, check.pk) == check
     assert selectors.access_check(world["bert"], check.pk) == check
     assert len(selectors.check_targets(world["bert"], check)) == 2
@@ -98,7 +98,7 @@ def test_checks_visible_to_secretariat_and_targeted_states(world, cica, sam, sta
     pending = list(selectors.pending_check_targets(world["bert"]))
     assert [t.point_of_contact.user for t in pending] == [world["bert"]]
     assert pending[0].communication_check == check
-    services.check_answer(user=world["bert"], communication_check=check)
+    services.check_answer(actor=world["bert"], communication_check=check)
     assert not selectors.pending_check_targets(world["bert"]).exists()
 
 
@@ -113,10 +113,10 @@ def test_check_history_query_count_does_not_grow_with_checks(world, cica, sam):
             history = selectors.check_history(cica)
         return len(captured), history
 
-    services.check_start(user=sam, organisation=cica)
+    services.check_start(actor=sam, organisation=cica)
     one, _ = queries()
     for _ in range(3):
-        services.check_start(user=sam, organisation=cica)
+        services.check_start(actor=sam, organisation=cica)
     four, history = queries()
     assert one == four
     assert len(history) == 4 and all(overall["targets"] > 0 for _, overall in history)

@@ -35,6 +35,7 @@ from cbmhub.conftest import make_poc
 from cbmhub.hotline import services, transports, worker
 from cbmhub.hotline.choices import DeliveryKind, DeliveryStatus, EventKind
 from cbmhub.hotline.models import Delivery, Event
+from cbmhub.hotline.permissions import SYSTEM
 
 
 def free_port() -> int:
@@ -170,7 +171,7 @@ def test_resend_after_a_crash_keeps_the_message_id(smtp, parties, anna, link, se
     """A worker that dies after the server accepted a mail, before recording it: the row is sent
     again once its lease expires, with the same Message-ID, and recorded once."""
     send(anna, link)
-    dead = services.deliveries_claim(lease=timedelta(seconds=30))
+    dead = services.deliveries_claim(lease=timedelta(seconds=30), actor=SYSTEM)
     first = next(d for d in dead if d.kind == DeliveryKind.EMAIL)
     transports.email_for(first).send(fail_silently=False)  # ... and the worker dies here
 
@@ -181,7 +182,7 @@ def test_resend_after_a_crash_keeps_the_message_id(smtp, parties, anna, link, se
     assert len(mails) == 3 and len(set(ids)) == 2  # one raw duplicate ...
     assert ids.count(transports.message_id_for(first)) == 2  # ... the receiver can drop by id
     assert Event.objects.filter(kind=EventKind.DELIVERED).count() == 1
-    assert not services.delivery_mark_sent(first)  # the dead worker's claim is void
+    assert not services.delivery_mark_sent(first, actor=SYSTEM)  # the dead worker's claim is void
 
 
 def test_smtp_server_down_then_up(settings, tmp_path, parties, anna, link, send):

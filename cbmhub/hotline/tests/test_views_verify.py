@@ -35,7 +35,7 @@ def record(anna, bert, link, send):
     first = send(anna, link, subject="First").message
     send(anna, link, subject="Second")
     call_command("hotline", "worker", "--once", stdout=StringIO())
-    services.message_acknowledge(user=bert, message=first)
+    services.message_acknowledge(actor=bert, message=first)
     assert Event.objects.filter(channel=link).count() == 5
     return first
 

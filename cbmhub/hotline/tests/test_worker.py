@@ -28,6 +28,7 @@ from django.utils import timezone
 from cbmhub.hotline import services, worker
 from cbmhub.hotline.choices import DeliveryStatus
 from cbmhub.hotline.models import Delivery, WorkerHeartbeat
+from cbmhub.hotline.permissions import SYSTEM
 
 
 @pytest.fixture
@@ -158,9 +159,13 @@ def test_sleep_longer_than_the_heartbeat_allows_is_refused(db):
 
 def _beat(name: str, ago: timedelta, error: str = "") -> None:
     now = timezone.now()
-    services.worker_beat(name=name, started_at=now - timedelta(hours=1), now=now - ago)
+    services.worker_beat(
+        name=name, started_at=now - timedelta(hours=1), now=now - ago, actor=SYSTEM
+    )
     if error:
-        services.worker_beat(name=name, started_at=now - timedelta(hours=1), error=error)
+        services.worker_beat(
+            name=name, started_at=now - timedelta(hours=1), error=error, actor=SYSTEM
+        )
 
 
 @pytest.mark.parametrize("persona", ["sam", "root"])
@@ -192,7 +197,7 @@ def test_worker_alert_selector_threshold(sam, alice):
     from cbmhub.hotline import selectors
 
     now = timezone.now()
-    services.worker_beat(name="h:1", started_at=now, now=now)
+    services.worker_beat(name="h:1", started_at=now, now=now, actor=SYSTEM)
     assert selectors.worker_alert(sam, now=now + timedelta(seconds=59)) is None
     alert = selectors.worker_alert(sam, now=now + timedelta(seconds=60))
     assert alert is not None and alert.last_beat == now
@@ -225,7 +230,7 @@ channel = Channel.objects.create(
 )
 for n in range(3):
     services.message_send(
-        user=sender, channel=channel, kind="incident_notification", priority="urgent",
+        actor=sender, channel=channel, kind="incident_notification", priority="urgent",
         subject=f"Incident {n}", body="Details follow.", tlp="AMBER",
     )
 """
