@@ -10,6 +10,13 @@ from cbmhub.hotline.models import Channel, CommunicationCheck
 
 
 @pytest.fixture
+def world(alice, anna, bob, bert, carol, sam, olga, root):
+    """Every persona of cbmhub/conftest.py by name: two points of contact of each of states A
+    and B, one of C, the CICA secretariat officer, an observer and an operator."""
+    return locals()
+
+
+@pytest.fixture
 def link(state_a, state_b, cica):
     """The A–B technical channel (bilateral, CICA framework)."""
     return Channel.objects.create(

@@ -15,11 +15,6 @@ from cbmhub.hotline.models import CheckTarget, CommunicationCheck
 URL = "/api/v1/hotline/checks/"
 
 
-@pytest.fixture
-def world(alice, anna, bob, bert, carol, sam, olga, root):
-    return locals()
-
-
 def test_secretariat_starts_a_check_of_a_subset(api_for, world, sam):
     response = api_for(sam).post(
         URL,

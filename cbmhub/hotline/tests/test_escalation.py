@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pytest
 from django.core import mail
 
 from cbmhub.directory.models import PointOfContact
@@ -19,11 +18,6 @@ from cbmhub.hotline import services, worker
 from cbmhub.hotline.choices import DeliveryPurpose, EventKind
 from cbmhub.hotline.models import Delivery, Event
 from cbmhub.hotline.permissions import SYSTEM
-
-
-@pytest.fixture
-def world(alice, anna, bob, bert, carol, sam, olga, root):
-    return locals()
 
 
 def _escalate(message, minutes: int) -> int:

@@ -5,11 +5,6 @@ from cbmhub.hotline import permissions, selectors
 
 
 @pytest.fixture
-def world(alice, anna, bob, bert, carol, sam, olga, root):
-    return locals()
-
-
-@pytest.fixture
 def bilateral(world, link, send, anna):
     return send(anna, link).message
 

@@ -14,11 +14,6 @@ from cbmhub.hotline.models import Delivery, Event, Message, Receipt
 from cbmhub.hotline.permissions import SYSTEM
 
 
-@pytest.fixture
-def world(alice, anna, bob, bert, carol, sam, olga):
-    return locals()
-
-
 def test_send_bilateral_creates_receipt_outbox_and_event(world, link, send, anna, state_b):
     result = send(anna, link, priority="flash")
     message = result.message
@@ -266,3 +261,29 @@ def test_check_answer_by_user_and_token_and_close(world, cica, sam, bert, carol)
     assert stats["overall"]["answered"] == 2 and stats["overall"]["answered_in_time"] == 1
     assert stats["by_state"]["MNG"]["response_seconds"] == [300]
     assert stats["by_level"]["technical"]["targets"] == 3
+
+
+# --- an attachment's size is checked before it is read into memory (security review) ------
+
+
+class _Huge(SimpleUploadedFile):
+    """Claims to be larger than the limit; reading it is what the fix must avoid."""
+
+    def read(self, *args, **kwargs):  # pragma: no cover - reached only without the fix
+        raise AssertionError("an oversized attachment was read into memory")
+
+
+def test_oversized_attachment_is_refused_before_it_is_read(alice, link):
+    upload = _Huge("big.bin", b"x", content_type="application/octet-stream")
+    upload.size = services.ATTACHMENT_MAX_BYTES + 1
+    with pytest.raises(services.HotlineError) as error:
+        services.message_send(
+            actor=alice,
+            channel=link,
+            kind="request_information",
+            priority="urgent",
+            subject="s",
+            body="b",
+            attachments=[upload],
+        )
+    assert error.value.code == "attachment_too_large"

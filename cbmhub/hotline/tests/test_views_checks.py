@@ -19,11 +19,6 @@ from cbmhub.hotline.models import CheckTarget, CommunicationCheck
 
 
 @pytest.fixture
-def world(alice, anna, bob, bert, carol, sam, olga, root):
-    return locals()
-
-
-@pytest.fixture
 def finished(world, cica, sam, anna, bert, carol):
     """A check of every CICA POC an hour long: anna after 5 min, bert after 30, carol 2 h late,
     alice and bob silent."""
@@ -362,3 +357,29 @@ def test_check_start_opens_its_own_transaction(cica, sam, bert):
     """Outside any transaction (as a real request is), check_start must open one itself."""
     check = services.check_start(actor=sam, organisation=cica)
     assert check.targets.count() == 1
+
+
+# --- a confirmation link is not signed by whoever is signed in (security review) -----------
+
+
+def test_confirm_link_used_by_another_states_user_is_not_attributed_to_them(
+    client_for, sam, alice, bob, cica
+):
+    check = services.check_start(actor=sam, organisation=cica)
+    target = CheckTarget.objects.get(communication_check=check, point_of_contact__user=alice)
+    # Bob (state B) is signed in and opens a link forwarded from Kazakhstan.
+    response = client_for(bob).post(reverse("hotline:check_confirm", args=[target.token]))
+    assert response.status_code == 200
+    target.refresh_from_db()
+    assert target.answered_at is not None  # the token is the secret: the answer counts
+    assert target.answered_by_id is None  # but the record does not say Bob answered for KAZ
+    event = check.channel.events.filter(kind="check_answered").get()
+    assert '"by":"bob"' not in event.payload
+
+
+def test_confirm_link_used_by_its_own_point_of_contact_names_them(client_for, sam, alice, cica):
+    check = services.check_start(actor=sam, organisation=cica)
+    target = CheckTarget.objects.get(communication_check=check, point_of_contact__user=alice)
+    client_for(alice).post(reverse("hotline:check_confirm", args=[target.token]))
+    target.refresh_from_db()
+    assert target.answered_by_id == alice.pk

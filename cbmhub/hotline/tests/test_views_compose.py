@@ -11,11 +11,6 @@ from cbmhub.hotline.choices import DeliveryKind, Scope
 from cbmhub.hotline.models import Channel, Delivery, Message
 
 
-@pytest.fixture
-def world(alice, anna, bob, bert, carol, sam, olga):
-    return locals()
-
-
 def _form(channel, **overrides):
     data = {
         "channel": channel.pk,

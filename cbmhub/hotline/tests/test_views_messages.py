@@ -20,11 +20,6 @@ BODY = "Traffic from 203.0.113.7 keeps probing port 443."
 
 
 @pytest.fixture
-def world(alice, anna, bob, bert, carol, sam, olga, root):
-    return locals()
-
-
-@pytest.fixture
 def bilateral(world, link, send, anna):
     return send(anna, link, subject="Probe from your network", body=BODY).message
 

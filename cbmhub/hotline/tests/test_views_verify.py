@@ -25,11 +25,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def world(alice, anna, bob, bert, carol, sam, olga, root):
-    return locals()
-
-
-@pytest.fixture
 def record(anna, bert, link, send):
     """Two messages A→B, delivered, the first acknowledged: five entries."""
     first = send(anna, link, subject="First").message
