@@ -1,15 +1,10 @@
-"""Reads of the hotline, and who may see what (need to know).
+"""Reads of the hotline, each filtered by the need-to-know rules of permissions.py.
 
-- A bilateral channel's participants are its two states; a multilateral channel's are the
-  current members (member, chair, party) of its organisation. A "point of contact" of a state is
-  a user with a state role (focal point or POC) and that state.
-- Participants see the channel's messages in full (subject, body, attachments).
-- A secretariat officer sees the messages of their organisation's channels as metadata (kind,
-  priority, TLP, instrument, states and times) and never the content of a bilateral message; the
-  content of a multilateral message of their own organisation they may read.
-- A platform operator (superuser) sees metadata of every channel and no content.
-- Anyone else sees nothing. Access helpers raise Http404 for objects outside a user's view, so
-  that the existence of a bilateral exchange is not revealed to a third state.
+- Participants see a channel's messages in full; the secretariat of the channel's organisation
+  sees them as metadata (and the content of its own multilateral channels); an operator sees
+  every channel's metadata and no content; anyone else sees nothing (permissions.py says who).
+- Access helpers raise Http404 for objects outside a user's view, so that the existence of a
+  bilateral exchange is not revealed to a third state.
 """
 
 from __future__ import annotations
