@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -96,8 +97,6 @@ class Channel(TimeStampedModel):
         return self.scope == choices.Scope.BILATERAL
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         errors = {}
         for priority in choices.Priority.values:
             for prefix in ("ack", "reply"):

@@ -31,6 +31,7 @@ from django.db.models import (
 )
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Membership, Organisation, PointOfContact, State
@@ -188,8 +189,6 @@ def check_candidates(organisations: list[Organisation]) -> list[CheckCandidate]:
     """Every state with a membership of `organisations`, by name: those a check can ask (taking
     part today, with an active point of contact) and the others with the reason why not, so
     the start form offers only the first and says why the others are missing."""
-    from django.utils.translation import gettext as _
-
     asked: set[int] = set()
     for organisation in organisations:
         asked |= {poc.state_id for poc in check_scope(organisation=organisation)}
