@@ -395,7 +395,7 @@ def send_via_services(user, channel, n: int) -> None:
     from cbmhub.hotline import services
 
     services.message_send(
-        user=user,
+        actor=user,
         channel=channel,
         kind="incident_notification",
         priority="urgent",
@@ -409,7 +409,7 @@ def ack_via_services(acker, message_id: int) -> None:
     from cbmhub.hotline import services
     from cbmhub.hotline.models import Message
 
-    services.message_acknowledge(user=acker, message=Message.objects.get(pk=message_id))
+    services.message_acknowledge(actor=acker, message=Message.objects.get(pk=message_id))
 
 
 class Api:

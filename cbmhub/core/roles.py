@@ -34,6 +34,12 @@ class SystemActor:
     pk = None
     is_authenticated = False
     is_superuser = False
+    # The role attributes a user has, all empty, so that rules that read them refuse SYSTEM
+    # without special-casing it.
+    is_state_user = False
+    is_secretariat = False
+    state_id = None
+    organisation_id = None
 
     def __repr__(self) -> str:
         return "SYSTEM"

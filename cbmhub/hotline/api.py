@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -35,6 +36,7 @@ from cbmhub.core.parsers import BoundedJSONParser
 from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Organisation, State
 
+from . import permissions as hotline_permissions
 from . import selectors, services
 from .choices import MessageKind, Priority, Tlp
 from .models import Channel, CheckTarget, CommunicationCheck, Message, Receipt
@@ -140,7 +142,7 @@ class MessageSerializer(serializers.ModelSerializer):
     def _readable(self, message: Message) -> bool:
         cache = self.context.setdefault("_readable", {})
         if message.channel_id not in cache:
-            cache[message.channel_id] = selectors.can_read_content(
+            cache[message.channel_id] = hotline_permissions.can_read_content(
                 self.context["request"].user, message.channel
             )
         return cache[message.channel_id]
@@ -283,7 +285,7 @@ class CheckSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(StatisticsSerializer(allow_null=True))
     def get_statistics(self, check: CommunicationCheck) -> dict[str, Any] | None:
-        if not selectors.sees_all_check_targets(self.context["request"].user):
+        if not hotline_permissions.sees_all_check_targets(self.context["request"].user):
             return None
         return selectors.check_statistics(check)
 
@@ -405,7 +407,7 @@ class MessageListView(APIView):
         data = _validated(SendSerializer, request)
         channel = selectors.access_channel(request.user, data.pop("channel"))
         result = services.message_send(
-            user=request.user,
+            actor=request.user,
             channel=channel,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
             **data,
@@ -435,7 +437,7 @@ class MessageAcknowledgeView(APIView):
     )
     def post(self, request: Request, message_id: int) -> Response:
         access = selectors.access_message(request.user, message_id)
-        receipt = services.message_acknowledge(user=request.user, message=access.message)
+        receipt = services.message_acknowledge(actor=request.user, message=access.message)
         return Response(ReceiptSerializer(receipt).data)
 
 
@@ -459,7 +461,7 @@ class MessageReplyView(APIView):
         access = selectors.access_message(request.user, message_id)
         data = _validated(ReplySerializer, request)
         result = services.message_reply(
-            user=request.user,
+            actor=request.user,
             message=access.message,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
             **data,
@@ -525,7 +527,7 @@ class CheckListView(APIView):
     def post(self, request: Request) -> Response:
         data = _validated(CheckStartSerializer, request)
         check = services.check_start(
-            user=request.user,
+            actor=request.user,
             organisation=data["organisation"],
             states=data.get("states") or None,
             levels=data.get("levels") or None,
@@ -558,7 +560,7 @@ class CheckAnswerView(APIView):
     )
     def post(self, request: Request, check_id: int) -> Response:
         check = selectors.access_check(request.user, check_id)
-        targets = services.check_answer(user=request.user, communication_check=check)
+        targets = services.check_answer(actor=request.user, communication_check=check)
         return Response(CheckTargetSerializer(targets, many=True).data)
 
 
@@ -579,7 +581,9 @@ class CheckConfirmView(APIView):
     def post(self, request: Request) -> Response:
         data = _validated(CheckConfirmSerializer, request)
         try:
-            targets = services.check_answer(token=data["token"])
+            # The token is the authority here: a confirmation through the API is attributed to
+            # no account (the link may be forwarded to whoever holds it).
+            targets = services.check_answer(actor=AnonymousUser(), token=data["token"])
         except services.HotlineError as error:
             if error.code == "not_found":
                 raise exceptions.NotFound(error.message) from None

@@ -35,6 +35,7 @@ import secrets
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -64,6 +65,11 @@ def _refuse_floats(value: Any) -> None:
     elif isinstance(value, (list, tuple)):
         for item in value:
             _refuse_floats(item)
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """A time as the record writes it: UTC, ISO 8601 with microseconds (None stays None)."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds") if value else None
 
 
 def sha256_hex(data: bytes | str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
@@ -14,9 +15,10 @@ from django.utils import timezone
 from cbmhub.accounts.models import User
 from cbmhub.directory.selectors import organisation_detail, state_for_code
 
-from . import delivery, services
+from . import services, worker
 from .choices import MessageKind, Priority, Scope, Tlp
 from .models import Channel, CheckTarget
+from .permissions import SYSTEM
 
 BILATERAL = "KAZ–MNG CERT-to-CERT link"
 MULTILATERAL = "CICA technical network"
@@ -47,11 +49,11 @@ def load(*, stdout=None) -> dict[str, int]:
     now = timezone.now()
 
     def deliver(at) -> None:
-        while delivery.deliveries_process(batch=100, now=at, connection=dummy):
+        while worker.deliveries_process(batch=100, now=at, connection=dummy):
             pass
 
     link = services.channel_create(
-        user=admin,
+        actor=admin,
         name=BILATERAL,
         scope=Scope.BILATERAL,
         state_a=kaz,
@@ -60,7 +62,7 @@ def load(*, stdout=None) -> dict[str, int]:
         arrangement="Demo bilateral CERT cooperation arrangement",
     )
     network = services.channel_create(
-        user=admin,
+        actor=admin,
         name=MULTILATERAL,
         scope=Scope.MULTILATERAL,
         organisation=cica,
@@ -68,7 +70,7 @@ def load(*, stdout=None) -> dict[str, int]:
 
     def send(user, when, kind, priority, subject, body, channel=link, **extra):
         message = services.message_send(
-            user=user,
+            actor=user,
             channel=channel,
             kind=kind,
             priority=priority,
@@ -91,8 +93,8 @@ def load(*, stdout=None) -> dict[str, int]:
         "Demo: scanning from a hosting range",
         "Demo text. Please help identify the operator of the addresses listed.",
     )
-    services.escalations_run(now=t0 + timedelta(minutes=16))
-    services.escalations_run(now=t0 + timedelta(minutes=32))
+    services.escalations_run(now=t0 + timedelta(minutes=16), actor=SYSTEM)
+    services.escalations_run(now=t0 + timedelta(minutes=32), actor=SYSTEM)
     deliver(t0 + timedelta(minutes=33))
 
     # Replied: a request answered within its deadline.
@@ -107,9 +109,9 @@ def load(*, stdout=None) -> dict[str, int]:
         instrument="Demo CBM 3",
         tlp=Tlp.GREEN,
     )
-    services.message_acknowledge(user=kaz_cert, message=asked, now=t1 + timedelta(minutes=9))
+    services.message_acknowledge(actor=kaz_cert, message=asked, now=t1 + timedelta(minutes=9))
     services.message_reply(
-        user=kaz_cert,
+        actor=kaz_cert,
         message=asked,
         body="Demo text. Not seen here.",
         now=t1 + timedelta(minutes=50),
@@ -126,7 +128,7 @@ def load(*, stdout=None) -> dict[str, int]:
         "Demo: outage of a national portal",
         "Demo text. Service restored.",
     )
-    services.message_acknowledge(user=mng_focal, message=notified, now=t2 + timedelta(minutes=20))
+    services.message_acknowledge(actor=mng_focal, message=notified, now=t2 + timedelta(minutes=20))
 
     # Delivered only, just now.
     send(
@@ -153,7 +155,7 @@ def load(*, stdout=None) -> dict[str, int]:
     # A finished communication check: most answered in time, some late, some never.
     start = now - timedelta(days=2)
     check = services.check_start(
-        user=secretariat,
+        actor=secretariat,
         organisation=cica,
         channel=network,
         deadline=timedelta(hours=2),
@@ -166,9 +168,11 @@ def load(*, stdout=None) -> dict[str, int]:
         if index % 5 == 4:
             continue  # never answered
         minutes = 2 + (index * 7) % 90 if index % 5 != 3 else 150  # one in five is late
-        services.check_answer(token=target.token, now=start + timedelta(minutes=minutes))
-    services.checks_close_due(now=start + timedelta(hours=2, minutes=1))
-    services.checks_close_due(now=start + timedelta(hours=3))
+        services.check_answer(
+            token=target.token, now=start + timedelta(minutes=minutes), actor=AnonymousUser()
+        )
+    services.checks_close_due(now=start + timedelta(hours=2, minutes=1), actor=SYSTEM)
+    services.checks_close_due(now=start + timedelta(hours=3), actor=SYSTEM)
     counts = {
         "channels": 2,
         "messages": link.messages.count() + network.messages.count(),

@@ -20,7 +20,7 @@ from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Organisation, State
 from cbmhub.directory.names import state_name
 
-from . import selectors
+from . import permissions, selectors
 from .choices import KIND_TEMPLATES, MessageKind, Priority, Tlp
 from .models import Channel
 from .services import ATTACHMENT_MAX_COUNT, HotlineError
@@ -83,7 +83,7 @@ class ComposeForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        allowed = [c.pk for c in selectors.channels_for_sending(user)]
+        allowed = [c.pk for c in permissions.channels_for_sending(user)]
         self.fields["channel"].queryset = Channel.objects.filter(pk__in=allowed).order_by("name")
         if len(allowed) == 1:
             self.initial.setdefault("channel", allowed[0])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -96,8 +97,6 @@ class Channel(TimeStampedModel):
         return self.scope == choices.Scope.BILATERAL
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         errors = {}
         for priority in choices.Priority.values:
             for prefix in ("ack", "reply"):
@@ -115,15 +114,6 @@ class Channel(TimeStampedModel):
 
     def reply_deadline(self, priority: str) -> timedelta:
         return getattr(self, f"reply_{priority}")
-
-
-class MessageQuerySet(models.QuerySet):
-    def visible_to(self, user) -> MessageQuerySet:
-        """Messages whose existence and metadata `user` may see (selectors.access_message says
-        whether the body may be read too)."""
-        from .selectors import visible_channel_filter
-
-        return self.filter(visible_channel_filter(user, prefix="channel__"))
 
 
 class Message(models.Model):
@@ -164,8 +154,6 @@ class Message(models.Model):
     content_salt = models.CharField(max_length=64, blank=True, editable=False)
     idempotency_key = models.CharField(max_length=255, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
-
-    objects = MessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-sent_at", "-id"]

@@ -18,22 +18,18 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import chain, signing
+from .chain import iso_utc
 from .models import Attachment, Channel, CheckTarget, CommunicationCheck, Event, Message, Receipt
 
 # A problem found: (seq of the entry it contradicts, the entry's reference, what is wrong).
 Problem = tuple[int, str, str]
-
-
-def _iso(value: datetime | None) -> str | None:
-    # The same form as services.common._iso (the services import the selectors, not back).
-    return value.astimezone(UTC).isoformat(timespec="microseconds") if value else None
 
 
 def event_list(channel: Channel) -> QuerySet[Event]:
@@ -242,7 +238,7 @@ def _event_row_problems(
         }
         actual = {
             "kind": event.kind,
-            "time": _iso(event.at),
+            "time": iso_utc(event.at),
             "previous hash": event.prev_hash,
             "key id": event.key_id,
             "message": event.message_id,
@@ -288,7 +284,7 @@ def _message_problems(
         "in_reply_to": message.in_reply_to_id,
     }
     if "content_commitment" in data:  # format 2
-        actual["reply_deadline"] = _iso(message.reply_deadline)
+        actual["reply_deadline"] = iso_utc(message.reply_deadline)
         actual["sender_commitment"] = (
             chain.user_commitment(salt=salt, role="sender", username=username) if salt else None
         )
@@ -298,7 +294,7 @@ def _message_problems(
         if data.get(key) != value:
             label = key.replace("_commitment", "").replace("_", " ")
             return [(stated.seq, f"message {message.pk}: the {label} differs from the record")]
-    if _iso(message.sent_at) != stated.at:
+    if iso_utc(message.sent_at) != stated.at:
         return [(stated.seq, f"message {message.pk} sending time differs from the record")]
     return _content_problems(stated, message, attachments)
 
@@ -401,19 +397,24 @@ def _receipt_fields(
             salt=message.content_salt, role="acknowledged_by", username=by, state=receipt.state.iso3
         )
     fields = [
-        ("delivered", "delivered time", facts.delivered_at, _iso(receipt.delivered_at)),
-        ("acknowledged", "acknowledged time", facts.acknowledged_at, _iso(receipt.acknowledged_at)),
+        ("delivered", "delivered time", facts.delivered_at, iso_utc(receipt.delivered_at)),
+        (
+            "acknowledged",
+            "acknowledged time",
+            facts.acknowledged_at,
+            iso_utc(receipt.acknowledged_at),
+        ),
         ("acknowledged", "acknowledging account", facts.acknowledged_by, by),
-        ("replied", "replied time", facts.replied_at, _iso(receipt.replied_at)),
+        ("replied", "replied time", facts.replied_at, iso_utc(receipt.replied_at)),
         ("replied", "reply", facts.reply, receipt.reply_id),
-        ("sent", "acknowledgement deadline", facts.ack_due, _iso(receipt.ack_due_at)),
-        ("sent", "reply deadline", facts.reply_due, _iso(receipt.reply_due_at)),
+        ("sent", "acknowledgement deadline", facts.ack_due, iso_utc(receipt.ack_due_at)),
+        ("sent", "reply deadline", facts.reply_due, iso_utc(receipt.reply_due_at)),
         ("escalated", "escalation count", facts.escalation_count, receipt.escalation_count),
         (
             "escalated",
             "last escalation time",
             facts.last_escalated_at,
-            _iso(receipt.last_escalated_at),
+            iso_utc(receipt.last_escalated_at),
         ),
     ]
     if facts.level is not None:  # unknown for a format-1 message never escalated
@@ -453,7 +454,7 @@ def _check_row_problem(
     by = check.started_by.get_username() if check.started_by is not None else None
     recorded = {(t["poc"], t["state"], t["level"]) for t in stated.data.get("targets", [])}
     actual = {(t.point_of_contact_id, t.state.iso3, t.level) for t in targets}
-    if (_iso(check.started_at), _iso(check.deadline), by) != (
+    if (iso_utc(check.started_at), iso_utc(check.deadline), by) != (
         stated.at,
         stated.data.get("deadline"),
         stated.data.get("by"),
@@ -464,12 +465,12 @@ def _check_row_problem(
     for target in targets:
         at, answered_by, seq = stated.answers.get(target.point_of_contact_id, (None, None, None))
         user = target.answered_by.get_username() if target.answered_by is not None else None
-        if (_iso(target.answered_at), user) != (at, answered_by):
+        if (iso_utc(target.answered_at), user) != (at, answered_by):
             return seq or stated.seq, (
                 f"check {check.pk}: the answer of point of contact {target.point_of_contact_id} "
                 "differs from the record"
             )
-    if _iso(check.closed_at) != stated.closed_at:
+    if iso_utc(check.closed_at) != stated.closed_at:
         return stated.closed_seq or stated.seq, f"check {check.pk}: its closing time differs"
     return None
 

@@ -1,15 +1,10 @@
-"""Reads of the hotline, and who may see what (need to know).
+"""Reads of the hotline, each filtered by the need-to-know rules of permissions.py.
 
-- A bilateral channel's participants are its two states; a multilateral channel's are the
-  current members (member, chair, party) of its organisation. A "point of contact" of a state is
-  a user with a state role (focal point or POC) and that state.
-- Participants see the channel's messages in full (subject, body, attachments).
-- A secretariat officer sees the messages of their organisation's channels as metadata (kind,
-  priority, TLP, instrument, states and times) and never the content of a bilateral message; the
-  content of a multilateral message of their own organisation they may read.
-- A platform operator (superuser) sees metadata of every channel and no content.
-- Anyone else sees nothing. Access helpers raise Http404 for objects outside a user's view, so
-  that the existence of a bilateral exchange is not revealed to a third state.
+- Participants see a channel's messages in full; the secretariat of the channel's organisation
+  sees them as metadata (and the content of its own multilateral channels); an operator sees
+  every channel's metadata and no content; anyone else sees nothing (permissions.py says who).
+- Access helpers raise Http404 for objects outside a user's view, so that the existence of a
+  bilateral exchange is not revealed to a third state.
 """
 
 from __future__ import annotations
@@ -36,12 +31,13 @@ from django.db.models import (
 )
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Membership, Organisation, PointOfContact, State
 from cbmhub.directory.selectors import participating_memberships, point_of_contact_list
 
-from .choices import Scope
+from . import permissions
 from .models import (
     Channel,
     CheckTarget,
@@ -61,79 +57,12 @@ from .record import public_key_fingerprint as public_key_fingerprint
 from .record import record_check as record_check
 from .record import record_verify as record_verify
 
-
-def _current_memberships() -> QuerySet[Membership]:
-    return participating_memberships()
-
-
-def member_state_ids(organisation: Organisation | int) -> set[int]:
-    org_id = getattr(organisation, "pk", organisation)
-    return set(
-        _current_memberships().filter(organisation_id=org_id).values_list("state_id", flat=True)
-    )
-
-
-def member_organisation_ids(state: State | int) -> set[int]:
-    state_id = getattr(state, "pk", state)
-    return set(
-        _current_memberships().filter(state_id=state_id).values_list("organisation_id", flat=True)
-    )
-
-
-def visible_channel_filter(user: Any, *, prefix: str = "") -> Q:
-    """A Q over Channel (or, with ``prefix="channel__"``, over a model with a channel FK) that
-    keeps what `user` may see the metadata of."""
-    if not getattr(user, "is_authenticated", False):
-        return Q(**{f"{prefix}pk__in": []})
-    if user.is_superuser:
-        return Q()
-    if getattr(user, "is_state_user", False) and user.state_id:
-        return (
-            Q(**{f"{prefix}scope": Scope.BILATERAL, f"{prefix}state_a_id": user.state_id})
-            | Q(**{f"{prefix}scope": Scope.BILATERAL, f"{prefix}state_b_id": user.state_id})
-            | Q(
-                **{
-                    f"{prefix}scope": Scope.MULTILATERAL,
-                    f"{prefix}organisation_id__in": member_organisation_ids(user.state_id),
-                }
-            )
-        )
-    if getattr(user, "is_secretariat", False) and user.organisation_id:
-        return Q(**{f"{prefix}organisation_id": user.organisation_id})
-    return Q(**{f"{prefix}pk__in": []})
-
-
-def is_participant(channel: Channel, state_id: int | None) -> bool:
-    if not state_id:
-        return False
-    if channel.is_bilateral:
-        return state_id in (channel.state_a_id, channel.state_b_id)
-    return state_id in member_state_ids(channel.organisation_id)
-
-
-def participant_state_ids(channel: Channel) -> set[int]:
-    if channel.is_bilateral:
-        return {channel.state_a_id, channel.state_b_id}
-    return member_state_ids(channel.organisation_id)
-
-
-def can_read_content(user: Any, channel: Channel) -> bool:
-    """May `user` read the subject, body and attachments of messages on `channel`?"""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if getattr(user, "is_state_user", False):
-        return is_participant(channel, user.state_id)
-    if getattr(user, "is_secretariat", False) and not channel.is_bilateral:
-        return channel.organisation_id == user.organisation_id
-    return False
-
-
 # --- channels -----------------------------------------------------------------------------
 
 
 def channel_list(user: Any) -> QuerySet[Channel]:
     return (
-        Channel.objects.filter(visible_channel_filter(user))
+        Channel.objects.filter(permissions.visible_channel_filter(user))
         .select_related("organisation", "state_a", "state_b")
         .order_by("name", "id")
     )
@@ -144,36 +73,6 @@ def access_channel(user: Any, channel_id: int | str) -> Channel:
     if channel is None:
         raise Http404("No such channel.")
     return channel
-
-
-def channels_for_sending(user: Any) -> list[Channel]:
-    """Active channels on which `user` may send: those their state takes part in. Read once per
-    user object, i.e. once per request: the menu, the page and its form all ask."""
-    cached: list[Channel] | None = getattr(user, "_hotline_channels_for_sending", None)
-    if cached is None:
-        cached = user._hotline_channels_for_sending = _channels_for_sending(user)
-    return list(cached)
-
-
-def _channels_for_sending(user: Any) -> list[Channel]:
-    if not getattr(user, "is_state_user", False) or not user.state_id:
-        return []
-    # is_participant for every channel, with the state's memberships read once.
-    state_id, organisations = user.state_id, member_organisation_ids(user.state_id)
-    return [
-        c
-        for c in channel_list(user).filter(is_active=True)
-        if (
-            state_id in (c.state_a_id, c.state_b_id)
-            if c.is_bilateral
-            else c.organisation_id in organisations
-        )
-    ]
-
-
-def may_send(user: Any) -> bool:
-    """Whether `user` may send at all (the Compose link)."""
-    return bool(channels_for_sending(user))
 
 
 # --- messages -----------------------------------------------------------------------------
@@ -198,12 +97,18 @@ class MessageAccess:
         return self.receipt is not None
 
 
+def visible_messages(user: Any) -> QuerySet[Message]:
+    """Messages whose existence and metadata `user` may see (``access_message`` says whether
+    the content may be read too)."""
+    return Message.objects.filter(permissions.visible_channel_filter(user, prefix="channel__"))
+
+
 def message_list(
     user: Any, *, channel: Channel | None = None, box: str = "all"
 ) -> QuerySet[Message]:
     """Messages `user` may see, newest first, with channel, states and receipts prefetched.
     ``box``: "all", "in" (to the user's state) or "out" (from the user's state)."""
-    messages = Message.objects.visible_to(user)
+    messages = visible_messages(user)
     if channel is not None:
         messages = messages.filter(channel=channel)
     state_id = getattr(user, "state_id", None)
@@ -226,27 +131,10 @@ def access_message(user: Any, message_id: int | str) -> MessageAccess:
     receipt = next((r for r in message.receipts.all() if state_id and r.state_id == state_id), None)
     return MessageAccess(
         message=message,
-        can_read_content=can_read_content(user, message.channel),
+        can_read_content=permissions.can_read_content(user, message.channel),
         receipt=receipt,
         is_sender_state=bool(state_id and message.sender_state_id == state_id),
     )
-
-
-def inbox_audience(user: Any) -> str:
-    """Which inbox `user` has, for the page to say what they see (the rules are the ones of
-    `visible_channel_filter` and `can_read_content`): "state" (a point of contact, who
-    acknowledges and replies for their state), "secretariat" (their organisation's channels,
-    bilateral ones as metadata only), "operator" (every channel, metadata only) or "observer"
-    (no channel at all). A state user who is also a superuser is "state": they owe answers."""
-    if getattr(user, "is_state_user", False) and getattr(user, "state_id", None):
-        return "state"
-    # Before "operator": a superuser who is a secretariat officer reads their organisation's
-    # multilateral messages in full (can_read_content).
-    if getattr(user, "is_secretariat", False) and getattr(user, "organisation_id", None):
-        return "secretariat"
-    if getattr(user, "is_superuser", False):
-        return "operator"
-    return "observer"
 
 
 def awaiting_acknowledgement(prefix: str = "") -> Q:
@@ -263,7 +151,7 @@ def unacknowledged_count(user: Any) -> int:
     return Receipt.objects.filter(
         awaiting_acknowledgement(),
         state_id=user.state_id,
-        message__in=Message.objects.visible_to(user),
+        message__in=visible_messages(user),
     ).count()
 
 
@@ -279,7 +167,7 @@ def check_scope(
     """The points of contact a check of `organisation` asks: the active ones of its taking-part
     states (or of those of `state_ids` that take part) at `levels` (every level by default).
     What the start form confirms and what ``check_start`` asks are this one list."""
-    members = member_state_ids(organisation)
+    members = permissions.member_state_ids(organisation)
     wanted = members if state_ids is None else members & state_ids
     level_list = levels if levels is not None else Level.escalation_order()
     return [
@@ -301,13 +189,11 @@ def check_candidates(organisations: list[Organisation]) -> list[CheckCandidate]:
     """Every state with a membership of `organisations`, by name: those a check can ask (taking
     part today, with an active point of contact) and the others with the reason why not, so
     the start form offers only the first and says why the others are missing."""
-    from django.utils.translation import gettext as _
-
     asked: set[int] = set()
     for organisation in organisations:
         asked |= {poc.state_id for poc in check_scope(organisation=organisation)}
     taking_part = set(
-        _current_memberships()
+        participating_memberships()
         .filter(organisation__in=organisations)
         .values_list("state_id", flat=True)
     )
@@ -361,16 +247,6 @@ def access_check(user: Any, check_id: int | str) -> CommunicationCheck:
     return check
 
 
-def sees_all_check_targets(user: Any) -> bool:
-    """The secretariat and operators see every state's answers (and the figures); a state user
-    sees its own state's targets only."""
-    return bool(user.is_superuser or getattr(user, "is_secretariat", False))
-
-
-def _sees_own_state_targets_only(user: Any) -> bool:
-    return bool(getattr(user, "is_state_user", False) and not user.is_superuser)
-
-
 def _check_target_rows() -> QuerySet[CheckTarget]:
     return CheckTarget.objects.select_related("point_of_contact", "state", "answered_by").order_by(
         "state__name", "level", "id"
@@ -388,7 +264,7 @@ def check_list_with_targets(user: Any) -> QuerySet[CommunicationCheck]:
     so that ``check_targets`` and ``check_statistics`` read those rows instead of querying once
     per check (a list of checks costs the same number of queries however long it is)."""
     rows = _check_target_rows()
-    if _sees_own_state_targets_only(user):
+    if permissions.sees_own_state_targets_only(user):
         prefetch = Prefetch(
             "targets", queryset=rows.filter(state_id=user.state_id), to_attr=_OWN_STATE_TARGETS
         )
@@ -400,7 +276,7 @@ def check_list_with_targets(user: Any) -> QuerySet[CommunicationCheck]:
 def check_targets(user: Any, check: CommunicationCheck) -> list[CheckTarget]:
     """The check's targets the user may see: all for the secretariat, their state's otherwise.
     Uses the rows ``check_list_with_targets`` prefetched when there are some."""
-    own_state_only = _sees_own_state_targets_only(user)
+    own_state_only = permissions.sees_own_state_targets_only(user)
     rows: list[CheckTarget] | None = getattr(check, _ALL_TARGETS, None)
     if rows is None and own_state_only:
         rows = getattr(check, _OWN_STATE_TARGETS, None)
@@ -621,7 +497,7 @@ def home_items(user: Any, *, now: datetime | None = None) -> HomeItems:
     now = now or timezone.now()
     items = inbox_list(user, limit=50)
     open_checks: list[CommunicationCheck] = []
-    if sees_all_check_targets(user):
+    if permissions.sees_all_check_targets(user):
         open_checks = [
             c
             for c in check_list(user).filter(closed_at__isnull=True, deadline__gte=now)
@@ -668,19 +544,10 @@ class WorkerAlert:
     last_error_at: datetime | None
 
 
-def sees_worker_health(user: Any) -> bool:
-    """The secretariat and operators run the platform: they are told when the worker is down.
-    States' points of contact and observers are not (nothing they could do about it)."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (user.is_superuser or getattr(user, "is_secretariat", False))
-    )
-
-
 def worker_alert(user: Any, *, now: datetime | None = None) -> WorkerAlert | None:
     """A WorkerAlert for the secretariat and operators when no worker has finished a pass for
     WORKER_STALE_AFTER (or none ever has); None when all is well or the user need not know."""
-    if not sees_worker_health(user):
+    if not permissions.sees_worker_health(user):
         return None
     now = now or timezone.now()
     last_beat = WorkerHeartbeat.objects.aggregate(last=Max("beat_at"))["last"]

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from . import services
+from .permissions import SYSTEM
+from .worker import deliveries_process
+
 
 @task()
 def process_outbox(batch: int = 50) -> int:
-    from .delivery import deliveries_process
-
     return deliveries_process(batch=batch)
 
 
 @task()
 def run_escalations() -> int:
-    from .services import escalations_run
-
-    return escalations_run()
+    return services.escalations_run(actor=SYSTEM)

@@ -1,4 +1,4 @@
-"""Hotline pages, mounted at /hotline/. delivery.py links e-mails to ``message_detail`` and
+"""Hotline pages, mounted at /hotline/. transports.py links e-mails to ``message_detail`` and
 ``check_confirm``: keep those names and paths."""
 
 from django.urls import path

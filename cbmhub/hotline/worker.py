@@ -1,6 +1,7 @@
 """The loop of ``cbmhub hotline worker``, and how it outlives what goes wrong.
 
-A *pass* has three steps: deliver one outbox batch (delivery.py), escalate what is due, close
+A *pass* has three steps: deliver one outbox batch (``deliveries_process``: claim and record
+in services/outbox.py, send through transports.py), escalate what is due, close
 the communication checks that are due. Each step runs on its own, so that an error in one is
 caught, logged and does not end the process: the database locked by another writer for longer
 than its busy timeout (SQLite's ``database is locked``), a dropped PostgreSQL connection, an
@@ -29,10 +30,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.mail import get_connection
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
-from . import delivery, services
+from . import services, transports
+from .choices import DeliveryKind
+from .models import Delivery
+from .permissions import SYSTEM
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +47,66 @@ HEARTBEAT_EVERY = timedelta(seconds=10)
 # Errors expected from a database or a transport that is briefly unavailable: logged as a
 # warning. Anything else is logged with its traceback (a bug), and survived all the same.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (DatabaseError, OSError, smtplib.SMTPException)
+
+
+def deliveries_process(
+    *,
+    batch: int = 50,
+    lease: timedelta = services.DEFAULT_LEASE,
+    now: datetime | None = None,
+    connection: Any = None,
+) -> int:
+    """Claim one outbox batch, send it and record each outcome (services/outbox.py describes
+    the three steps); returns how many rows were claimed (0: the queue is empty). `now` is for
+    tests and the demo; `connection` an e-mail connection to use instead of the configured
+    backend's."""
+    claimed = services.deliveries_claim(actor=SYSTEM, batch=batch, lease=lease, now=now)
+    if not claimed:
+        return 0
+    _record_inbox(claimed, now=now)
+    own_connection = connection is None
+    try:
+        for delivery in claimed:
+            if delivery.kind != DeliveryKind.INBOX:
+                connection = _send_one(delivery, connection=connection, now=now)
+    finally:
+        if own_connection and connection is not None:
+            connection.close()
+    return len(claimed)
+
+
+def _record_inbox(claimed: list[Delivery], *, now: datetime | None) -> None:
+    """In-app inbox rows first, recorded together: they have nothing to send (so nothing can go
+    out twice), they are what makes a receipt "delivered", and one transaction for all of them
+    instead of one each keeps the worker ahead of the senders."""
+    inbox = [d for d in claimed if d.kind == DeliveryKind.INBOX]
+    if not inbox:
+        return
+    services.inbox_mark_sent(inbox, actor=SYSTEM, now=now)
+    # A receipt whose inbox row is recorded is delivered (by us or earlier): its e-mail and
+    # webhook rows in this batch need not ask the database again when they are recorded.
+    recorded = {d.receipt_id for d in inbox if d.recorded}
+    for delivery in claimed:
+        if delivery.receipt_id in recorded and delivery.receipt.delivered_at is None:
+            delivery.receipt.delivered_at = now or timezone.now()
+
+
+def _send_one(delivery: Delivery, *, connection: Any, now: datetime | None) -> Any:
+    """Send one e-mail or webhook row outside any transaction and record the outcome; returns
+    the e-mail connection (opened on the first e-mail when the caller gave none)."""
+    try:
+        if delivery.kind == DeliveryKind.EMAIL and connection is None:
+            connection = get_connection()
+            connection.open()
+        transports.send(delivery, connection=connection)
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+        log.warning("hotline delivery %s failed: %s", delivery.pk, exc)
+        services.delivery_mark_failed(
+            delivery, actor=SYSTEM, error=f"{type(exc).__name__}: {exc}", now=now
+        )
+    else:
+        services.delivery_mark_sent(delivery, actor=SYSTEM, now=now)
+    return connection
 
 
 def backoff_delay(failures: int) -> float:
@@ -79,7 +144,7 @@ class Worker:
         self,
         *,
         batch: int = 50,
-        lease: timedelta = delivery.DEFAULT_LEASE,
+        lease: timedelta = services.DEFAULT_LEASE,
         sleep: float = 0.25,
         name: str | None = None,
         pause: Callable[[float, Callable[[], bool]], None] = pause,
@@ -119,8 +184,10 @@ class Worker:
             close_old_connections()
         self.totals.errors = []
         claimed = self._deliver()
-        self.totals.escalations += self._step("escalate", services.escalations_run) or 0
-        self._step("close checks", services.checks_close_due)
+        self.totals.escalations += (
+            self._step("escalate", lambda: services.escalations_run(actor=SYSTEM)) or 0
+        )
+        self._step("close checks", lambda: services.checks_close_due(actor=SYSTEM))
         if self.totals.errors:
             self._failed()
         else:
@@ -129,7 +196,7 @@ class Worker:
 
     def _deliver(self) -> int:
         claimed = self._step(
-            "deliver", lambda: delivery.deliveries_process(batch=self.batch, lease=self.lease)
+            "deliver", lambda: deliveries_process(batch=self.batch, lease=self.lease)
         )
         self.totals.deliveries += claimed or 0
         return claimed or 0
@@ -173,7 +240,9 @@ class Worker:
     def _beat(self, *, now: datetime | None = None, error: str = "") -> None:
         now = now or self.clock()
         try:
-            services.worker_beat(name=self.name, started_at=self.started_at, now=now, error=error)
+            services.worker_beat(
+                actor=SYSTEM, name=self.name, started_at=self.started_at, now=now, error=error
+            )
         except DatabaseError as exc:
             log.warning("hotline worker %s: heartbeat not recorded: %s", self.name, exc)
             return

@@ -33,7 +33,7 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
         state_b=state_b,
     )
     message = hotline.message_send(
-        user=alice,
+        actor=alice,
         channel=link,
         kind="request_information",
         priority="urgent",
@@ -42,7 +42,7 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
         tlp="AMBER",
     ).message
     target_poc = make_poc(state_b, "technical", "MonCIRT")
-    check = hotline.check_start(user=sam, organisation=cica, states=[state_b])
+    check = hotline.check_start(actor=sam, organisation=cica, states=[state_b])
     negotiation = negotiations.negotiation_create(
         actor=SYSTEM, organisation=cica, body=swg, title="Statement on ICT confidence"
     )

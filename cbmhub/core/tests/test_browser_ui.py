@@ -60,7 +60,7 @@ def ui_world(alice, anna, bob, bert, carol, sam, root, cica):
     ):
         sent.append(
             hotline.message_send(
-                user=alice,
+                actor=alice,
                 channel=link,
                 kind=MessageKind.REQUEST_INFORMATION,
                 priority=Priority.URGENT,

@@ -28,7 +28,7 @@ def link(state_a, state_b, cica):
 
 def _send(user, link, subject):
     return services.message_send(
-        user=user,
+        actor=user,
         channel=link,
         kind=MessageKind.REQUEST_INFORMATION,
         priority=Priority.URGENT,
@@ -54,11 +54,11 @@ def test_overdue_replies_and_checks_waiting_for_confirmation(
     client_for, link, alice, bert, sam, cica
 ):
     message = _send(alice, link, "Request for information")
-    services.message_acknowledge(user=bert, message=message)
+    services.message_acknowledge(actor=bert, message=message)
     Receipt.objects.filter(message=message).update(
         reply_due_at=timezone.now() - timedelta(minutes=5)
     )
-    check = services.check_start(user=sam, organisation=cica)
+    check = services.check_start(actor=sam, organisation=cica)
     html = client_for(bert).get("/").content.decode()
     overdue = html.split('data-testid="home-replies-overdue"', 1)[1].split("</ul>", 1)[0]
     assert "Request for information" in overdue and "your state owes the reply" in overdue

@@ -3,17 +3,19 @@
 Every service checks the actor's right, validates, writes, queues its deliveries in the outbox
 table and appends its event to the channel's signed hash chain, all in one transaction: either
 everything happened and is on the record, or nothing did. Nothing leaves the database here;
-the worker (delivery.py, ``cbmhub hotline worker``) sends what the outbox holds.
+the worker (worker.py, ``cbmhub hotline worker``) sends what the outbox holds through
+transports.py, and records the outcome with the outbox services.
 
 Lock order, to keep concurrent writers free of deadlocks: receipt rows (or check rows) first,
 then channel rows (the chain heads, taken by ``event_append``/``events_append``; several
 channels in ascending id order).
 
 The modules: ``common`` (errors, SendResult, the event signal), ``events`` (the chain),
-``channels`` (channels, webhooks), ``outbox`` (building deliveries), ``messages`` (send,
-reply), ``receipts`` (delivered, acknowledged, replied), ``escalation``, ``checks``, ``workers``
-(the worker's heartbeat). Callers
-import this package (``from cbmhub.hotline import services``), not the modules.
+``channels`` (channels, webhooks), ``outbox`` (every write to the outbox: the rows a message,
+an escalation or a check queues, the worker's claim and record), ``messages`` (send, reply),
+``receipts`` (delivered, acknowledged, replied), ``escalation``, ``checks``, ``workers`` (the
+worker's heartbeat). Callers import this package (``from cbmhub.hotline import services``),
+not the modules.
 """
 
 from .channels import channel_create, channel_update, webhook_create
@@ -22,7 +24,6 @@ from .common import (
     HotlineError,
     IdempotencyConflict,
     SendResult,
-    _iso,
     _now,
     event_recorded,
 )
@@ -40,6 +41,14 @@ from .messages import (
     message_reply,
     message_send,
 )
+from .outbox import (
+    DEFAULT_LEASE,
+    MAX_ATTEMPTS,
+    deliveries_claim,
+    delivery_mark_failed,
+    delivery_mark_sent,
+    inbox_mark_sent,
+)
 from .receipts import (
     message_acknowledge,
     receipt_mark_delivered,
@@ -48,12 +57,17 @@ from .receipts import (
 from .workers import worker_beat
 
 __all__ = [
+    "DEFAULT_LEASE",
+    "MAX_ATTEMPTS",
+    "deliveries_claim",
+    "delivery_mark_failed",
+    "delivery_mark_sent",
+    "inbox_mark_sent",
     "ATTACHMENT_MAX_BYTES",
     "ATTACHMENT_MAX_COUNT",
     "HotlineError",
     "IdempotencyConflict",
     "SendResult",
-    "_iso",
     "_now",
     "channel_create",
     "channel_update",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -15,28 +14,14 @@ from cbmhub.directory.models import Organisation, State
 
 from ..choices import Priority
 from ..models import Channel, Webhook
+from ..permissions import may_add_webhook, may_manage_channel
 from .common import HotlineError
-
-
-def _can_manage_channel(
-    user: Any, *, organisation: Organisation | None, states: Iterable[State | None]
-) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    if organisation is not None and getattr(user, "is_secretariat", False):
-        return user.organisation_id == organisation.pk
-    return bool(
-        getattr(user, "is_focal_point", False)
-        and user.state_id in {s.pk for s in states if s is not None}
-    )
 
 
 @transaction.atomic
 def channel_create(
     *,
-    user: Any,
+    actor: Any,
     name: str,
     scope: str,
     level: str = Level.TECHNICAL,
@@ -56,7 +41,7 @@ def channel_create(
     unknown = set(settings_) - allowed
     if unknown:
         raise HotlineError(_("Unknown channel settings: %s.") % ", ".join(sorted(unknown)))
-    if not _can_manage_channel(user, organisation=organisation, states=(state_a, state_b)):
+    if not may_manage_channel(actor, organisation=organisation, states=(state_a, state_b)):
         raise PermissionDenied(_("You may not open this channel."))
     channel = Channel(
         name=name,
@@ -74,7 +59,7 @@ def channel_create(
 
 
 @transaction.atomic
-def channel_update(*, user: Any, channel: Channel, **fields: Any) -> Channel:
+def channel_update(*, actor: Any, channel: Channel, **fields: Any) -> Channel:
     """Change a channel's name, arrangement, deadlines, escalation policy or ``is_active``."""
     allowed = {f"{p}_{prio}" for p in ("ack", "reply") for prio in Priority.values}
     allowed |= {
@@ -91,8 +76,8 @@ def channel_update(*, user: Any, channel: Channel, **fields: Any) -> Channel:
             _("These channel fields cannot be changed: %s.") % ", ".join(sorted(unknown))
         )
     channel = Channel.objects.select_for_update().get(pk=channel.pk)
-    if not _can_manage_channel(
-        user, organisation=channel.organisation, states=(channel.state_a, channel.state_b)
+    if not may_manage_channel(
+        actor, organisation=channel.organisation, states=(channel.state_a, channel.state_b)
     ):
         raise PermissionDenied(_("You may not change this channel."))
     for key, value in fields.items():
@@ -103,13 +88,10 @@ def channel_update(*, user: Any, channel: Channel, **fields: Any) -> Channel:
 
 
 @transaction.atomic
-def webhook_create(*, user: Any, state: State, url: str, secret: str = "") -> Webhook:
+def webhook_create(*, actor: Any, state: State, url: str, secret: str = "") -> Webhook:
     """Register a state's webhook (its focal point or an operator). Without a secret one is
     generated; the receiver checks ``X-CBMHub-Signature`` with it (docs/hotline.md)."""
-    if not (
-        getattr(user, "is_superuser", False)
-        or (getattr(user, "is_focal_point", False) and user.state_id == state.pk)
-    ):
+    if not may_add_webhook(actor, state):
         raise PermissionDenied(_("Only a focal point of this state may add its webhooks."))
     webhook = Webhook(state=state, url=url, secret=secret or secrets.token_urlsafe(32))
     webhook.full_clean()

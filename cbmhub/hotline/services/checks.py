@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Organisation, State
 
+from ..chain import iso_utc
 from ..choices import DeliveryPurpose, EventKind, Scope
 from ..models import Channel, CheckTarget, CommunicationCheck, Delivery
-from ..selectors import check_scope, member_state_ids
-from .common import HotlineError, _invalid, _iso, _now
+from ..permissions import may_start_check, member_state_ids, require_system
+from ..selectors import check_scope
+from .common import HotlineError, _invalid, _now
 from .events import event_append
 from .outbox import _email_deliveries
 
@@ -67,7 +69,7 @@ def _check_state_ids(organisation: Organisation, states: Iterable[State] | None)
 @transaction.atomic
 def check_start(
     *,
-    user: Any,
+    actor: Any,
     organisation: Organisation,
     states: Iterable[State] | None = None,
     levels: Iterable[str] | None = None,
@@ -80,10 +82,7 @@ def check_start(
     states (or of `states`, at `levels`) is asked to confirm within `deadline`. Only the
     organisation's secretariat (or an operator) may start one. Each target gets an e-mail with a
     confirmation link (token) and sees the check in the app."""
-    if not (
-        getattr(user, "is_superuser", False)
-        or (getattr(user, "is_secretariat", False) and user.organisation_id == organisation.pk)
-    ):
+    if not may_start_check(actor, organisation):
         raise PermissionDenied(_("Only the organisation's secretariat may start a check."))
     if deadline <= timedelta(0):
         raise _invalid("deadline", _("The deadline must be in the future."))
@@ -100,7 +99,7 @@ def check_start(
     check = CommunicationCheck(
         organisation=organisation,
         channel=channel,
-        started_by=user,
+        started_by=actor,
         note=note,
         started_at=now,
         deadline=now + deadline,
@@ -133,8 +132,8 @@ def check_start(
         data={
             "check": check.pk,
             "organisation": organisation.acronym,
-            "by": getattr(user, "username", None),
-            "deadline": _iso(check.deadline),
+            "by": getattr(actor, "username", None),
+            "deadline": iso_utc(check.deadline),
             "targets": [{"poc": p.pk, "state": p.state.iso3, "level": p.level} for p in pocs],
         },
     )
@@ -144,7 +143,7 @@ def check_start(
 @transaction.atomic
 def check_answer(
     *,
-    user: Any = None,
+    actor: Any,
     communication_check: CommunicationCheck | None = None,
     token: str = "",
     now: datetime | None = None,
@@ -158,9 +157,9 @@ def check_answer(
     )
     if token:
         targets = targets.filter(token=token)
-    elif communication_check is not None and getattr(user, "is_authenticated", False):
+    elif communication_check is not None and getattr(actor, "is_authenticated", False):
         targets = targets.filter(
-            communication_check=communication_check, point_of_contact__user=user
+            communication_check=communication_check, point_of_contact__user=actor
         )
     else:
         raise HotlineError(_("Give a token, or a check and a user."), code="invalid")
@@ -177,9 +176,10 @@ def check_answer(
         # to a signed-in user only when the target is that user's own point of contact, so the
         # record never says a user of another state answered for this one.
         own = (
-            getattr(user, "is_authenticated", False) and target.point_of_contact.user_id == user.pk
+            getattr(actor, "is_authenticated", False)
+            and target.point_of_contact.user_id == actor.pk
         )
-        target.answered_by = user if own else None
+        target.answered_by = actor if own else None
         target.save(update_fields=["answered_at", "answered_by"])
         check = target.communication_check
         event_append(
@@ -199,8 +199,9 @@ def check_answer(
     return targets
 
 
-def checks_close_due(*, now: datetime | None = None) -> int:
+def checks_close_due(*, actor: Any, now: datetime | None = None) -> int:
     """Close the checks whose deadline has passed, recording their figures; returns how many."""
+    require_system(actor)
     now = _now(now)
     ids = list(
         CommunicationCheck.objects.filter(closed_at__isnull=True, deadline__lte=now).values_list(

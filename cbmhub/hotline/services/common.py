@@ -4,10 +4,9 @@ small helpers for time and input errors."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from cbmhub.core.errors import DomainError
 
 from ..models import Message
+from ..permissions import require_state_user
 
 # Sent after the transaction that recorded an event commits: ``sender=Event, event=<Event>``.
 # The live inbox (and anything else that wants a push) listens here.
@@ -47,17 +47,8 @@ def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat(timespec="microseconds") if value else None
-
-
-def _require_state_user(user: Any) -> None:
-    if not (
-        getattr(user, "is_authenticated", False)
-        and getattr(user, "is_state_user", False)
-        and user.state_id
-    ):
-        raise PermissionDenied(_("Only a point of contact of a state may do this."))
+def _require_state_user(actor: Any) -> None:
+    require_state_user(actor, _("Only a point of contact of a state may do this."))
 
 
 def _invalid(field: str, message: str) -> HotlineError:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -22,18 +23,21 @@ from cbmhub.directory.choices import Level
 from cbmhub.directory.models import PointOfContact
 from cbmhub.directory.selectors import points_of_contact_for
 
+from ..chain import iso_utc
 from ..choices import DeliveryKind, DeliveryPurpose, EventKind
 from ..models import Channel, Delivery, Message, Receipt
+from ..permissions import require_system
 from ..selectors import awaiting_acknowledgement
-from .common import _iso, _now
+from .common import _now
 from .events import _receipt_data, event_append
-from .outbox import _active_webhooks, _email_deliveries, _webhook_deliveries
+from .outbox import _active_webhooks, _email_deliveries, receipt_deliveries
 
 
-def escalations_run(*, now: datetime | None = None, limit: int = 200) -> int:
+def escalations_run(*, actor: Any, now: datetime | None = None, limit: int = 200) -> int:
     """Escalate every receipt whose acknowledgement is overdue and whose next escalation is due;
     returns how many were escalated. Safe to run in several workers at once: each receipt is
     taken under a row lock (skipped if another worker holds it) and its condition re-checked."""
+    require_system(actor)
     now = _now(now)
     due = list(
         Receipt.objects.filter(awaiting_acknowledgement(), next_escalation_at__lte=now)
@@ -101,16 +105,12 @@ def _escalate(receipt_id: int, now: datetime) -> bool:
     # Told once per message and level: a repeated escalation missing the same level is no news.
     newly_missing = [level for level in reach.missing if level not in receipt.unreachable_levels]
     previous = _receipt_update(receipt, channel, reach, now)
-    deliveries = _email_deliveries(
-        reach.pocs, purpose=DeliveryPurpose.ESCALATION, now=now, message=message, receipt=receipt
-    )
-    deliveries += _webhook_deliveries(
-        receipt.state_id,
+    deliveries = receipt_deliveries(
+        receipt,
         purpose=DeliveryPurpose.ESCALATION,
-        now=now,
-        message=message,
-        receipt=receipt,
+        pocs=reach.pocs,
         webhooks=_active_webhooks([receipt.state_id]),
+        now=now,
     )
     deliveries += _sender_notices(message, receipt, channel, now)
     if newly_missing:
@@ -129,7 +129,7 @@ def _escalate(receipt_id: int, now: datetime) -> bool:
             escalation=receipt.escalation_count,
             notified=sorted(poc.pk for poc in reach.pocs),
             unreachable=reach.missing,
-            ack_due=_iso(receipt.ack_due_at),
+            ack_due=iso_utc(receipt.ack_due_at),
         ),
     )
     return True

@@ -10,9 +10,10 @@ from typing import Any
 from django.db import transaction
 
 from .. import chain, signing
+from ..chain import iso_utc
 from ..models import Channel, CommunicationCheck, Event, Message, Receipt
 from ..record import channel_facts as channel_facts  # for messages.py
-from .common import _iso, event_recorded
+from .common import event_recorded
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def events_append(*, channel_id: int, entries: Sequence[NewEvent]) -> list[Event
             channel=channel_id,
             seq=seq,
             kind=entry.kind,
-            at=_iso(entry.at) or "",
+            at=iso_utc(entry.at) or "",
             prev_hash=prev_hash,
             data=entry.data,
         )

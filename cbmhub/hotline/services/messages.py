@@ -17,10 +17,10 @@ from cbmhub.directory.models import State
 from cbmhub.directory.selectors import points_of_contact_for
 
 from .. import chain
+from ..chain import iso_utc
 from ..choices import (
     ACK_EXPECTED,
     REPLY_EXPECTED,
-    DeliveryKind,
     DeliveryPurpose,
     EventKind,
     MessageKind,
@@ -28,13 +28,12 @@ from ..choices import (
     Tlp,
 )
 from ..models import Attachment, Channel, Delivery, Message, Receipt
-from ..selectors import is_participant, participant_state_ids
+from ..permissions import is_participant, participant_state_ids
 from .common import (
     HotlineError,
     IdempotencyConflict,
     SendResult,
     _invalid,
-    _iso,
     _now,
     _require_state_user,
 )
@@ -45,7 +44,7 @@ from .events import (
     message_content_sha256,
     user_commitment,
 )
-from .outbox import _active_webhooks, _email_deliveries, _webhook_deliveries
+from .outbox import _active_webhooks, receipt_deliveries
 from .receipts import _mark_replied
 
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -86,10 +85,35 @@ def _read_attachments(attachments: Sequence[Any]) -> list[_File]:
     return files
 
 
+@dataclass(frozen=True)
+class _Send:
+    """A send that passed every check (``_send_check``): what the writing steps need, the
+    original's receipt locked when it answers a message."""
+
+    actor: Any
+    channel: Channel
+    kind: str
+    priority: str
+    tlp: str
+    subject: str
+    body: str
+    language: str
+    instrument: str
+    reply_deadline: datetime | None
+    in_reply_to: Message | None
+    original_receipt: Receipt | None
+    idempotency_key: str
+    fingerprint: str
+    files: list[_File]
+    states: dict[int, State]
+    recipients: list[State]
+    now: datetime
+
+
 @transaction.atomic
 def message_send(
     *,
-    user: Any,
+    actor: Any,
     channel: Channel,
     kind: str,
     priority: str,
@@ -115,92 +139,239 @@ def message_send(
     replied (and acknowledged, if it was not yet). With `idempotency_key` a retry of the same
     request returns the first message (``created=False``); the same key with a different request
     raises IdempotencyConflict (HTTP 409).
+
+    Check, then do: ``_send_check`` raises every refusal and takes the locks; the steps after
+    it only write.
     """
-    _require_state_user(user)
-    now = _now(now)
+    checked = _send_check(
+        actor=actor,
+        channel=channel,
+        kind=kind,
+        priority=priority,
+        subject=subject,
+        body=body,
+        language=language,
+        tlp=tlp,
+        instrument=instrument,
+        reply_deadline=reply_deadline,
+        attachments=attachments,
+        in_reply_to=in_reply_to,
+        idempotency_key=idempotency_key,
+        now=_now(now),
+    )
+    if isinstance(checked, SendResult):
+        return checked  # a retry of a request already done
+    saved = _message_save(checked)
+    if not saved.created:
+        return saved
+    message = saved.message
+    _attachments_save(message, checked.files)
+    receipts = _receipts_create(message, checked)
+    _deliveries_queue(message, receipts, checked)
+    _sent_record(message, receipts, checked)
+    if checked.original_receipt is not None:
+        _mark_replied(checked.original_receipt, reply=message, actor=actor, now=checked.now)
+    return SendResult(message=message, created=True)
+
+
+# --- the check step ---------------------------------------------------------------------------
+
+
+def _send_check(
+    *,
+    actor: Any,
+    channel: Channel,
+    subject: str,
+    body: str,
+    idempotency_key: str,
+    in_reply_to: Message | None,
+    attachments: Sequence[Any],
+    now: datetime,
+    **fields: Any,
+) -> _Send | SendResult:
+    """Every refusal of a send, in the order a caller meets them, and its locks (the answered
+    message's receipt, before the chain head: see the package docstring). Returns the checked
+    send, or the result of the earlier request when this one is its idempotent retry."""
+    _require_state_user(actor)
     if not channel.is_active:
         raise HotlineError(_("This channel is closed."), code="channel_closed")
-    if not is_participant(channel, user.state_id):
+    if not is_participant(channel, actor.state_id):
         raise PermissionDenied(_("Your state does not take part in this channel."))
-    if kind not in MessageKind.values:
-        raise _invalid("kind", _("Unknown message kind %r.") % kind)
-    if priority not in Priority.values:
-        raise _invalid("priority", _("Unknown priority %r.") % priority)
-    if tlp not in Tlp.values:
-        raise _invalid("tlp", _("Unknown TLP marking %r.") % tlp)
+    _check_fields(fields)
     subject, body = (subject or "").strip(), (body or "").strip()
+    _check_text(subject=subject, body=body, idempotency_key=idempotency_key)
+    original_receipt = _check_reply(actor, channel, fields["kind"], in_reply_to)
+    files = _read_attachments(attachments)
+    fingerprint = _fingerprint(channel, subject, body, files, in_reply_to, fields)
+    if idempotency_key:
+        replay = _idempotent_replay(actor, idempotency_key, fingerprint)
+        if replay:
+            return replay
+    states, recipients = _recipients(actor, channel, in_reply_to)
+    return _Send(
+        actor=actor,
+        channel=channel,
+        subject=subject,
+        body=body,
+        in_reply_to=in_reply_to,
+        original_receipt=original_receipt,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        files=files,
+        states=states,
+        recipients=recipients,
+        now=now,
+        **fields,
+    )
+
+
+def _check_fields(fields: dict[str, Any]) -> None:
+    if fields["kind"] not in MessageKind.values:
+        raise _invalid("kind", _("Unknown message kind %r.") % fields["kind"])
+    if fields["priority"] not in Priority.values:
+        raise _invalid("priority", _("Unknown priority %r.") % fields["priority"])
+    if fields["tlp"] not in Tlp.values:
+        raise _invalid("tlp", _("Unknown TLP marking %r.") % fields["tlp"])
+
+
+def _check_text(*, subject: str, body: str, idempotency_key: str) -> None:
     if not subject:
         raise _invalid("subject", _("The subject is empty."))
     if not body:
         raise _invalid("body", _("The body is empty."))
     if len(idempotency_key) > 255:
         raise _invalid("idempotency_key", _("The Idempotency-Key is longer than 255 characters."))
-    original_receipt = None
-    if in_reply_to is not None or kind == MessageKind.RESPONSE:
-        if in_reply_to is None:
-            raise _invalid("in_reply_to", _("A response must name the message it answers."))
-        if kind != MessageKind.RESPONSE:
-            raise _invalid("kind", _("A message that answers another has the kind 'response'."))
-        if in_reply_to.channel_id != channel.pk:
-            raise _invalid("in_reply_to", _("The answered message is on another channel."))
-        # Locked first (before the chain head), see the module docstring.
-        original_receipt = (
-            Receipt.objects.select_for_update()
-            .filter(message=in_reply_to, state_id=user.state_id)
-            .first()
-        )
-        if original_receipt is None:
-            raise PermissionDenied(_("Only a recipient state may answer this message."))
 
-    files = _read_attachments(attachments)
-    # Unsalted: two identical requests must give the same fingerprint. Never shown.
+
+def _check_reply(
+    actor: Any, channel: Channel, kind: str, in_reply_to: Message | None
+) -> Receipt | None:
+    """The answered message's receipt of the user's state, locked; None for a new message."""
+    if in_reply_to is None and kind != MessageKind.RESPONSE:
+        return None
+    if in_reply_to is None:
+        raise _invalid("in_reply_to", _("A response must name the message it answers."))
+    if kind != MessageKind.RESPONSE:
+        raise _invalid("kind", _("A message that answers another has the kind 'response'."))
+    if in_reply_to.channel_id != channel.pk:
+        raise _invalid("in_reply_to", _("The answered message is on another channel."))
+    # Locked first (before the chain head), see the package docstring.
+    receipt = (
+        Receipt.objects.select_for_update()
+        .filter(message=in_reply_to, state_id=actor.state_id)
+        .first()
+    )
+    if receipt is None:
+        raise PermissionDenied(_("Only a recipient state may answer this message."))
+    return receipt
+
+
+def _fingerprint(
+    channel: Channel,
+    subject: str,
+    body: str,
+    files: list[_File],
+    in_reply_to: Message | None,
+    fields: dict[str, Any],
+) -> str:
+    """What makes two requests the same request (an Idempotency-Key retry). Unsalted: two
+    identical requests must give the same fingerprint. Never shown."""
     content_sha256 = message_content_sha256(
         subject=subject,
         body=body,
-        language=language,
+        language=fields["language"],
         attachment_hashes=[f.sha256 for f in files],
     )
-    fingerprint = chain.sha256_hex(
+    return chain.sha256_hex(
         chain.canonical_json(
             {
                 "channel": channel.pk,
-                "kind": kind,
-                "priority": priority,
+                "kind": fields["kind"],
+                "priority": fields["priority"],
                 "content": content_sha256,
-                "tlp": tlp,
-                "instrument": instrument,
-                "reply_deadline": _iso(reply_deadline),
+                "tlp": fields["tlp"],
+                "instrument": fields["instrument"],
+                "reply_deadline": iso_utc(fields["reply_deadline"]),
                 "in_reply_to": in_reply_to.pk if in_reply_to else None,
             }
         )
     )
-    if idempotency_key:
-        replay = _idempotent_replay(user, idempotency_key, fingerprint)
-        if replay:
-            return replay
 
-    # The recipients and the sender's own state (its code goes on the record) in one query.
+
+def _recipients(
+    actor: Any, channel: Channel, in_reply_to: Message | None
+) -> tuple[dict[int, State], list[State]]:
+    """The recipient states and the sender's own state (its code goes on the record), read in
+    one query: every state read by id, and the recipients among them."""
     if in_reply_to is not None:
         wanted = {in_reply_to.sender_state_id}
     else:
-        wanted = participant_state_ids(channel) - {user.state_id}
+        wanted = participant_state_ids(channel) - {actor.state_id}
     states = {
         state.pk: state
-        for state in State.objects.filter(pk__in=wanted | {user.state_id}).order_by("name")
+        for state in State.objects.filter(pk__in=wanted | {actor.state_id}).order_by("name")
     }
-    sender_state = states[user.state_id]
     recipients = [state for pk, state in states.items() if pk in wanted]
     if not recipients:
         raise HotlineError(
             _("This channel has no other participant to send to."), code="no_recipients"
         )
+    return states, recipients
 
+
+# --- the writing steps --------------------------------------------------------------------------
+
+
+def _message_save(checked: _Send) -> SendResult:
+    """The message row, with its content commitment. ``created=False`` when a concurrent request
+    with the same Idempotency-Key saved first: this one is its retry."""
     salt = chain.new_salt()
-    commitment = message_content_commitment(
+    message = Message(
+        channel=checked.channel,
+        sender_state_id=checked.actor.state_id,
+        sender=checked.actor,
+        kind=checked.kind,
+        priority=checked.priority,
+        subject=checked.subject,
+        body=checked.body,
+        language=checked.language,
+        instrument=checked.instrument,
+        reply_deadline=checked.reply_deadline,
+        tlp=checked.tlp,
+        in_reply_to=checked.in_reply_to,
+        sent_at=checked.now,
+        content_sha256=_commitment(checked, salt),
+        content_salt=salt,
+        idempotency_key=checked.idempotency_key,
+        request_fingerprint=checked.fingerprint if checked.idempotency_key else "",
+    )
+    # Foreign keys are objects checked above, and the idempotency constraint is enforced by the
+    # database below (a check here would race), so full_clean validates the values only.
+    message.full_clean(
+        exclude=["channel", "sender_state", "sender", "in_reply_to"], validate_constraints=False
+    )
+    if not checked.idempotency_key:
+        # No key, no unique constraint to collide with: no savepoint (two round trips) needed.
+        message.save()
+        return SendResult(message=message, created=True)
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        # A concurrent request with the same key won; answer as its retry.
+        replay = _idempotent_replay(checked.actor, checked.idempotency_key, checked.fingerprint)
+        if replay:
+            return replay
+        raise
+    return SendResult(message=message, created=True)
+
+
+def _commitment(checked: _Send, salt: str) -> str:
+    return message_content_commitment(
         salt=salt,
-        subject=subject,
-        body=body,
-        language=language,
+        subject=checked.subject,
+        body=checked.body,
+        language=checked.language,
         attachments=[
             {
                 "name": f.name,
@@ -208,47 +379,12 @@ def message_send(
                 "size": len(f.data),
                 "sha256": f.sha256,
             }
-            for f in files
+            for f in checked.files
         ],
     )
-    message = Message(
-        channel=channel,
-        sender_state_id=user.state_id,
-        sender=user,
-        kind=kind,
-        priority=priority,
-        subject=subject,
-        body=body,
-        language=language,
-        instrument=instrument,
-        reply_deadline=reply_deadline,
-        tlp=tlp,
-        in_reply_to=in_reply_to,
-        sent_at=now,
-        content_sha256=commitment,
-        content_salt=salt,
-        idempotency_key=idempotency_key,
-        request_fingerprint=fingerprint if idempotency_key else "",
-    )
-    # Foreign keys are objects checked above, and the idempotency constraint is enforced by the
-    # database below (a check here would race), so full_clean validates the values only.
-    message.full_clean(
-        exclude=["channel", "sender_state", "sender", "in_reply_to"], validate_constraints=False
-    )
-    if idempotency_key:
-        try:
-            with transaction.atomic():
-                message.save()
-        except IntegrityError:
-            # A concurrent request with the same key won; answer as its retry.
-            replay = _idempotent_replay(user, idempotency_key, fingerprint)
-            if replay:
-                return replay
-            raise
-    else:
-        # No key, no unique constraint to collide with: no savepoint (two round trips) needed.
-        message.save()
 
+
+def _attachments_save(message: Message, files: list[_File]) -> None:
     for f in files:
         attachment = Attachment(
             message=message,
@@ -260,12 +396,16 @@ def message_send(
         attachment.file.save(f.name, ContentFile(f.data), save=False)
         attachment.save()
 
-    ack_due = now + channel.ack_deadline(priority) if kind in ACK_EXPECTED else None
-    reply_due = reply_deadline or (
-        now + channel.reply_deadline(priority) if kind in REPLY_EXPECTED else None
+
+def _receipts_create(message: Message, checked: _Send) -> list[Receipt]:
+    """One receipt per recipient state, with the deadlines of the channel for the priority."""
+    channel, now = checked.channel, checked.now
+    ack_due = now + channel.ack_deadline(checked.priority) if checked.kind in ACK_EXPECTED else None
+    reply_due = checked.reply_deadline or (
+        now + channel.reply_deadline(checked.priority) if checked.kind in REPLY_EXPECTED else None
     )
     escalates = ack_due is not None and channel.escalation_max_count > 0
-    receipts = Receipt.objects.bulk_create(
+    return Receipt.objects.bulk_create(
         [
             Receipt(
                 message=message,
@@ -275,69 +415,64 @@ def message_send(
                 escalation_level=channel.level,
                 next_escalation_at=ack_due if escalates else None,
             )
-            for state in recipients
+            for state in checked.recipients
         ]
     )
-    webhooks = _active_webhooks(s.pk for s in recipients)
+
+
+def _deliveries_queue(message: Message, receipts: list[Receipt], checked: _Send) -> None:
+    """The outbox rows for every receipt: inbox, its state's points of contact at the channel's
+    level, its state's webhooks."""
+    channel = checked.channel
+    webhooks = _active_webhooks(s.pk for s in checked.recipients)
     deliveries: list[Delivery] = []
     for receipt in receipts:
-        deliveries.append(
-            Delivery(
-                kind=DeliveryKind.INBOX,
-                purpose=DeliveryPurpose.MESSAGE,
-                message=message,
-                receipt=receipt,
-                available_at=now,
-            )
-        )
         pocs = points_of_contact_for(
             state=receipt.state, level=channel.level, organisation=channel.organisation
         )
-        deliveries += _email_deliveries(
-            pocs, purpose=DeliveryPurpose.MESSAGE, now=now, message=message, receipt=receipt
-        )
-        deliveries += _webhook_deliveries(
-            receipt.state_id,
-            purpose=DeliveryPurpose.MESSAGE,
-            now=now,
-            message=message,
-            receipt=receipt,
-            webhooks=webhooks,
+        deliveries += receipt_deliveries(
+            receipt, purpose=DeliveryPurpose.MESSAGE, pocs=pocs, webhooks=webhooks, now=checked.now
         )
     Delivery.objects.bulk_create(deliveries)
 
+
+def _sent_record(message: Message, receipts: list[Receipt], checked: _Send) -> None:
+    """The SENT entry on the channel's chain. Format 2: every fact the pages show or act upon,
+    commitments instead of content and account names (record.record_verify compares the rows
+    with this)."""
+    channel = checked.channel
     event_append(
         channel=channel,
         kind=EventKind.SENT,
-        at=now,
+        at=checked.now,
         message=message,
-        # Format 2: every fact the pages show or act upon, commitments instead of content
-        # and account names (selectors.record_verify compares the rows with this).
         data={
             "message": message.pk,
-            "kind": kind,
-            "priority": priority,
-            "tlp": tlp,
-            "instrument": instrument,
-            "reply_deadline": _iso(reply_deadline),
-            "sender_state": sender_state.iso3,
-            "sender_commitment": user_commitment(salt=salt, role="sender", username=user.username),
-            "in_reply_to": in_reply_to.pk if in_reply_to else None,
-            "content_commitment": commitment,
-            "channel": channel_facts(channel, states),
+            "kind": message.kind,
+            "priority": message.priority,
+            "tlp": message.tlp,
+            "instrument": message.instrument,
+            "reply_deadline": iso_utc(message.reply_deadline),
+            "sender_state": checked.states[checked.actor.state_id].iso3,
+            "sender_commitment": user_commitment(
+                salt=message.content_salt, role="sender", username=checked.actor.username
+            ),
+            "in_reply_to": message.in_reply_to_id,
+            "content_commitment": message.content_sha256,
+            "channel": channel_facts(channel, checked.states),
             "recipients": {
-                r.state.iso3: {"ack_due": _iso(r.ack_due_at), "reply_due": _iso(r.reply_due_at)}
+                r.state.iso3: {
+                    "ack_due": iso_utc(r.ack_due_at),
+                    "reply_due": iso_utc(r.reply_due_at),
+                }
                 for r in receipts
             },
         },
     )
-    if original_receipt is not None:
-        _mark_replied(original_receipt, reply=message, user=user, now=now)
-    return SendResult(message=message, created=True)
 
 
-def _idempotent_replay(user: Any, key: str, fingerprint: str) -> SendResult | None:
-    existing = Message.objects.filter(sender=user, idempotency_key=key).first()
+def _idempotent_replay(actor: Any, key: str, fingerprint: str) -> SendResult | None:
+    existing = Message.objects.filter(sender=actor, idempotency_key=key).first()
     if existing is None:
         return None
     if existing.request_fingerprint != fingerprint:
@@ -350,7 +485,7 @@ def _idempotent_replay(user: Any, key: str, fingerprint: str) -> SendResult | No
 
 def message_reply(
     *,
-    user: Any,
+    actor: Any,
     message: Message,
     body: str,
     subject: str = "",
@@ -364,7 +499,7 @@ def message_reply(
     """Answer `message` for the user's (recipient) state: a response to the original sender
     state on the same channel, defaults taken from the original. See message_send."""
     return message_send(
-        user=user,
+        actor=actor,
         channel=message.channel,
         kind=MessageKind.RESPONSE,
         priority=priority or message.priority,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 
 from ..models import WorkerHeartbeat
+from ..permissions import require_system
 from .common import _now
 
 # A row of a worker that stopped long ago says nothing any more.
@@ -15,10 +17,16 @@ HEARTBEAT_KEEP = timedelta(days=7)
 
 @transaction.atomic
 def worker_beat(
-    *, name: str, started_at: datetime, now: datetime | None = None, error: str = ""
+    *,
+    actor: Any,
+    name: str,
+    started_at: datetime,
+    now: datetime | None = None,
+    error: str = "",
 ) -> WorkerHeartbeat:
     """Record that the worker `name` finished a pass (``error`` empty) or met ``error`` (the
     beat then stays where it was: the warning is about passes that worked)."""
+    require_system(actor)
     now = _now(now)
     beat, created = WorkerHeartbeat.objects.get_or_create(
         name=name[:200], defaults={"started_at": started_at}

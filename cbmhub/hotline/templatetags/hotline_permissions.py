@@ -1,6 +1,6 @@
 """The hotline's permission rules, for templates that show or hide a link.
 
-The rules live in ``cbmhub.hotline.selectors``; these filters only expose them, so a template
+The rules live in ``cbmhub.hotline.permissions``; these filters only expose them, so a template
 never restates a rule."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 from django import template
 
-from cbmhub.hotline import selectors
+from cbmhub.hotline import permissions
 
 register = template.Library()
 
@@ -17,4 +17,4 @@ register = template.Library()
 @register.filter
 def can_send(user: Any) -> bool:
     """Whether the compose page would let ``user`` in (a channel their state takes part in)."""
-    return selectors.may_send(user)
+    return permissions.may_send(user)

@@ -10,6 +10,13 @@ from cbmhub.hotline.models import Channel, CommunicationCheck
 
 
 @pytest.fixture
+def world(alice, anna, bob, bert, carol, sam, olga, root):
+    """Every persona of cbmhub/conftest.py by name: two points of contact of each of states A
+    and B, one of C, the CICA secretariat officer, an observer and an operator."""
+    return locals()
+
+
+@pytest.fixture
 def link(state_a, state_b, cica):
     """The A–B technical channel (bilateral, CICA framework)."""
     return Channel.objects.create(
@@ -42,7 +49,7 @@ def send():
             "tlp": Tlp.AMBER,
         }
         fields.update(overrides)
-        return services.message_send(user=user, channel=channel, **fields)
+        return services.message_send(actor=user, channel=channel, **fields)
 
     return do
 
@@ -54,8 +61,8 @@ def answered_checks(world, cica):
 
     def start_until(count):
         while CommunicationCheck.objects.count() < count:
-            check = services.check_start(user=world["sam"], organisation=cica)
-            services.check_answer(user=world["anna"], communication_check=check)
+            check = services.check_start(actor=world["sam"], organisation=cica)
+            services.check_answer(actor=world["anna"], communication_check=check)
 
     return start_until
 

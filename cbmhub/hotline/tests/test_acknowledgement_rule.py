@@ -13,12 +13,13 @@ import pytest
 from cbmhub.hotline import selectors, services
 from cbmhub.hotline.choices import MessageKind
 from cbmhub.hotline.models import Receipt
+from cbmhub.hotline.permissions import SYSTEM
 
 
 @pytest.fixture
 def inbox_of_b(alice, anna, bob, bert, link, send):
     question = send(bert, link, subject="B asks").message
-    response = services.message_reply(user=anna, message=question, body="Our answer.").message
+    response = services.message_reply(actor=anna, message=question, body="Our answer.").message
     requests = [send(anna, link, subject=f"Request {n}").message for n in range(3)]
     return response, requests
 
@@ -61,7 +62,7 @@ def test_acknowledging_a_response_is_refused_with_a_clear_error(
 def test_the_rule_and_its_query_agree_for_every_kind(alice, anna, bob, bert, link, send, kind):
     if kind == MessageKind.RESPONSE:
         question = send(bert, link).message
-        message = services.message_reply(user=anna, message=question, body="Answer.").message
+        message = services.message_reply(actor=anna, message=question, body="Answer.").message
     else:
         message = send(anna, link, kind=kind).message
     receipt = message.receipts.get()
@@ -74,8 +75,8 @@ def test_the_escalation_follows_the_same_rule(alice, anna, bob, bert, link, send
     from datetime import timedelta
 
     question = send(bert, link).message
-    response = services.message_reply(user=anna, message=question, body="Answer.").message
+    response = services.message_reply(actor=anna, message=question, body="Answer.").message
     # Even a receipt scheduled for escalation by hand is not escalated when nothing is awaited.
     Receipt.objects.filter(message=response).update(next_escalation_at=response.sent_at)
-    assert services.escalations_run(now=response.sent_at + timedelta(days=30)) == 0
+    assert services.escalations_run(now=response.sent_at + timedelta(days=30), actor=SYSTEM) == 0
     assert Receipt.objects.get(message=response).escalation_count == 0

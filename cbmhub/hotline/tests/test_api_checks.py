@@ -15,11 +15,6 @@ from cbmhub.hotline.models import CheckTarget, CommunicationCheck
 URL = "/api/v1/hotline/checks/"
 
 
-@pytest.fixture
-def world(alice, anna, bob, bert, carol, sam, olga, root):
-    return locals()
-
-
 def test_secretariat_starts_a_check_of_a_subset(api_for, world, sam):
     response = api_for(sam).post(
         URL,
@@ -61,8 +56,8 @@ def test_start_refused_to_another_organisations_secretariat(api_for, world):
 @pytest.fixture
 def check(world, cica, sam, anna):
     t0 = timezone.now() - timedelta(minutes=30)
-    check = services.check_start(user=sam, organisation=cica, now=t0)
-    services.check_answer(user=anna, communication_check=check, now=t0 + timedelta(minutes=2))
+    check = services.check_start(actor=sam, organisation=cica, now=t0)
+    services.check_answer(actor=anna, communication_check=check, now=t0 + timedelta(minutes=2))
     return check
 
 

@@ -31,7 +31,7 @@ def busy(anna, bert, link, network, send):
             (anna, network, "free_text"),
         ][i % 3]
         message = services.message_send(
-            user=sender,
+            actor=sender,
             channel=channel,
             kind=kind,
             priority=PRIORITIES[i % 3 if i % 7 else 0],
@@ -40,9 +40,9 @@ def busy(anna, bert, link, network, send):
             now=start + timedelta(minutes=i),
         ).message
         if i % 5 == 0 and sender == anna and channel == link:
-            services.message_acknowledge(user=bert, message=message, now=message.sent_at)
+            services.message_acknowledge(actor=bert, message=message, now=message.sent_at)
         if i % 4 == 0 and sender == anna and channel == link:
-            services.message_reply(user=bert, message=message, body="Done.", now=message.sent_at)
+            services.message_reply(actor=bert, message=message, body="Done.", now=message.sent_at)
 
 
 def _reference_order(user):
@@ -64,7 +64,7 @@ def test_pages_reach_every_readable_message_once_in_order(
     api_for, request, busy, bert, anna, sam, reader
 ):
     user = request.getfixturevalue(reader)
-    visible = list(Message.objects.visible_to(user).values_list("pk", flat=True))
+    visible = list(selectors.visible_messages(user).values_list("pk", flat=True))
     assert len(visible) > 100
     api, seen, offset = api_for(user), [], 0
     while True:

@@ -11,11 +11,6 @@ URL = "/api/v1/hotline/"
 
 
 @pytest.fixture
-def world(alice, anna, bob, bert, carol, sam, olga, root):
-    return locals()
-
-
-@pytest.fixture
 def bilateral(world, link, send, anna):
     return send(anna, link, subject="Scans", body=BODY).message
 

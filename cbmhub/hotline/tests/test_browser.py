@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cbmhub.conftest import PASSWORD
+from cbmhub.hotline.permissions import SYSTEM
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -84,7 +85,10 @@ def test_urgent_request_acknowledged_and_unacknowledged_one_escalated(
 
     # A second request is left unacknowledged; its one-hour deadline passes.
     second = _send(a_page, live_server, link, "Second request, unanswered")
-    assert services.escalations_run(now=timezone.now() + timedelta(hours=1, minutes=1)) == 1
+    assert (
+        services.escalations_run(now=timezone.now() + timedelta(hours=1, minutes=1), actor=SYSTEM)
+        == 1
+    )
     escalated = Receipt.objects.get(message_id=second)
     assert (escalated.escalation_level, escalated.escalation_count) == ("diplomatic", 1)
     notified = Delivery.objects.filter(message_id=second, purpose="escalation")

@@ -13,7 +13,7 @@ from cbmhub.hotline.models import Event, Message, Receipt
 def record(alice, anna, bob, bert, link, send):
     message = send(anna, link).message
     call_command("hotline", "worker", "--once", stdout=open(os.devnull, "w"))
-    services.message_acknowledge(user=bert, message=message)
+    services.message_acknowledge(actor=bert, message=message)
     return message
 
 

@@ -9,9 +9,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from cbmhub.hotline import delivery, selectors, services
-from cbmhub.hotline.choices import DeliveryStatus, EventKind
+from cbmhub.directory.selectors import points_of_contact_for
+from cbmhub.hotline import selectors, services, transports, worker
+from cbmhub.hotline.choices import DeliveryKind, DeliveryPurpose, DeliveryStatus, EventKind
 from cbmhub.hotline.models import Delivery, Event, Webhook
+from cbmhub.hotline.permissions import SYSTEM
+from cbmhub.hotline.services.outbox import _active_webhooks, receipt_deliveries
 
 
 @pytest.fixture
@@ -20,8 +23,8 @@ def message(alice, anna, bob, bert, link, send):
 
 
 def test_worker_pass_delivers_and_marks_delivered_once(message):
-    assert delivery.deliveries_process() == 2
-    assert delivery.deliveries_process() == 0
+    assert worker.deliveries_process() == 2
+    assert worker.deliveries_process() == 0
     receipt = message.receipts.get()
     assert receipt.delivered_at is not None
     assert Event.objects.filter(kind=EventKind.DELIVERED).count() == 1
@@ -34,13 +37,13 @@ def test_worker_pass_delivers_and_marks_delivered_once(message):
 
 def test_green_body_travels_in_email(alice, anna, bob, bert, link, send):
     send(anna, link, body="Shareable text.", tlp="GREEN")
-    delivery.deliveries_process()
+    worker.deliveries_process()
     assert "Shareable text." in mail.outbox[0].body
 
 
 def test_failure_is_retried_with_backoff(message, settings):
     settings.EMAIL_BACKEND = "cbmhub.hotline.tests.test_delivery.BrokenBackend"
-    delivery.deliveries_process()
+    worker.deliveries_process()
     failed = Delivery.objects.get(kind="email")
     assert failed.status == DeliveryStatus.PENDING and "SMTP down" in failed.last_error
     assert failed.available_at > timezone.now()
@@ -50,28 +53,28 @@ def test_failure_is_retried_with_backoff(message, settings):
 
 def test_gives_up_after_max_attempts(message, settings):
     settings.EMAIL_BACKEND = "cbmhub.hotline.tests.test_delivery.BrokenBackend"
-    Delivery.objects.filter(kind="email").update(attempts=delivery.MAX_ATTEMPTS - 1)
-    delivery.deliveries_process()
+    Delivery.objects.filter(kind="email").update(attempts=services.MAX_ATTEMPTS - 1)
+    worker.deliveries_process()
     assert Delivery.objects.get(kind="email").status == DeliveryStatus.FAILED
 
 
 def test_expired_claim_of_a_dead_worker_is_taken_again(message):
-    dead = delivery.deliveries_claim(lease=timedelta(seconds=30))
-    assert len(dead) == 2 and delivery.deliveries_claim() == []
+    dead = services.deliveries_claim(lease=timedelta(seconds=30), actor=SYSTEM)
+    assert len(dead) == 2 and services.deliveries_claim(actor=SYSTEM) == []
     later = timezone.now() + timedelta(seconds=31)
-    retaken = delivery.deliveries_claim(now=later)
+    retaken = services.deliveries_claim(now=later, actor=SYSTEM)
     assert {d.pk for d in retaken} == {d.pk for d in dead}
     # The dead worker's late report is ignored: its claim is gone.
-    assert not delivery.delivery_mark_sent(dead[0])
-    assert all(delivery.delivery_mark_sent(d) for d in retaken)
+    assert not services.delivery_mark_sent(dead[0], actor=SYSTEM)
+    assert all(services.delivery_mark_sent(d, actor=SYSTEM) for d in retaken)
     assert Event.objects.filter(kind=EventKind.DELIVERED).count() == 1
 
 
 def test_claims_do_not_overlap(alice, anna, bob, bert, link, send):
     for _ in range(5):
         send(anna, link)
-    first = delivery.deliveries_claim(batch=4)
-    second = delivery.deliveries_claim(batch=100)
+    first = services.deliveries_claim(batch=4, actor=SYSTEM)
+    second = services.deliveries_claim(batch=100, actor=SYSTEM)
     assert len(first) == 4 and len(second) == 6
     assert not {d.pk for d in first} & {d.pk for d in second}
 
@@ -115,9 +118,9 @@ def test_webhook_is_signed_and_carries_no_body(
     alice, anna, bob, bert, link, send, state_b, webhook_server
 ):
     url, received = webhook_server
-    hook = services.webhook_create(user=bob, state=state_b, url=url, secret="s3cret")
+    hook = services.webhook_create(actor=bob, state=state_b, url=url, secret="s3cret")
     message = send(anna, link, body="Secret body text.").message
-    delivery.deliveries_process()
+    worker.deliveries_process()
     [(headers, body)] = received
     expected = hmac.new(
         b"s3cret", headers["X-CBMHub-Timestamp"].encode() + b"." + body, hashlib.sha256
@@ -133,13 +136,13 @@ def test_webhook_refused_to_other_states(bob, carol, state_b):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.webhook_create(user=carol, state=state_b, url="https://x.example/h")
+        services.webhook_create(actor=carol, state=state_b, url="https://x.example/h")
     assert not Webhook.objects.exists()
 
 
 def _worker_pass_queries(django_assert_max_num_queries, limit):
     with django_assert_max_num_queries(limit):
-        return delivery.deliveries_process(batch=200)
+        return worker.deliveries_process(batch=200)
 
 
 def test_inbox_batch_is_recorded_in_a_flat_number_of_queries(
@@ -165,10 +168,10 @@ def test_inbox_batch_is_recorded_in_a_flat_number_of_queries(
 def test_receipts_mark_delivered_sets_each_receipt_once(alice, anna, bob, bert, link, send):
     receipts = [send(anna, link).message.receipts.get() for _ in range(3)]
     ids = [r.pk for r in receipts]
-    first = services.receipts_mark_delivered(receipt_ids=ids[:2])
-    second = services.receipts_mark_delivered(receipt_ids=ids)
+    first = services.receipts_mark_delivered(receipt_ids=ids[:2], actor=SYSTEM)
+    second = services.receipts_mark_delivered(receipt_ids=ids, actor=SYSTEM)
     assert first == set(ids[:2]) and second == {ids[2]}
-    assert services.receipts_mark_delivered(receipt_ids=ids) == set()
+    assert services.receipts_mark_delivered(receipt_ids=ids, actor=SYSTEM) == set()
     assert Event.objects.filter(kind=EventKind.DELIVERED).count() == 3
     assert selectors.record_verify(link).ok
 
@@ -194,15 +197,15 @@ def test_every_email_and_webhook_links_to_its_page_on_the_site(
     from cbmhub.hotline.choices import DeliveryPurpose
 
     settings.SITE_URL = "https://hub.example.test/"  # the trailing slash is not doubled
-    services.webhook_create(user=bob, state=state_b, url="https://cert.example/hook", secret="s")
+    services.webhook_create(actor=bob, state=state_b, url="https://cert.example/hook", secret="s")
     message = send(anna, link, priority="flash").message
-    services.escalations_run(now=message.sent_at + timedelta(minutes=16))
-    check = services.check_start(user=sam, organisation=cica)
+    services.escalations_run(now=message.sent_at + timedelta(minutes=16), actor=SYSTEM)
+    check = services.check_start(actor=sam, organisation=cica)
     message_url = f"https://hub.example.test/hotline/messages/{message.pk}/"
 
     def email_lines(purpose):
         return [
-            delivery.email_for(d).body.splitlines()
+            transports.email_for(d).body.splitlines()
             for d in Delivery.objects.filter(kind="email", purpose=purpose)
         ]
 
@@ -219,4 +222,28 @@ def test_every_email_and_webhook_links_to_its_page_on_the_site(
         for target in check.targets.all()
     }
     hooks = Delivery.objects.filter(kind="webhook")  # the message and its escalation
-    assert hooks and all(delivery.webhook_payload(d)["url"] == message_url for d in hooks)
+    assert hooks and all(transports.webhook_payload(d)["url"] == message_url for d in hooks)
+
+
+def test_a_receipts_deliveries_are_built_in_one_place(alice, anna, bob, bert, link, send):
+    """outbox.receipt_deliveries builds both a message's and an escalation's rows: the inbox row
+    only for the message itself, e-mails to the points of contact given, the state's webhooks."""
+    Webhook.objects.create(state=bert.state, url="https://b.example/hook", secret="s")
+    receipt = send(anna, link).message.receipts.get()
+    pocs = points_of_contact_for(
+        state=receipt.state, level=link.level, organisation=link.organisation
+    )
+    webhooks = _active_webhooks([receipt.state_id])
+    now = timezone.now()
+
+    def kinds(purpose):
+        rows = receipt_deliveries(receipt, purpose=purpose, pocs=pocs, webhooks=webhooks, now=now)
+        assert all(r.receipt is receipt and r.purpose == purpose for r in rows)
+        return sorted(r.kind for r in rows)
+
+    # What message_send queued for the receipt is what the one function builds.
+    queued = sorted(receipt.deliveries.values_list("kind", flat=True))
+    assert kinds(DeliveryPurpose.MESSAGE) == queued
+    assert DeliveryKind.EMAIL in queued and DeliveryKind.WEBHOOK in queued
+    # An escalation is no new arrival in the inbox.
+    assert kinds(DeliveryPurpose.ESCALATION) == [k for k in queued if k != DeliveryKind.INBOX]

@@ -11,27 +11,22 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pytest
 from django.core import mail
 
 from cbmhub.directory.models import PointOfContact
-from cbmhub.hotline import delivery, services
+from cbmhub.hotline import services, worker
 from cbmhub.hotline.choices import DeliveryPurpose, EventKind
 from cbmhub.hotline.models import Delivery, Event
-
-
-@pytest.fixture
-def world(alice, anna, bob, bert, carol, sam, olga, root):
-    return locals()
+from cbmhub.hotline.permissions import SYSTEM
 
 
 def _escalate(message, minutes: int) -> int:
-    return services.escalations_run(now=message.sent_at + timedelta(minutes=minutes))
+    return services.escalations_run(now=message.sent_at + timedelta(minutes=minutes), actor=SYSTEM)
 
 
 def _deliver(message) -> None:
     """Send the outbox as of after the escalations (their rows are due at escalation time)."""
-    while delivery.deliveries_process(now=message.sent_at + timedelta(hours=4)):
+    while worker.deliveries_process(now=message.sent_at + timedelta(hours=4)):
         pass
 
 

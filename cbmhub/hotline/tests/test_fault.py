@@ -10,7 +10,7 @@ pytest-django lives in a transaction the workers could not see):
 - ``cbmhub migrate``, a script that queues the messages through ``message_send``, and
   ``cbmhub hotline worker`` processes.
 
-What "exactly once" means here (delivery.py's module docstring): the recorded state is
+What "exactly once" means here (services/outbox.py's module docstring): the recorded state is
 exactly-once — every delivery row ends ``sent``, every receipt is delivered, with exactly one
 DELIVERED event each, and the record verifies. The transport is at-least-once for the row a
 worker had in flight when it died: that e-mail may arrive twice with the same Message-ID, so
@@ -69,7 +69,7 @@ channel = Channel.objects.create(
 )
 for n in range({MESSAGES}):
     services.message_send(
-        user=sender, channel=channel, kind="incident_notification", priority="urgent",
+        actor=sender, channel=channel, kind="incident_notification", priority="urgent",
         subject=f"Incident {{n}}", body="Details in the attached report.", tlp="AMBER",
     )
 """

@@ -29,7 +29,7 @@ def secret(anna, bert, link, send):
     """A TLP:RED request A→B, acknowledged by bert: its subject and body are among the 60
     guesses the secretariat would try."""
     message = send(anna, link, subject="Intrusion", body="Please advise.", tlp="RED").message
-    services.message_acknowledge(user=bert, message=message)
+    services.message_acknowledge(actor=bert, message=message)
     return message
 
 

@@ -32,9 +32,10 @@ import pytest
 from django.utils import timezone
 
 from cbmhub.conftest import make_poc
-from cbmhub.hotline import delivery
+from cbmhub.hotline import services, transports, worker
 from cbmhub.hotline.choices import DeliveryKind, DeliveryStatus, EventKind
 from cbmhub.hotline.models import Delivery, Event
+from cbmhub.hotline.permissions import SYSTEM
 
 
 def free_port() -> int:
@@ -126,7 +127,7 @@ def test_message_emails_arrive_with_metadata_only(smtp, parties, anna, link, sen
         instrument="OSCE CBM 3",
     ).message
 
-    assert delivery.deliveries_process() == 3  # the inbox and two e-mails
+    assert worker.deliveries_process() == 3  # the inbox and two e-mails
 
     mails = received(smtp)
     emails = {d.address: d for d in Delivery.objects.filter(kind=DeliveryKind.EMAIL)}
@@ -157,7 +158,7 @@ def test_green_message_carries_subject_and_body(smtp, parties, anna, link, send)
     message = send(
         anna, link, subject="Exercise notice", body="Shareable exercise details.", tlp="GREEN"
     ).message
-    delivery.deliveries_process()
+    worker.deliveries_process()
     mails = received(smtp)
     assert len(mails) == 2
     for mail in mails:
@@ -170,18 +171,18 @@ def test_resend_after_a_crash_keeps_the_message_id(smtp, parties, anna, link, se
     """A worker that dies after the server accepted a mail, before recording it: the row is sent
     again once its lease expires, with the same Message-ID, and recorded once."""
     send(anna, link)
-    dead = delivery.deliveries_claim(lease=timedelta(seconds=30))
+    dead = services.deliveries_claim(lease=timedelta(seconds=30), actor=SYSTEM)
     first = next(d for d in dead if d.kind == DeliveryKind.EMAIL)
-    delivery.email_for(first).send(fail_silently=False)  # ... and the worker dies here
+    transports.email_for(first).send(fail_silently=False)  # ... and the worker dies here
 
-    assert delivery.deliveries_process(now=timezone.now() + timedelta(seconds=31)) == 3
+    assert worker.deliveries_process(now=timezone.now() + timedelta(seconds=31)) == 3
 
     mails = received(smtp)
     ids = [m["Message-ID"] for m in mails]
     assert len(mails) == 3 and len(set(ids)) == 2  # one raw duplicate ...
-    assert ids.count(delivery.message_id_for(first)) == 2  # ... the receiver can drop by id
+    assert ids.count(transports.message_id_for(first)) == 2  # ... the receiver can drop by id
     assert Event.objects.filter(kind=EventKind.DELIVERED).count() == 1
-    assert not delivery.delivery_mark_sent(first)  # the dead worker's claim is void
+    assert not services.delivery_mark_sent(first, actor=SYSTEM)  # the dead worker's claim is void
 
 
 def test_smtp_server_down_then_up(settings, tmp_path, parties, anna, link, send):
@@ -190,13 +191,13 @@ def test_smtp_server_down_then_up(settings, tmp_path, parties, anna, link, send)
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
     send(anna, link)
 
-    delivery.deliveries_process()  # nothing listens on the port yet
+    worker.deliveries_process()  # nothing listens on the port yet
     failed = Delivery.objects.filter(kind=DeliveryKind.EMAIL)
     assert {d.status for d in failed} == {DeliveryStatus.PENDING}
     assert all("ConnectionRefusedError" in d.last_error for d in failed)
 
     with smtp_server(tmp_path / "maildir", port=port):
         later = timezone.now() + timedelta(minutes=1)  # past the first back-off (30 s)
-        assert delivery.deliveries_process(now=later) == 2
+        assert worker.deliveries_process(now=later) == 2
         assert len(received(tmp_path / "maildir")) == 2
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from cbmhub.hotline import chain, services
 from cbmhub.hotline.models import Attachment, Event
+from cbmhub.hotline.permissions import SYSTEM
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -37,7 +38,7 @@ def record(settings, tmp_path, alice, anna, bob, bert, link, send):
     first = send(anna, link, subject="First", attachments=[upload]).message
     send(anna, link, subject="Second")
     call_command("hotline", "worker", "--once", stdout=StringIO())
-    services.message_acknowledge(user=bert, message=first)
+    services.message_acknowledge(actor=bert, message=first)
     assert list(Event.objects.filter(channel=link).values_list("seq", "kind")) == [
         (1, "sent"),
         (2, "sent"),
@@ -441,7 +442,7 @@ def test_escalated_receipt_verifies_and_its_level_is_covered(anna, bert, link, s
     from datetime import timedelta
 
     message = send(anna, link, priority="flash").message
-    assert services.escalations_run(now=message.sent_at + timedelta(minutes=16)) == 1
+    assert services.escalations_run(now=message.sent_at + timedelta(minutes=16), actor=SYSTEM) == 1
     assert verify("--channel", str(link.pk))[0]
     # Whatever level the escalation reached (it falls back to the highest level that has a
     # point of contact), an operator's edit to another level must be caught.
@@ -572,10 +573,10 @@ def check(sam, cica, anna, bert, carol, network):
     from datetime import timedelta
 
     t0 = timezone.now() - timedelta(hours=3)
-    check = services.check_start(user=sam, organisation=cica, now=t0, channel=network)
+    check = services.check_start(actor=sam, organisation=cica, now=t0, channel=network)
     for user in (anna, bert):
-        services.check_answer(user=user, communication_check=check, now=t0 + timedelta(minutes=5))
-    assert services.checks_close_due(now=t0 + timedelta(hours=2)) == 1
+        services.check_answer(actor=user, communication_check=check, now=t0 + timedelta(minutes=5))
+    assert services.checks_close_due(now=t0 + timedelta(hours=2), actor=SYSTEM) == 1
     return check
 
 

@@ -11,11 +11,6 @@ BODY = "The body that stays with the parties."
 
 
 @pytest.fixture
-def world(alice, anna, bob, bert, carol, sam, olga, root):
-    return locals()
-
-
-@pytest.fixture
 def sent(world, link, send, anna):
     return send(anna, link, body=BODY).message
 

@@ -14,13 +14,8 @@ from django.utils import timezone
 
 from cbmhub.conftest import make_user
 from cbmhub.directory.models import Organisation, PointOfContact
-from cbmhub.hotline import delivery, services
+from cbmhub.hotline import services, worker
 from cbmhub.hotline.models import CheckTarget, CommunicationCheck
-
-
-@pytest.fixture
-def world(alice, anna, bob, bert, carol, sam, olga, root):
-    return locals()
 
 
 @pytest.fixture
@@ -28,10 +23,10 @@ def finished(world, cica, sam, anna, bert, carol):
     """A check of every CICA POC an hour long: anna after 5 min, bert after 30, carol 2 h late,
     alice and bob silent."""
     t0 = timezone.now() - timedelta(hours=3)
-    check = services.check_start(user=sam, organisation=cica, now=t0, note="Quarterly")
+    check = services.check_start(actor=sam, organisation=cica, now=t0, note="Quarterly")
     for user, minutes in ((anna, 5), (bert, 30), (carol, 120)):
         services.check_answer(
-            user=user, communication_check=check, now=t0 + timedelta(minutes=minutes)
+            actor=user, communication_check=check, now=t0 + timedelta(minutes=minutes)
         )
     return check
 
@@ -58,7 +53,7 @@ def test_secretariat_starts_a_check_and_targets_are_emailed(
     assert response.status_code == 302 and response["Location"] == _detail(check)
     assert sorted(check.targets.values_list("state__iso3", flat=True)) == ["KAZ", "MNG", "THA"]
     assert check.deadline - check.started_at == timedelta(minutes=30)
-    delivery.deliveries_process()
+    worker.deliveries_process()
     assert sorted(m.to[0] for m in mail.outbox) == [
         "technical.kaz@example.org",
         "technical.mng@example.org",
@@ -104,7 +99,7 @@ def test_other_organisations_secretariat_cannot_start_a_cica_check(client_for, w
 
 def test_results_page_shows_rates_chart_and_history(client_for, sam, cica, finished):
     earlier = services.check_start(
-        user=sam, organisation=cica, now=timezone.now() - timedelta(days=30)
+        actor=sam, organisation=cica, now=timezone.now() - timedelta(days=30)
     )
     html = client_for(sam).get(_detail(finished)).content.decode()
     assert "Response rate 40% (2 of 5 within the deadline)" in html
@@ -118,7 +113,7 @@ def test_results_page_shows_rates_chart_and_history(client_for, sam, cica, finis
 def test_results_in_russian_draw_the_chart_with_decimal_points_and_russian_units(
     client_for, sam, cica, finished
 ):
-    services.check_start(user=sam, organisation=cica, now=timezone.now() - timedelta(days=30))
+    services.check_start(actor=sam, organisation=cica, now=timezone.now() - timedelta(days=30))
     client = client_for(sam)
     client.cookies["django_language"] = "ru"
     html = client.get(_detail(finished)).content.decode()
@@ -177,7 +172,7 @@ def test_states_cannot_export(client_for, world, finished, who):
 
 
 def test_point_of_contact_answers_in_the_app(client_for, world, cica, sam, bob):
-    check = services.check_start(user=sam, organisation=cica)
+    check = services.check_start(actor=sam, organisation=cica)
     client = client_for(bob)
     assert "pending-checks" in client.get(reverse("hotline:inbox")).content.decode()
     response = client.post(reverse("hotline:check_answer", args=[check.pk]))
@@ -188,7 +183,7 @@ def test_point_of_contact_answers_in_the_app(client_for, world, cica, sam, bob):
 
 
 def test_answer_refused_to_those_not_asked(client_for, world, cica, sam):
-    check = services.check_start(user=sam, organisation=cica, levels=["technical"])
+    check = services.check_start(actor=sam, organisation=cica, levels=["technical"])
     assert (
         client_for(world["olga"]).post(reverse("hotline:check_answer", args=[check.pk])).status_code
         == 404
@@ -204,7 +199,7 @@ def test_answer_refused_to_those_not_asked(client_for, world, cica, sam):
 
 
 def test_emailed_link_confirms_only_on_post_and_without_login(client, world, cica, sam):
-    check = services.check_start(user=sam, organisation=cica)
+    check = services.check_start(actor=sam, organisation=cica)
     target = check.targets.get(point_of_contact__user=world["carol"])
     url = reverse("hotline:check_confirm", args=[target.token])
     page = client.get(url)
@@ -218,7 +213,7 @@ def test_emailed_link_confirms_only_on_post_and_without_login(client, world, cic
 
 
 def test_unknown_token_is_404(client, world, cica, sam):
-    services.check_start(user=sam, organisation=cica)
+    services.check_start(actor=sam, organisation=cica)
     url = reverse("hotline:check_confirm", args=["not-a-token"])
     assert client.get(url).status_code == 404 and client.post(url).status_code == 404
 
@@ -313,7 +308,7 @@ def test_an_observer_is_refused_by_name_not_silently_dropped(
     client_for, world, cica, sam, japan_observer, state_b
 ):
     with pytest.raises(services.HotlineError) as refused:
-        services.check_start(user=sam, organisation=cica, states=[japan_observer, state_b])
+        services.check_start(actor=sam, organisation=cica, states=[japan_observer, state_b])
     assert "JPN" in refused.value.message and not CommunicationCheck.objects.exists()
     response = client_for(sam).post(
         reverse("hotline:check_start"),
@@ -344,8 +339,8 @@ def test_an_untouched_form_shows_the_scope_and_starts_nothing_until_confirmed(
 
 
 def test_an_open_check_reads_in_progress_not_zero_percent(client_for, world, cica, sam, bert):
-    check = services.check_start(user=sam, organisation=cica)
-    services.check_answer(user=bert, communication_check=check)
+    check = services.check_start(actor=sam, organisation=cica)
+    services.check_answer(actor=bert, communication_check=check)
     html = client_for(sam).get(_detail(check)).content.decode()
     assert "1 of 5 answered so far" in html and "Response rate 0%" not in html
     assert html.count('data-testid="awaited"') == 4 and "no answer" not in html
@@ -360,5 +355,31 @@ def test_an_open_check_reads_in_progress_not_zero_percent(client_for, world, cic
 @pytest.mark.django_db(transaction=True)
 def test_check_start_opens_its_own_transaction(cica, sam, bert):
     """Outside any transaction (as a real request is), check_start must open one itself."""
-    check = services.check_start(user=sam, organisation=cica)
+    check = services.check_start(actor=sam, organisation=cica)
     assert check.targets.count() == 1
+
+
+# --- a confirmation link is not signed by whoever is signed in (security review) -----------
+
+
+def test_confirm_link_used_by_another_states_user_is_not_attributed_to_them(
+    client_for, sam, alice, bob, cica
+):
+    check = services.check_start(actor=sam, organisation=cica)
+    target = CheckTarget.objects.get(communication_check=check, point_of_contact__user=alice)
+    # Bob (state B) is signed in and opens a link forwarded from Kazakhstan.
+    response = client_for(bob).post(reverse("hotline:check_confirm", args=[target.token]))
+    assert response.status_code == 200
+    target.refresh_from_db()
+    assert target.answered_at is not None  # the token is the secret: the answer counts
+    assert target.answered_by_id is None  # but the record does not say Bob answered for KAZ
+    event = check.channel.events.filter(kind="check_answered").get()
+    assert '"by":"bob"' not in event.payload
+
+
+def test_confirm_link_used_by_its_own_point_of_contact_names_them(client_for, sam, alice, cica):
+    check = services.check_start(actor=sam, organisation=cica)
+    target = CheckTarget.objects.get(communication_check=check, point_of_contact__user=alice)
+    client_for(alice).post(reverse("hotline:check_confirm", args=[target.token]))
+    target.refresh_from_db()
+    assert target.answered_by_id == alice.pk

@@ -6,14 +6,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from cbmhub.hotline import delivery
+from cbmhub.hotline import worker
 from cbmhub.hotline.choices import DeliveryKind, Scope
 from cbmhub.hotline.models import Channel, Delivery, Message
-
-
-@pytest.fixture
-def world(alice, anna, bob, bert, carol, sam, olga):
-    return locals()
 
 
 def _form(channel, **overrides):
@@ -60,7 +55,7 @@ def test_send_from_the_form_queues_inbox_email_and_event(
     assert announced == ["sent"], "the SENT event is announced after commit"
     kinds = set(Delivery.objects.filter(message=message).values_list("kind", flat=True))
     assert kinds == {DeliveryKind.INBOX, DeliveryKind.EMAIL}
-    delivery.deliveries_process()
+    worker.deliveries_process()
     assert [m.to for m in mail.outbox] == [["technical.mng@example.org"]]
     assert f"/hotline/messages/{message.pk}/" in mail.outbox[0].body
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cbmhub.directory.models import PointOfContact
 from cbmhub.hotline import services
+from cbmhub.hotline.permissions import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,10 @@ def test_the_timeline_names_the_escalation_level_in_the_readers_language(
     client_for, link, send, alice, bob, bert
 ):
     message = send(alice, link).message
-    assert services.escalations_run(now=timezone.now() + timedelta(hours=1, minutes=1)) == 1
+    assert (
+        services.escalations_run(now=timezone.now() + timedelta(hours=1, minutes=1), actor=SYSTEM)
+        == 1
+    )
     client = client_for(bob)
     url = reverse("hotline:message_detail", args=[message.pk])
     html = client.get(url).content.decode()
@@ -77,7 +81,7 @@ def test_the_page_polls_its_status_which_another_state_cannot_read(
     url = reverse("hotline:message_status", args=[message.pk])
     page = client_for(alice).get(reverse("hotline:message_detail", args=[message.pk]))
     assert f'hx-get="{url}" hx-trigger="every 15s"' in page.content.decode()
-    services.message_acknowledge(user=bert, message=message)
+    services.message_acknowledge(actor=bert, message=message)
     html = client_for(alice).get(url).content.decode()
     assert 'data-kind="acknowledged"' in html and "<html" not in html
     assert client_for(carol).get(url).status_code == 404

@@ -20,11 +20,6 @@ BODY = "Traffic from 203.0.113.7 keeps probing port 443."
 
 
 @pytest.fixture
-def world(alice, anna, bob, bert, carol, sam, olga, root):
-    return locals()
-
-
-@pytest.fixture
 def bilateral(world, link, send, anna):
     return send(anna, link, subject="Probe from your network", body=BODY).message
 
@@ -60,7 +55,7 @@ def test_inbox_sorts_by_urgency(client_for, link, send, anna, bert):
     overdue = send(
         anna, link, priority=Priority.ROUTINE, subject="Old one", now=now - timedelta(days=3)
     ).message
-    services.message_acknowledge(user=bert, message=routine)  # still owes a reply
+    services.message_acknowledge(actor=bert, message=routine)  # still owes a reply
     outgoing = send(bert, link, subject="From B").message
     html = client_for(bert).get(reverse("hotline:inbox")).content.decode()
     order = [html.index(f'data-message="{m.pk}"') for m in (overdue, flash, routine, outgoing)]

@@ -25,17 +25,12 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def world(alice, anna, bob, bert, carol, sam, olga, root):
-    return locals()
-
-
-@pytest.fixture
 def record(anna, bert, link, send):
     """Two messages A→B, delivered, the first acknowledged: five entries."""
     first = send(anna, link, subject="First").message
     send(anna, link, subject="Second")
     call_command("hotline", "worker", "--once", stdout=StringIO())
-    services.message_acknowledge(user=bert, message=first)
+    services.message_acknowledge(actor=bert, message=first)
     assert Event.objects.filter(channel=link).count() == 5
     return first
 

@@ -25,9 +25,10 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError
 from django.utils import timezone
 
-from cbmhub.hotline import delivery, services, worker
+from cbmhub.hotline import services, worker
 from cbmhub.hotline.choices import DeliveryStatus
 from cbmhub.hotline.models import Delivery, WorkerHeartbeat
+from cbmhub.hotline.permissions import SYSTEM
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def failing_first(monkeypatch, module, name, times, error):
 
 def test_database_locked_is_logged_backed_off_and_delivery_goes_on(queued, monkeypatch, caplog):
     calls = failing_first(
-        monkeypatch, delivery, "deliveries_claim", 3, OperationalError("database is locked")
+        monkeypatch, services, "deliveries_claim", 3, OperationalError("database is locked")
     )
     stop = Stopper(passes=5)
     loop = worker.Worker(name="test:1", pause=stop.pause)
@@ -139,7 +140,7 @@ def test_backoff_doubles_up_to_a_minute():
 
 def test_once_reports_a_failed_pass_with_exit_status_1(queued, monkeypatch):
     failing_first(
-        monkeypatch, delivery, "deliveries_claim", 1, OperationalError("database is locked")
+        monkeypatch, services, "deliveries_claim", 1, OperationalError("database is locked")
     )
     with pytest.raises(CommandError, match="database is locked"):
         call_command("hotline", "worker", "--once", stdout=StringIO())
@@ -158,9 +159,13 @@ def test_sleep_longer_than_the_heartbeat_allows_is_refused(db):
 
 def _beat(name: str, ago: timedelta, error: str = "") -> None:
     now = timezone.now()
-    services.worker_beat(name=name, started_at=now - timedelta(hours=1), now=now - ago)
+    services.worker_beat(
+        name=name, started_at=now - timedelta(hours=1), now=now - ago, actor=SYSTEM
+    )
     if error:
-        services.worker_beat(name=name, started_at=now - timedelta(hours=1), error=error)
+        services.worker_beat(
+            name=name, started_at=now - timedelta(hours=1), error=error, actor=SYSTEM
+        )
 
 
 @pytest.mark.parametrize("persona", ["sam", "root"])
@@ -192,7 +197,7 @@ def test_worker_alert_selector_threshold(sam, alice):
     from cbmhub.hotline import selectors
 
     now = timezone.now()
-    services.worker_beat(name="h:1", started_at=now, now=now)
+    services.worker_beat(name="h:1", started_at=now, now=now, actor=SYSTEM)
     assert selectors.worker_alert(sam, now=now + timedelta(seconds=59)) is None
     alert = selectors.worker_alert(sam, now=now + timedelta(seconds=60))
     assert alert is not None and alert.last_beat == now
@@ -225,7 +230,7 @@ channel = Channel.objects.create(
 )
 for n in range(3):
     services.message_send(
-        user=sender, channel=channel, kind="incident_notification", priority="urgent",
+        actor=sender, channel=channel, kind="incident_notification", priority="urgent",
         subject=f"Incident {n}", body="Details follow.", tlp="AMBER",
     )
 """

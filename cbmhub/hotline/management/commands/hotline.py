@@ -23,6 +23,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cbmhub.hotline import chain, selectors, signing
+from cbmhub.hotline.models import Channel
+from cbmhub.hotline.worker import Worker
+
 # The heartbeat must come within selectors.WORKER_STALE_AFTER (a minute) of the last one.
 MAX_SLEEP = 30.0
 
@@ -66,7 +70,6 @@ class Command(BaseCommand):
     # --- worker ---------------------------------------------------------------------------
 
     def do_worker(self, *, once: bool, batch: int, sleep: float, lease: float, **_) -> None:
-        from cbmhub.hotline.worker import Worker
 
         if batch < 1 or lease <= 0 or not 0 <= sleep <= MAX_SLEEP:
             raise CommandError(
@@ -108,8 +111,6 @@ class Command(BaseCommand):
         if bundle is not None:
             self._verify_bundle(bundle, public_key)
             return
-        from cbmhub.hotline import selectors
-        from cbmhub.hotline.models import Channel
 
         kept = [self._read_head(path) for path in head]
         channels = Channel.objects.order_by("id")
@@ -134,7 +135,6 @@ class Command(BaseCommand):
             raise CommandError(f"{broken} channel record(s) failed verification.")
 
     def _read_head(self, path: Path) -> dict:
-        from cbmhub.hotline import chain
 
         try:
             document = chain.read_bundle(str(path))
@@ -144,7 +144,6 @@ class Command(BaseCommand):
         return {"head": head, "head_signature": signature}
 
     def _verify_bundle(self, bundle: Path, public_key: Path | None) -> None:
-        from cbmhub.hotline import chain
 
         if public_key is None:
             raise CommandError(
@@ -166,8 +165,6 @@ class Command(BaseCommand):
             raise CommandError("The bundle failed verification.")
 
     def do_export(self, *, channel: int, output: Path, **_) -> None:
-        from cbmhub.hotline import selectors
-        from cbmhub.hotline.models import Channel
 
         item = (
             Channel.objects.select_related("organisation", "state_a", "state_b")
@@ -182,6 +179,5 @@ class Command(BaseCommand):
         self.stdout.write(f"wrote {count} entries of channel {channel} to {output}")
 
     def do_public_key(self, **_) -> None:
-        from cbmhub.hotline import signing
 
         self.stdout.write(signing.public_key_pem().rstrip("\n"))

@@ -1,0 +1,222 @@
+"""Who may see and do what in the hotline: the rules, in one place.
+
+Imported by the selectors (which filter reads by these rules), the services (which refuse
+writes by them), the views, the API and the template tags; it imports none of them, so the
+rules never depend on how a page or a write uses them. ``models.py`` does not import this
+module either: the rules are about the models, not part of them.
+
+- A bilateral channel's participants are its two states; a multilateral channel's are the
+  current members (member, chair, party) of its organisation.
+- Participants see the channel's messages in full; a secretariat officer sees their
+  organisation's channels (a bilateral one as metadata only); an operator (superuser) sees
+  every channel's metadata and no content; anyone else sees nothing.
+- The system actor (``SYSTEM``) is what the worker, escalation and the check closer act as.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Final
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from cbmhub.core import roles
+from cbmhub.directory.models import Membership, Organisation, State
+from cbmhub.directory.selectors import participating_memberships
+
+from .choices import Scope
+from .models import Channel
+
+# The system actor is core's (core/roles.py), one for every app; re-exported for the hotline's
+# callers, which name it as hotline permissions.SYSTEM.
+SYSTEM: Final = roles.SYSTEM
+SystemActor = roles.SystemActor
+
+
+def require_system(actor: Any) -> None:
+    """Refuse anything but the system actor where only the platform may act (a user, None)."""
+    if not isinstance(actor, SystemActor):
+        raise PermissionDenied("Only the system may do this (actor=SYSTEM).")
+
+
+def is_state_user(user: Any) -> bool:
+    """A point of contact of a state: signed in, with a state role and a state."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and getattr(user, "is_state_user", False)
+        and getattr(user, "state_id", None)
+    )
+
+
+def require_state_user(user: Any, message: str) -> None:
+    if not is_state_user(user):
+        raise PermissionDenied(message)
+
+
+def _current_memberships() -> QuerySet[Membership]:
+    return participating_memberships()
+
+
+def member_state_ids(organisation: Organisation | int) -> set[int]:
+    org_id = getattr(organisation, "pk", organisation)
+    return set(
+        _current_memberships().filter(organisation_id=org_id).values_list("state_id", flat=True)
+    )
+
+
+def member_organisation_ids(state: State | int) -> set[int]:
+    state_id = getattr(state, "pk", state)
+    return set(
+        _current_memberships().filter(state_id=state_id).values_list("organisation_id", flat=True)
+    )
+
+
+def visible_channel_filter(user: Any, *, prefix: str = "") -> Q:
+    """A Q over Channel (or, with ``prefix="channel__"``, over a model with a channel FK) that
+    keeps what `user` may see the metadata of."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(**{f"{prefix}pk__in": []})
+    if user.is_superuser:
+        return Q()
+    if getattr(user, "is_state_user", False) and user.state_id:
+        return (
+            Q(**{f"{prefix}scope": Scope.BILATERAL, f"{prefix}state_a_id": user.state_id})
+            | Q(**{f"{prefix}scope": Scope.BILATERAL, f"{prefix}state_b_id": user.state_id})
+            | Q(
+                **{
+                    f"{prefix}scope": Scope.MULTILATERAL,
+                    f"{prefix}organisation_id__in": member_organisation_ids(user.state_id),
+                }
+            )
+        )
+    if getattr(user, "is_secretariat", False) and user.organisation_id:
+        return Q(**{f"{prefix}organisation_id": user.organisation_id})
+    return Q(**{f"{prefix}pk__in": []})
+
+
+def is_participant(channel: Channel, state_id: int | None) -> bool:
+    if not state_id:
+        return False
+    if channel.is_bilateral:
+        return state_id in (channel.state_a_id, channel.state_b_id)
+    return state_id in member_state_ids(channel.organisation_id)
+
+
+def participant_state_ids(channel: Channel) -> set[int]:
+    if channel.is_bilateral:
+        return {channel.state_a_id, channel.state_b_id}
+    return member_state_ids(channel.organisation_id)
+
+
+def can_read_content(user: Any, channel: Channel) -> bool:
+    """May `user` read the subject, body and attachments of messages on `channel`?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "is_state_user", False):
+        return is_participant(channel, user.state_id)
+    if getattr(user, "is_secretariat", False) and not channel.is_bilateral:
+        return channel.organisation_id == user.organisation_id
+    return False
+
+
+def channels_for_sending(user: Any) -> list[Channel]:
+    """Active channels on which `user` may send: those their state takes part in. Read once per
+    user object, i.e. once per request: the menu, the page and its form all ask."""
+    cached: list[Channel] | None = getattr(user, "_hotline_channels_for_sending", None)
+    if cached is None:
+        cached = user._hotline_channels_for_sending = _channels_for_sending(user)
+    return list(cached)
+
+
+def _channels_for_sending(user: Any) -> list[Channel]:
+    if not getattr(user, "is_state_user", False) or not user.state_id:
+        return []
+    # is_participant for every channel, with the state's memberships read once.
+    state_id, organisations = user.state_id, member_organisation_ids(user.state_id)
+    return [
+        c
+        for c in Channel.objects.filter(visible_channel_filter(user), is_active=True)
+        .select_related("organisation", "state_a", "state_b")
+        .order_by("name", "id")
+        if (
+            state_id in (c.state_a_id, c.state_b_id)
+            if c.is_bilateral
+            else c.organisation_id in organisations
+        )
+    ]
+
+
+def may_send(user: Any) -> bool:
+    """Whether `user` may send at all (the Compose link)."""
+    return bool(channels_for_sending(user))
+
+
+def inbox_audience(user: Any) -> str:
+    """Which inbox `user` has, for the page to say what they see (the rules are the ones of
+    `visible_channel_filter` and `can_read_content`): "state" (a point of contact, who
+    acknowledges and replies for their state), "secretariat" (their organisation's channels,
+    bilateral ones as metadata only), "operator" (every channel, metadata only) or "observer"
+    (no channel at all). A state user who is also a superuser is "state": they owe answers."""
+    if getattr(user, "is_state_user", False) and getattr(user, "state_id", None):
+        return "state"
+    # Before "operator": a superuser who is a secretariat officer reads their organisation's
+    # multilateral messages in full (can_read_content).
+    if getattr(user, "is_secretariat", False) and getattr(user, "organisation_id", None):
+        return "secretariat"
+    if getattr(user, "is_superuser", False):
+        return "operator"
+    return "observer"
+
+
+def sees_all_check_targets(user: Any) -> bool:
+    """The secretariat and operators see every state's answers (and the figures); a state user
+    sees its own state's targets only."""
+    return bool(user.is_superuser or getattr(user, "is_secretariat", False))
+
+
+def sees_own_state_targets_only(user: Any) -> bool:
+    """A state user (not an operator) sees its own state's check targets only."""
+    return bool(getattr(user, "is_state_user", False) and not user.is_superuser)
+
+
+def sees_worker_health(user: Any) -> bool:
+    """The secretariat and operators run the platform: they are told when the worker is down.
+    States' points of contact and observers are not (nothing they could do about it)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (user.is_superuser or getattr(user, "is_secretariat", False))
+    )
+
+
+def may_manage_channel(
+    user: Any, *, organisation: Organisation | None, states: Iterable[State | None]
+) -> bool:
+    """Open or change a channel: an operator; the secretariat of its organisation; a focal point
+    of one of its states."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    if organisation is not None and getattr(user, "is_secretariat", False):
+        return bool(user.organisation_id == organisation.pk)
+    return bool(
+        getattr(user, "is_focal_point", False)
+        and user.state_id in {s.pk for s in states if s is not None}
+    )
+
+
+def may_add_webhook(user: Any, state: State) -> bool:
+    """Register a state's webhook: its focal point or an operator."""
+    return bool(
+        getattr(user, "is_superuser", False)
+        or (getattr(user, "is_focal_point", False) and user.state_id == state.pk)
+    )
+
+
+def may_start_check(user: Any, organisation: Organisation) -> bool:
+    """Start a communication check: the organisation's secretariat or an operator."""
+    return bool(
+        getattr(user, "is_superuser", False)
+        or (getattr(user, "is_secretariat", False) and user.organisation_id == organisation.pk)
+    )
