@@ -48,30 +48,37 @@ from .tree import (
 
 # A label at the start of a line, after indentation, a bullet and opening markers ("[", "~~",
 # "*"): the label of "[PP5e altern. We express ..." is "PP5e altern.".
+#
+# Every regular expression of the engine runs in linear time: no quantified part can match the
+# same characters in two ways and then be retried. The prefix before a label is one atomic
+# group: it may only hold spaces, tabs, bullets, "[", "~" and "*", none of which can start a
+# label, so the label always starts where the longest such prefix ends and the prefix need
+# never give characters back. (Written with a plain "(?:\*\*|\*)*" it could: "**" is one
+# marker or two, and 34 asterisks with no label after them cost 3.5 s of retries, 60 a day.)
 _LABEL_PATTERN = r"""
-    \ufeff?[ \t]*(?:[-–•·*][ \t]+)?(?:(?:\[|~~|\*\*|\*)[ \t]*)*
+    (?>\ufeff?[ \t]*+(?:[-–•·*][ \t]++)?(?:(?:\[|~~|\*\*?)[ \t]*+)*+)
     (?P<label>
         (?P<pp>PP|OP|ПП|ОП)[ \t]?(?P<num>\d{1,3}[a-zа-я]{0,3})
-            (?P<alt>[ \t]+(?:alternative|altern|alt)\.?(?:[ \t]?\d{1,2}\b)?)?\.?
-      | (?P<dotted>\d{1,3}(?:\.\d{1,3})*)\.
+            (?P<alt>[ \t]++(?:alternative|altern|alt)\.?(?:[ \t]?\d{1,2}\b)?)?\.?
+      | (?P<dotted>\d{1,3}+(?:\.\d{1,3}+)*+)\.
       | \((?P<paren>\d{1,3}|[a-z]{1,2}|[ivx]{1,5})\)
       | (?P<closing>\d{1,3}|[a-z]|[ivx]{1,5})\)
     )
     (?=[ \t]|\r|\n|\Z)
     """
 _LABEL = re.compile(_LABEL_PATTERN, re.VERBOSE)
-_BULLET_PATTERN = r"[ \t]*[-–•·*][ \t]"
+_BULLET_PATTERN = r"[ \t]*+[-–•·*][ \t]"
 # Atomic: a CRLF is one line break, never a CR followed by a blank line.
 _EOL = r"(?>\r\n|\r|\n)"
 # Where a paragraph may end: a line break followed by blank lines, or by a line that starts
 # with a label or a bullet. Named groups of the label are dropped inside the look-ahead.
 _LABEL_AHEAD = re.sub(r"[?]P<[a-z]+>", "?:", _LABEL_PATTERN)
 _BOUNDARY_PATTERN = (
-    rf"{_EOL}(?:(?P<blank>(?:[^\S\r\n]*{_EOL})+)|(?={_LABEL_AHEAD}|{_BULLET_PATTERN}))"
+    rf"{_EOL}(?:(?P<blank>(?:[^\S\r\n]*+{_EOL})++)|(?={_LABEL_AHEAD}|{_BULLET_PATTERN}))"
 )
 _BOUNDARY = re.compile(_BOUNDARY_PATTERN, re.VERBOSE)
-_LEADING_BLANK = re.compile(rf"(?:[^\S\r\n]*{_EOL})*")
-_FIRST_CHAR = re.compile(r"[^\S\r\n]*(\S)")
+_LEADING_BLANK = re.compile(rf"(?:[^\S\r\n]*+{_EOL})*+")
+_FIRST_CHAR = re.compile(r"[^\S\r\n]*+(\S)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _TOKEN_PATTERN = r"\[|\]|~~|\*\*|\*|\((?P<inner>[^()\[\]\r\n]{1,400})\)"
 # Both at once, for the single scan of the text: a token never holds a line break and a
@@ -80,14 +87,16 @@ _TOKEN_PATTERN = r"\[|\]|~~|\*\*|\*|\((?P<inner>[^()\[\]\r\n]{1,400})\)"
 # the characters that start none of them without trying the pattern; so the line break of
 # _BOUNDARY is spelt out as three alternatives (in the same order, hence the same matches).
 # Group 1 is the inner text of a parenthesis; groups 2 to 4 are the blank lines of a boundary.
-_BOUNDARY_REST = rf"(?:((?:[^\S\r\n]*{_EOL})+)|(?={_LABEL_AHEAD}|{_BULLET_PATTERN}))"
+_BOUNDARY_REST = rf"(?:((?:[^\S\r\n]*+{_EOL})++)|(?={_LABEL_AHEAD}|{_BULLET_PATTERN}))"
 _SCAN = re.compile(
     rf"{_TOKEN_PATTERN}|\r\n{_BOUNDARY_REST}|\r(?!\n){_BOUNDARY_REST}|\n{_BOUNDARY_REST}",
     re.VERBOSE,
 )
 _SIGNS = {"+": "support", "-": "oppose", "−": "oppose", "–": "oppose"}
-_POSITION_ITEM = re.compile(r"([+\-−–]?)\s*(\w[\w.\-'’]*)(?:\s+(.*))?", re.DOTALL)
-_CODE_LIST_SPLIT = re.compile(r"\s*(?:,|&|/|\band\b)\s*")
+_POSITION_ITEM = re.compile(r"([+\-−–]?)\s*+(\w[\w.\-'’]*+)(?:\s++(.*))?", re.DOTALL)
+# Applied to text whose whitespace is already single spaces (see _codes): with "\s*" on both
+# sides, a search restarting at each space of a long run of spaces costs the square of the run.
+_CODE_LIST_SPLIT = re.compile(r" ?(?:,|&|/|\band\b) ?")
 _TERMINAL = frozenset(".;:!?")
 _EOL_CHARS = "\r\n"
 
@@ -540,7 +549,7 @@ def parse_note(inner: str) -> tuple[tuple[str, ...], str] | None:
 
 def _codes(text: str) -> tuple[str, ...] | None:
     codes = []
-    for part in _CODE_LIST_SPLIT.split(text.strip()):
+    for part in _CODE_LIST_SPLIT.split(" ".join(text.split())):
         if not looks_like_code(part, min_length=2) or part.rstrip(".") in NOT_DELEGATIONS:
             return None
         codes.append(normalise_code(part))
