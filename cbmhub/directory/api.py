@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cbmhub.core.api import ErrorSerializer
+from cbmhub.core.http import content_disposition
 
 from . import importexport, permissions, selectors, services, validators
 from .choices import Level
@@ -679,7 +680,7 @@ class ExportView(APIView):
             raise exceptions.ValidationError({"format": [str(exc)]}) from None
         content_type = "text/csv" if fmt == "csv" else "application/json"
         response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="cbmhub-directory-{kind.replace("_", "-")}.{fmt}"'
+        response["Content-Disposition"] = content_disposition(
+            f"cbmhub-directory-{kind.replace('_', '-')}.{fmt}"
         )
         return response
