@@ -26,7 +26,7 @@ from .analysis import (
 )
 from .codes import ACTORS, is_actor, normalise_code
 from .compare import Comparison, DiffOp, ParagraphChange, compare, comparison_to_json, word_diff
-from .parser import parse
+from .parser import MAX_DEPTH, parse
 from .render import (
     Segment,
     clean_text,
@@ -37,6 +37,7 @@ from .render import (
     render,
 )
 from .tree import (
+    MAX_DIAGNOSTICS,
     Bracket,
     Diagnostic,
     Document,
@@ -71,6 +72,8 @@ def delegation_codes(doc: Document) -> list[str]:
 
 __all__ = [
     "ACTORS",
+    "MAX_DEPTH",
+    "MAX_DIAGNOSTICS",
     "Analysis",
     "Attachment",
     "Bracket",

@@ -282,7 +282,7 @@ def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
             if entry.state is None:
                 unknown.append(code)
 
-    errors = sum(1 for d in doc.diagnostics if d.severity == "error")
+    errors = doc.errors
     totals = {
         "paragraphs": len(paragraphs),
         "agreed": agreed,
@@ -297,7 +297,7 @@ def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
         "notes": notes,
         "delegations": len(delegations) - len(actors),
         "errors": errors,
-        "warnings": len(doc.diagnostics) - errors,
+        "warnings": doc.warnings,
     }
     return Analysis(
         paragraphs=paragraphs,
@@ -608,6 +608,11 @@ def analysis_to_json(analysis: Analysis) -> dict[str, Any]:
             }
             for d in analysis.diagnostics
         ],
+        # The problems found beyond the first MAX_DIAGNOSTICS listed (tree.py); the totals
+        # count them all.
+        "diagnostics_omitted": analysis.totals["errors"]
+        + analysis.totals["warnings"]
+        - len(analysis.diagnostics),
         "consensus": {
             "blockers": [
                 {"delegation": row.code, "oppose": row.oppose, "paragraphs": list(row.opposes)}
