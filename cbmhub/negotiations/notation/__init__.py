@@ -23,6 +23,7 @@ from .analysis import (
     analyse,
     analysis_to_json,
     consensus,
+    paragraph_to_json,
 )
 from .codes import ACTORS, is_actor, normalise_code
 from .compare import Comparison, DiffOp, ParagraphChange, compare, comparison_to_json, word_diff
@@ -111,6 +112,7 @@ __all__ = [
     "paragraph_clean",
     "paragraph_plain",
     "paragraph_segments",
+    "paragraph_to_json",
     "parse",
     "plain_text",
     "render",

@@ -541,49 +541,53 @@ def _excerpt(bracket: Bracket) -> str:
     return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1].rstrip() + "…"
 
 
-def analysis_to_json(analysis: Analysis) -> dict[str, Any]:
-    """The JSON shape of ``cbmhub text parse`` (documented field by field in docs/notation.md)."""
+def paragraph_to_json(p: ParagraphInfo) -> dict[str, Any]:
+    """One paragraph of the JSON (``paragraphs[]`` in docs/notation.md)."""
+    return {
+        "key": p.key,
+        "label": p.label,
+        "kind": p.kind,
+        "status": p.status,
+        "line": p.line,
+        "end_line": p.end_line,
+        "brackets": p.brackets,
+        "max_depth": p.max_depth,
+        "struck": p.struck,
+        "positions": [
+            {
+                "delegation": pos.delegation,
+                "stance": pos.stance,
+                "qualifier": pos.qualifier,
+                "attaches_to": {
+                    "kind": pos.attaches_to.kind,
+                    "bracket": pos.attaches_to.number,
+                    "excerpt": pos.attaches_to.excerpt,
+                },
+                "line": pos.line,
+                "column": pos.column,
+            }
+            for pos in p.positions
+        ],
+        "notes": [
+            {
+                "delegations": list(note.delegations),
+                "text": note.text,
+                "line": note.line,
+                "column": note.column,
+            }
+            for note in p.notes
+        ],
+        "text": p.text,
+    }
+
+
+def analysis_to_json(analysis: Analysis, *, paragraphs: bool = True) -> dict[str, Any]:
+    """The JSON shape of ``cbmhub text parse`` (documented field by field in docs/notation.md).
+    ``paragraphs=False`` leaves the paragraph list empty (a caller that stores or pages them
+    one by one, with ``paragraph_to_json``, need not hold them all at once)."""
     return {
         "version": JSON_VERSION,
-        "paragraphs": [
-            {
-                "key": p.key,
-                "label": p.label,
-                "kind": p.kind,
-                "status": p.status,
-                "line": p.line,
-                "end_line": p.end_line,
-                "brackets": p.brackets,
-                "max_depth": p.max_depth,
-                "struck": p.struck,
-                "positions": [
-                    {
-                        "delegation": pos.delegation,
-                        "stance": pos.stance,
-                        "qualifier": pos.qualifier,
-                        "attaches_to": {
-                            "kind": pos.attaches_to.kind,
-                            "bracket": pos.attaches_to.number,
-                            "excerpt": pos.attaches_to.excerpt,
-                        },
-                        "line": pos.line,
-                        "column": pos.column,
-                    }
-                    for pos in p.positions
-                ],
-                "notes": [
-                    {
-                        "delegations": list(note.delegations),
-                        "text": note.text,
-                        "line": note.line,
-                        "column": note.column,
-                    }
-                    for note in p.notes
-                ],
-                "text": p.text,
-            }
-            for p in analysis.paragraphs
-        ],
+        "paragraphs": [paragraph_to_json(p) for p in analysis.paragraphs] if paragraphs else [],
         "delegations": {
             code: {
                 "support": entry.support,

@@ -29,7 +29,7 @@ def test_upload_the_seed_text_and_open_pp5b(login_page, live_server, sam, docume
     revision_url = page.url.split("#")[0]
     assert re.search(r"/documents/\d+/revisions/\d+/$", revision_url)
 
-    page.goto(f"{revision_url}#p-PP5b")
+    page.goto(f"{revision_url}?paragraph=PP5b#p-PP5b")  # the page PP5b is on
     pp5b = page.locator("#p-PP5b")
     expect(pp5b).to_be_in_viewport()
     expect(pp5b).to_have_attribute("data-status", "bracketed")
