@@ -438,7 +438,7 @@ class _Walker:
         return self.paragraph.line + index - 1, offset - lines[index - 1] + 1
 
     def walk(self, nodes: list[Inline]) -> None:
-        # An explicit stack, not recursion: brackets nest to any depth. Each frame holds the
+        # An explicit stack, not recursion: brackets nest 100 deep. Each frame holds the
         # level's children, the bracket enclosing them, and the candidate: the bracket that
         # closed last at this level, as long as only separators, tags and notes followed it
         # (tags after "]" speak about that bracket); and whether the frame is a bracket or
