@@ -33,6 +33,7 @@ class RevisionAdmin(admin.ModelAdmin):
         "imported_by",
         "imported_at",
         "totals",
+        "analysis",
     ]
 
     def has_add_permission(self, request) -> bool:  # noqa: ANN001
