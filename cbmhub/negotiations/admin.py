@@ -34,6 +34,7 @@ class RevisionAdmin(admin.ModelAdmin):
         "imported_at",
         "totals",
         "analysis",
+        "clean_text",
     ]
 
     def has_add_permission(self, request) -> bool:  # noqa: ANN001

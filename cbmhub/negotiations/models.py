@@ -107,6 +107,9 @@ class Revision(models.Model):
     # delegation codes not yet resolved (pages resolve them against the directory as it is
     # now), plus "format" and "pages". Empty until computed.
     analysis = models.JSONField(default=dict, blank=True)
+    # The agreed-only text (clean.txt), made with the analysis: a download reads it, it does
+    # not parse the source again.
+    clean_text = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["date", "imported_at", "id"]

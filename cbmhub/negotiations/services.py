@@ -375,7 +375,8 @@ def revision_analysis_store(*, revision: Revision) -> Revision:
     data["pages"] = pages[-1][1] if pages else 1
     revision.analysis = data
     revision.totals = analysis.totals
-    revision.save(update_fields=["analysis", "totals"])
+    revision.clean_text = analysis.clean_text
+    revision.save(update_fields=["analysis", "totals", "clean_text"])
     return revision
 
 

@@ -70,6 +70,15 @@ def test_the_page_never_parses_the_whole_text_again(client_for, anna, revision, 
     assert all(length < len(SHORT_TEXT) for length in calls["parse"])  # one paragraph each
 
 
+def test_clean_text_is_kept_and_served_without_parsing(client_for, anna, revision, calls):
+    assert revision.clean_text == notation.clean_text(notation.parse(SHORT_TEXT))
+    calls["parse"].clear()
+    url = reverse("negotiations:revision_text", args=[revision.document_id, revision.pk, "clean"])
+    response = client_for(anna).get(url)
+    assert response.content.decode() == revision.clean_text
+    assert calls == {"parse": [], "analyse": 0}  # before: parsed for every download
+
+
 def test_a_revision_kept_before_is_analysed_once_on_first_reading(client_for, anna, revision,
                                                                   calls):  # fmt: skip
     Revision.objects.filter(pk=revision.pk).update(analysis={})
