@@ -25,6 +25,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cbmhub.core.http import content_disposition
+
 from . import changes as change_display
 from . import importexport, permissions, selectors, services
 from .choices import Level, MembershipStatus
@@ -641,7 +643,7 @@ def export(request: HttpRequest) -> HttpResponse:
     content_type = "text/csv" if fmt == "csv" else "application/json"
     response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
     name = f"cbmhub-directory-{kind.replace('_', '-')}-{timezone.localdate().isoformat()}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition(name)
     return response
 
 

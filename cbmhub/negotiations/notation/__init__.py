@@ -23,10 +23,11 @@ from .analysis import (
     analyse,
     analysis_to_json,
     consensus,
+    paragraph_to_json,
 )
 from .codes import ACTORS, is_actor, normalise_code
 from .compare import Comparison, DiffOp, ParagraphChange, compare, comparison_to_json, word_diff
-from .parser import parse
+from .parser import MAX_DEPTH, parse
 from .render import (
     Segment,
     clean_text,
@@ -37,6 +38,7 @@ from .render import (
     render,
 )
 from .tree import (
+    MAX_DIAGNOSTICS,
     Bracket,
     Diagnostic,
     Document,
@@ -71,6 +73,8 @@ def delegation_codes(doc: Document) -> list[str]:
 
 __all__ = [
     "ACTORS",
+    "MAX_DEPTH",
+    "MAX_DIAGNOSTICS",
     "Analysis",
     "Attachment",
     "Bracket",
@@ -108,6 +112,7 @@ __all__ = [
     "paragraph_clean",
     "paragraph_plain",
     "paragraph_segments",
+    "paragraph_to_json",
     "parse",
     "plain_text",
     "render",
