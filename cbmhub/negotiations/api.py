@@ -288,6 +288,28 @@ class RevisionDetailView(APIView):
         return Response(RevisionDetailSerializer(revision).data)
 
 
+class AnalysisParagraphPaging(StrictLimitOffsetPagination):
+    """The paragraphs of an analysis, ANALYSIS_LIMIT by default, at most ANALYSIS_MAX_LIMIT."""
+
+    default_limit = ANALYSIS_LIMIT
+    max_limit = ANALYSIS_MAX_LIMIT
+
+
+def _paging_parameters() -> list[OpenApiParameter]:
+    """``limit`` and ``offset`` as the strict class states them (range and default)."""
+    out = []
+    for parameter in AnalysisParagraphPaging().get_schema_operation_parameters(None):
+        bounds = parameter["schema"]
+        out.append(
+            OpenApiParameter(
+                parameter["name"],
+                {k: bounds[k] for k in ("type", "minimum", "maximum", "default")},
+                description=parameter.get("description", ""),
+            )
+        )
+    return out
+
+
 class RevisionAnalysisView(APIView):
     @extend_schema(
         tags=TAGS,
@@ -299,17 +321,16 @@ class RevisionAnalysisView(APIView):
             f"a time (default {ANALYSIS_LIMIT}, at most {ANALYSIS_MAX_LIMIT}) from `offset`; "
             "`paragraphs_total` says how many there are."
         ),
-        parameters=[
-            OpenApiParameter("offset", OpenApiTypes.INT),
-            OpenApiParameter("limit", OpenApiTypes.INT),
-        ],
+        parameters=_paging_parameters(),
         responses={200: RevisionAnalysisSerializer, **ERRORS},
     )
     def get(self, request: Request, document_id: int, revision_id: int) -> Response:
         document = selectors.access_document(request.user, document_id)
         revision = selectors.access_revision(document, revision_id)
-        offset = _bounded_int(request, "offset", 0, 0, 10**9)
-        limit = _bounded_int(request, "limit", ANALYSIS_LIMIT, 1, ANALYSIS_MAX_LIMIT)
+        # The paragraphs are paged as every API list is: the same strict reading of limit
+        # and offset (a 400 naming the parameter), the same bounds, stated in the schema.
+        paging = AnalysisParagraphPaging()
+        offset, limit = paging.get_offset(request), paging.get_limit(request)
         services.revision_analysis_ensure(revision=revision)
         data = selectors.revision_summary(revision)
         rows, total = selectors.revision_paragraph_rows(revision, offset=offset, limit=limit)
@@ -318,19 +339,6 @@ class RevisionAnalysisView(APIView):
         data["paragraphs"] = [_paragraph_json(item) for item in rows]
         data.update(paragraphs_total=total, offset=offset, limit=limit)
         return Response(data)
-
-
-def _bounded_int(request: Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = low - 1
-    if not low <= value <= high:
-        raise serializers.ValidationError({name: f"A whole number from {low} to {high}."})
-    return value
 
 
 def _paragraph_json(item: selectors.StoredParagraph) -> dict[str, Any]:
