@@ -174,3 +174,23 @@ def test_the_comparison_links_open_the_page_of_the_paragraph(client_for, alice, 
     url = reverse("negotiations:compare", args=[long_revision.document_id])
     body = client_for(alice).get(url).content.decode()
     assert "?paragraph=PP99#p-PP99" in body
+
+
+@pytest.mark.parametrize(("name", "value"), [("offset", " 1"), ("offset", "1.5"), ("limit", "")])
+def test_the_analysis_api_reads_its_paging_as_strictly_as_every_list(
+    api_for, alice, long_revision, name, value
+):
+    url = reverse(
+        "api:negotiations-revision-analysis", args=[long_revision.document_id, long_revision.pk]
+    )
+    response = api_for(alice).get(url, {name: value})
+    assert response.status_code == 400
+    assert [d["field"] for d in response.json()["error"]["details"]] == [name]
+    # The bounds are those of every list (offset up to 2**31 - 1; it was 10**9 here).
+    beyond = api_for(alice).get(url, {"offset": str(2**31 - 1)})
+    assert beyond.status_code == 200 and beyond.json()["paragraphs"] == []
+    assert api_for(alice).get(url, {"offset": str(2**31)}).status_code == 400
+    page = api_for(alice).get(url, {"offset": "118"}).json()
+    assert [p["key"] for p in page["paragraphs"]] == ["PP119", "PP120"]
+    assert page["paragraphs"][0]["status"] == "conditional"
+    assert page["paragraphs"][0]["notes"][0]["conditional"] is True
