@@ -9,6 +9,10 @@ position tag. It prints MB/s for both and their ratio. Targets: parse + analyse 
 the baseline, and linear in size (MB/s about the same at each size). Best of N runs (default
 3). For reference it also prints a pure-Python floor: what building one object per paragraph
 and per match costs, with nothing parsed or analysed.
+
+With --hostile it also parses and analyses 1 MB of each marker character and of the densest
+paragraphs, and prints the time and the peak memory (tracemalloc) per input byte: the figures
+docs/notation.md states and test_notation_limits.py bounds.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import argparse
 import re
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -74,10 +79,30 @@ def floor(text: str) -> None:
         start = boundary.end()
 
 
+HOSTILE = ["*", "~", "[", "]", "(", "-", "[]", "(+CHN)", "PP1.\n", "1.\n", "e)\n"]
+
+
+def hostile(seed: str) -> None:
+    """Time (untraced, best of one) and tracemalloc peak per input byte of 1 MB inputs."""
+    print(f"{'1 MB of':>10} {'engine s':>9} {'peak B/byte':>12}")
+    for unit in [*HOSTILE, "corpus"]:
+        text = seed * 24 if unit == "corpus" else unit * (1_000_000 // len(unit))
+        size = len(text.encode("utf-8"))
+        started = time.perf_counter()
+        engine(text)
+        elapsed = time.perf_counter() - started
+        tracemalloc.start()
+        engine(text)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        print(f"{unit!r:>10} {elapsed:>9.3f} {peak / size:>12.0f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--repeat", type=int, default=3, help="runs per size; the best counts")
+    parser.add_argument("--hostile", action="store_true", help="also 1 MB of each marker")
     args = parser.parse_args()
     seed = args.corpus.read_text(encoding="utf-8")
     if not seed.endswith("\n"):
@@ -110,6 +135,8 @@ def main() -> int:
     linear = min(rates) / max(rates)
     print(f"worst ratio to the baseline: {worst:.1f}x (target <= 5x)")
     print(f"throughput at the slowest size / at the fastest: {linear:.2f} (1.00 = linear)")
+    if args.hostile:
+        hostile(seed)
     return 0
 
 

@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cbmhub.core.api import ErrorSerializer, error_responses, validated
+from cbmhub.core.http import content_disposition
 
 from . import importexport, permissions, selectors, services, validators
 from .choices import Level
@@ -692,7 +693,7 @@ class ExportView(APIView):
             media_type = "text/csv" if fmt == "csv" else "application/json"
             content_type, extension = f"{media_type}; charset=utf-8", fmt
         response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = (
-            f'attachment; filename="cbmhub-directory-{kind.replace("_", "-")}.{extension}"'
+        response["Content-Disposition"] = content_disposition(
+            f"cbmhub-directory-{kind.replace('_', '-')}.{extension}"
         )
         return response

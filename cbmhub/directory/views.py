@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cbmhub.core.forms import add_domain_error
 from cbmhub.core.htmx import is_partial
+from cbmhub.core.http import content_disposition
 
 from . import changes as change_display
 from . import importexport, permissions, selectors, services
@@ -638,7 +639,7 @@ def export(request: HttpRequest) -> HttpResponse:
     content_type = "text/csv" if fmt == "csv" else "application/json"
     response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
     name = f"cbmhub-directory-{kind.replace('_', '-')}-{timezone.localdate().isoformat()}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition(name)
     return response
 
 

@@ -33,6 +33,8 @@ class RevisionAdmin(admin.ModelAdmin):
         "imported_by",
         "imported_at",
         "totals",
+        "analysis",
+        "clean_text",
     ]
 
     def has_add_permission(self, request) -> bool:  # noqa: ANN001

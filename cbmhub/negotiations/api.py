@@ -35,6 +35,10 @@ from .choices import RevisionKind
 from .models import Document, Revision
 
 TAGS = ["negotiations"]
+# Paragraphs of a revision's analysis per response: the whole list of a long text would be
+# tens of megabytes of JSON.
+ANALYSIS_LIMIT = 100
+ANALYSIS_MAX_LIMIT = 1000
 
 
 # --- serializers ------------------------------------------------------------------------------
@@ -153,8 +157,17 @@ class RevisionAnalysisSerializer(serializers.Serializer):
     unknown_codes = serializers.ListField(child=serializers.CharField())
     actors = serializers.ListField(child=serializers.CharField())
     totals = serializers.DictField(help_text="Counts for progress tracking.")
-    diagnostics = serializers.ListField(child=serializers.DictField())
+    diagnostics = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="The first 1000 problems, each with the key and page of its paragraph.",
+    )
+    diagnostics_omitted = serializers.IntegerField(
+        help_text="Problems found beyond those listed (the totals count them all)."
+    )
     consensus = ConsensusSerializer()
+    paragraphs_total = serializers.IntegerField(help_text="How many paragraphs the text has.")
+    offset = serializers.IntegerField(help_text="Index of the first paragraph returned.")
+    limit = serializers.IntegerField(help_text="At most this many paragraphs are returned.")
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -271,18 +284,76 @@ class RevisionDetailView(APIView):
         return Response(RevisionDetailSerializer(revision).data)
 
 
+class AnalysisParagraphPaging(StrictLimitOffsetPagination):
+    """The paragraphs of an analysis, ANALYSIS_LIMIT by default, at most ANALYSIS_MAX_LIMIT."""
+
+    default_limit = ANALYSIS_LIMIT
+    max_limit = ANALYSIS_MAX_LIMIT
+
+
+def _paging_parameters() -> list[OpenApiParameter]:
+    """``limit`` and ``offset`` as the strict class states them (range and default)."""
+    out = []
+    for parameter in AnalysisParagraphPaging().get_schema_operation_parameters(None):
+        bounds = parameter["schema"]
+        out.append(
+            OpenApiParameter(
+                parameter["name"],
+                {k: bounds[k] for k in ("type", "minimum", "maximum", "default")},
+                description=parameter.get("description", ""),
+            )
+        )
+    return out
+
+
 class RevisionAnalysisView(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="negotiations_revision_analysis",
         summary="A revision's analysis (paragraphs, positions, consensus, diagnostics)",
-        description="The JSON of `cbmhub text parse`, described in docs/notation.md.",
+        description=(
+            "The JSON of `cbmhub text parse` (docs/notation.md), as computed once at import, "
+            "with delegation codes looked up in the directory now. Paragraphs come `limit` at "
+            f"a time (default {ANALYSIS_LIMIT}, at most {ANALYSIS_MAX_LIMIT}) from `offset`; "
+            "`paragraphs_total` says how many there are."
+        ),
+        parameters=_paging_parameters(),
         responses={200: RevisionAnalysisSerializer, **ERRORS},
     )
     def get(self, request: Request, document_id: int, revision_id: int) -> Response:
         document = selectors.access_document(request.user, document_id)
         revision = selectors.access_revision(document, revision_id)
-        return Response(notation.analysis_to_json(selectors.revision_analysis(revision)))
+        # The paragraphs are paged as every API list is: the same strict reading of limit
+        # and offset (a 400 naming the parameter), the same bounds, stated in the schema.
+        paging = AnalysisParagraphPaging()
+        offset, limit = paging.get_offset(request), paging.get_limit(request)
+        services.revision_analysis_ensure(revision=revision)
+        data = selectors.revision_summary(revision)
+        rows, total = selectors.revision_paragraph_rows(revision, offset=offset, limit=limit)
+        data.pop("format", None)
+        data.pop("pages", None)
+        data["paragraphs"] = [_paragraph_json(item) for item in rows]
+        data.update(paragraphs_total=total, offset=offset, limit=limit)
+        return Response(data)
+
+
+def _paragraph_json(item: selectors.StoredParagraph) -> dict[str, Any]:
+    """A kept paragraph in the shape of notation.paragraph_to_json."""
+    row = item.row
+    return {
+        "key": row.key,
+        "label": row.label,
+        "kind": row.kind,
+        "status": row.status,
+        "line": row.line,
+        "end_line": row.end_line,
+        "brackets": row.brackets,
+        "max_depth": row.max_depth,
+        "struck": row.struck,
+        "positions": row.positions,
+        "notes": row.notes,
+        "text": item.text,
+    }
 
 
 class CompareView(APIView):

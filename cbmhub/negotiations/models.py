@@ -102,6 +102,14 @@ class Revision(models.Model):
     imported_at = models.DateTimeField(default=timezone.now)
     # A cache of the analysis totals at import, for lists; the source text is the truth.
     totals = models.JSONField(default=dict, blank=True)
+    # The analysis of the whole text as computed once (services.revision_analysis_store):
+    # the JSON of docs/notation.md without its paragraphs (those are RevisionParagraph rows),
+    # delegation codes not yet resolved (pages resolve them against the directory as it is
+    # now), plus "format" and "pages". Empty until computed.
+    analysis = models.JSONField(default=dict, blank=True)
+    # The agreed-only text (clean.txt), made with the analysis: a download reads it, it does
+    # not parse the source again.
+    clean_text = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["date", "imported_at", "id"]
@@ -120,3 +128,47 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document.symbol} {self.label}"
+
+
+class RevisionParagraph(models.Model):
+    """One paragraph of a revision as the analysis found it, kept so that a page or an API call
+    reads the paragraphs it shows rather than parsing the whole text again. ``start`` and
+    ``end`` are offsets (in characters) into the revision's source text; ``page_first`` and
+    ``page_last`` are the pages of the revision view it appears on (a paragraph longer than
+    a page spans several)."""
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="paragraphs")
+    index = models.PositiveIntegerField()
+    key = models.CharField(max_length=200)
+    label = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=16)
+    status = models.CharField(max_length=16)
+    line = models.PositiveIntegerField()
+    end_line = models.PositiveIntegerField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    brackets = models.PositiveIntegerField(default=0)
+    max_depth = models.PositiveIntegerField(default=0)
+    struck = models.PositiveIntegerField(default=0)
+    positions = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+    # " CHN ISR " (each code once, between spaces): the delegation filter finds a code's
+    # paragraphs with one LIKE on every database.
+    codes = models.TextField(blank=True, default="")
+    page_first = models.PositiveIntegerField()
+    page_last = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["revision", "index"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "index"], name="revision_paragraph_index_unique"
+            )
+        ]
+        indexes = [
+            # Rows of page N: the first ones (by index) with page_last >= N.
+            models.Index(fields=["revision", "page_last", "index"], name="revision_paragraph_page"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.revision} {self.key}"

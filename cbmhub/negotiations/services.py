@@ -23,11 +23,17 @@ from cbmhub.directory.models import Body, Organisation
 
 from . import notation, permissions, selectors
 from .choices import RevisionKind, revision_label
-from .models import Document, Negotiation, Revision
+from .models import Document, Negotiation, Revision, RevisionParagraph
 
-# A negotiated text is tens of kilobytes; this bound only stops an accidental upload of
-# something else.
-MAX_SOURCE_BYTES = 10 * 1024 * 1024
+# A negotiated text is tens of kilobytes (the longest seen, 42 KB); this bound stops an
+# accidental upload of something else and bounds the memory of the one analysis made at import
+# (docs/notation.md: at most 400 bytes per input byte, about 13 for a real text).
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+# The version of what services.revision_analysis_store keeps; a revision kept under another is
+# analysed again on its next reading. 2: paragraph statuses and totals include "conditional"
+# (a kept analysis of format 1 was made by an engine that did not know it).
+ANALYSIS_FORMAT = 2
+_BATCH = 1000
 
 
 class NegotiationsError(DomainError):
@@ -235,8 +241,6 @@ def revision_import(
             field="number",
         )
 
-    parsed = notation.parse(text)
-    analysis = notation.analyse(parsed, resolve=selectors.resolver_for(parsed))
     revision = Revision(
         document=document,
         kind=kind,
@@ -248,9 +252,111 @@ def revision_import(
         source_name=source_name[:255],
         imported_by=roles.user_or_none(actor),
         imported_at=timezone.now(),
-        totals=analysis.totals,
     )
     # source_text is not validated by full_clean beyond being non-blank; it is kept as is.
     _validated(revision)
     revision.save()
+    revision_analysis_store(revision=revision)
     return ImportResult(revision, created=True)
+
+
+def _pages(lengths: list[int]) -> list[tuple[int, int]]:
+    """(first page, last page) of each paragraph, from their lengths in characters: a page
+    takes paragraphs until PAGE_PARAGRAPHS or PAGE_CHARS; a paragraph longer than PAGE_CHARS
+    has pages of its own, one per PAGE_CHARS characters."""
+    out: list[tuple[int, int]] = []
+    page, count, chars = 1, 0, 0
+    PAGE_PARAGRAPHS, PAGE_CHARS = selectors.PAGE_PARAGRAPHS, selectors.PAGE_CHARS  # noqa: N806
+    for length in lengths:
+        if count and (count == PAGE_PARAGRAPHS or chars + length > PAGE_CHARS):
+            page, count, chars = page + 1, 0, 0
+        parts = max(1, -(-length // PAGE_CHARS))
+        out.append((page, page + parts - 1))
+        if parts > 1:
+            page, count, chars = page + parts, 0, 0
+        else:
+            count, chars = count + 1, chars + length
+    return out
+
+
+def _codes(info: notation.ParagraphInfo) -> str:
+    codes = dict.fromkeys(p.delegation for p in info.positions)
+    for note in info.notes:
+        codes.update(dict.fromkeys(note.delegations))
+    return f" {' '.join(codes)} " if codes else ""
+
+
+@transaction.atomic
+def revision_analysis_store(*, revision: Revision) -> Revision:
+    """Analyse a revision's text once and keep it: one RevisionParagraph per paragraph and the
+    rest of the analysis JSON (docs/notation.md) in ``revision.analysis``, codes unresolved.
+    Pages and the API read these; the text is not parsed again for a reader. Replaces what
+    was kept before (an older ``ANALYSIS_FORMAT``)."""
+    analysis = notation.analyse(notation.parse(revision.source_text))
+    data = notation.analysis_to_json(analysis, paragraphs=False)
+    del data["paragraphs"]
+    pages = _pages([p.node.end - p.node.start for p in analysis.paragraphs])
+    RevisionParagraph.objects.filter(revision=revision).delete()
+    batch: list[RevisionParagraph] = []
+    for info, (first, last) in zip(analysis.paragraphs, pages, strict=True):
+        row = notation.paragraph_to_json(info)
+        batch.append(
+            RevisionParagraph(
+                revision=revision,
+                index=info.node.index,
+                key=info.key[:200],
+                label=info.label[:200],
+                kind=info.kind,
+                status=info.status,
+                line=info.line,
+                end_line=info.end_line,
+                start=info.node.start,
+                end=info.node.end,
+                brackets=info.brackets,
+                max_depth=info.max_depth,
+                struck=info.struck,
+                positions=row["positions"],
+                notes=row["notes"],
+                codes=_codes(info),
+                page_first=first,
+                page_last=last,
+            )
+        )
+        if len(batch) == _BATCH:
+            RevisionParagraph.objects.bulk_create(batch)
+            batch = []
+    RevisionParagraph.objects.bulk_create(batch)
+    # Each listed diagnostic with the key and page of its paragraph (paragraphs never share a
+    # line), found once here rather than on every page.
+    where = {}
+    lines = [
+        (info.line, info.end_line, info.key, first)
+        for info, (first, _) in zip(analysis.paragraphs, pages, strict=True)
+    ]
+    wanted = sorted({d["line"] for d in data["diagnostics"]})
+    position = 0
+    for line in wanted:
+        while position < len(lines) and lines[position][1] < line:
+            position += 1
+        if position < len(lines) and lines[position][0] <= line:
+            where[line] = lines[position][2:]
+    for diagnostic in data["diagnostics"]:
+        key, page = where.get(diagnostic["line"], (None, None))
+        diagnostic["paragraph"], diagnostic["page"] = key, page
+    data["format"] = ANALYSIS_FORMAT
+    data["pages"] = pages[-1][1] if pages else 1
+    revision.analysis = data
+    revision.totals = analysis.totals
+    revision.clean_text = analysis.clean_text
+    revision.save(update_fields=["analysis", "totals", "clean_text"])
+    return revision
+
+
+def revision_analysis_ensure(*, revision: Revision) -> Revision:
+    """The revision with its analysis kept: computed now if it never was (a revision imported
+    before analyses were kept) or was kept in an older format; otherwise untouched."""
+    if revision.analysis.get("format") != ANALYSIS_FORMAT:
+        if "source_text" in revision.get_deferred_fields():
+            revision.refresh_from_db(fields=["source_text"])
+        revision_analysis_store(revision=revision)
+    return revision

@@ -80,7 +80,9 @@ def test_observer_downloads_what_the_library_exports(client_for, olga, alice, bo
     assert response.content.decode() == importexport.export(fmt=fmt, kind=kind)
     today = timezone.localdate().isoformat()
     expected = f"cbmhub-directory-{kind}-{today}.{fmt}"
-    assert response["Content-Disposition"] == f'attachment; filename="{expected}"'
+    assert response["Content-Disposition"] == (
+        f"attachment; filename=\"{expected}\"; filename*=UTF-8''{expected}"
+    )
     assert response["Content-Type"].startswith("text/csv" if fmt == "csv" else "application/json")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from urllib.parse import unquote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -321,6 +322,26 @@ def test_parties_download_attachments(client_for, bert, with_file):
     url = reverse("hotline:attachment_download", args=[with_file.pk, attachment.pk])
     response = client_for(bert).get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"evidence"
+
+
+@pytest.mark.parametrize("name", ['notes\nday 2 "final".txt', 'отчёт "итог".txt'])
+def test_attachment_names_give_a_valid_header(
+    client_for, link, send, anna, bert, settings, tmp_path, name
+):
+    # Named through core/http.py's one builder (issue 8, item 13): a line break in the name
+    # made the download answer 500; the header is RFC 6266 with the exact name in filename*.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    upload = SimpleUploadedFile(name, b"evidence", content_type="text/plain")
+    message = send(anna, link, attachments=[upload]).message
+    attachment = message.attachments.get()
+    url = reverse("hotline:attachment_download", args=[message.pk, attachment.pk])
+    response = client_for(bert).get(url)
+    assert response.status_code == 200
+    header = response["Content-Disposition"]
+    assert header.isascii() and header.isprintable() and header.startswith("attachment;")
+    encoded = re.findall(r"filename\*=UTF-8''([^;\s\"]+)", header)
+    assert len(encoded) == 1
+    assert unquote(encoded[0]) == " ".join(attachment.name.split())
 
 
 @pytest.mark.parametrize("who,status", [("carol", 404), ("olga", 404), ("sam", 403), ("root", 403)])

@@ -25,10 +25,11 @@ from .analysis import (
     analyse,
     analysis_to_json,
     consensus,
+    paragraph_to_json,
 )
 from .codes import ACTORS, is_actor
 from .compare import Comparison, DiffOp, ParagraphChange, compare, comparison_to_json, word_diff
-from .parser import parse
+from .parser import MAX_DEPTH, parse
 from .render import (
     Segment,
     clean_text,
@@ -39,6 +40,7 @@ from .render import (
     render,
 )
 from .tree import (
+    MAX_DIAGNOSTICS,
     Bracket,
     Diagnostic,
     Document,
@@ -73,6 +75,8 @@ def delegation_codes(doc: Document) -> list[str]:
 
 __all__ = [
     "ACTORS",
+    "MAX_DEPTH",
+    "MAX_DIAGNOSTICS",
     "Analysis",
     "Attachment",
     "Bracket",
@@ -110,6 +114,7 @@ __all__ = [
     "paragraph_clean",
     "paragraph_plain",
     "paragraph_segments",
+    "paragraph_to_json",
     "parse",
     "plain_text",
     "render",

@@ -304,7 +304,7 @@ def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
             if entry.state is None:
                 unknown.append(code)
 
-    errors = sum(1 for d in doc.diagnostics if d.severity == "error")
+    errors = doc.errors
     totals = {
         "paragraphs": len(paragraphs),
         "agreed": agreed,
@@ -320,7 +320,7 @@ def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
         "notes": notes,
         "delegations": len(delegations) - len(actors),
         "errors": errors,
-        "warnings": len(doc.diagnostics) - errors,
+        "warnings": doc.warnings,
     }
     return Analysis(
         paragraphs=paragraphs,
@@ -470,7 +470,7 @@ class _Walker:
         return self.paragraph.line + index - 1, offset - lines[index - 1] + 1
 
     def walk(self, nodes: list[Inline]) -> None:
-        # An explicit stack, not recursion: brackets nest to any depth. Each frame holds the
+        # An explicit stack, not recursion: brackets nest 100 deep. Each frame holds the
         # level's children, the bracket enclosing them, and the candidate: the bracket that
         # closed last at this level, as long as only separators, tags and notes followed it
         # (tags after "]" speak about that bracket); and whether the frame is a bracket or
@@ -575,50 +575,54 @@ def _excerpt(bracket: Bracket) -> str:
     return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1].rstrip() + "…"
 
 
-def analysis_to_json(analysis: Analysis) -> dict[str, Any]:
-    """The JSON shape of ``cbmhub text parse`` (documented field by field in docs/notation.md)."""
+def paragraph_to_json(p: ParagraphInfo) -> dict[str, Any]:
+    """One paragraph of the JSON (``paragraphs[]`` in docs/notation.md)."""
+    return {
+        "key": p.key,
+        "label": p.label,
+        "kind": p.kind,
+        "status": p.status,
+        "line": p.line,
+        "end_line": p.end_line,
+        "brackets": p.brackets,
+        "max_depth": p.max_depth,
+        "struck": p.struck,
+        "positions": [
+            {
+                "delegation": pos.delegation,
+                "stance": pos.stance,
+                "qualifier": pos.qualifier,
+                "attaches_to": {
+                    "kind": pos.attaches_to.kind,
+                    "bracket": pos.attaches_to.number,
+                    "excerpt": pos.attaches_to.excerpt,
+                },
+                "line": pos.line,
+                "column": pos.column,
+            }
+            for pos in p.positions
+        ],
+        "notes": [
+            {
+                "delegations": list(note.delegations),
+                "text": note.text,
+                "conditional": note.conditional,
+                "line": note.line,
+                "column": note.column,
+            }
+            for note in p.notes
+        ],
+        "text": p.text,
+    }
+
+
+def analysis_to_json(analysis: Analysis, *, paragraphs: bool = True) -> dict[str, Any]:
+    """The JSON shape of ``cbmhub text parse`` (documented field by field in docs/notation.md).
+    ``paragraphs=False`` leaves the paragraph list empty (a caller that stores or pages them
+    one by one, with ``paragraph_to_json``, need not hold them all at once)."""
     return {
         "version": JSON_VERSION,
-        "paragraphs": [
-            {
-                "key": p.key,
-                "label": p.label,
-                "kind": p.kind,
-                "status": p.status,
-                "line": p.line,
-                "end_line": p.end_line,
-                "brackets": p.brackets,
-                "max_depth": p.max_depth,
-                "struck": p.struck,
-                "positions": [
-                    {
-                        "delegation": pos.delegation,
-                        "stance": pos.stance,
-                        "qualifier": pos.qualifier,
-                        "attaches_to": {
-                            "kind": pos.attaches_to.kind,
-                            "bracket": pos.attaches_to.number,
-                            "excerpt": pos.attaches_to.excerpt,
-                        },
-                        "line": pos.line,
-                        "column": pos.column,
-                    }
-                    for pos in p.positions
-                ],
-                "notes": [
-                    {
-                        "delegations": list(note.delegations),
-                        "text": note.text,
-                        "conditional": note.conditional,
-                        "line": note.line,
-                        "column": note.column,
-                    }
-                    for note in p.notes
-                ],
-                "text": p.text,
-            }
-            for p in analysis.paragraphs
-        ],
+        "paragraphs": [paragraph_to_json(p) for p in analysis.paragraphs] if paragraphs else [],
         "delegations": {
             code: {
                 "support": entry.support,
@@ -643,6 +647,11 @@ def analysis_to_json(analysis: Analysis) -> dict[str, Any]:
             }
             for d in analysis.diagnostics
         ],
+        # The problems found beyond the first MAX_DIAGNOSTICS listed (tree.py); the totals
+        # count them all.
+        "diagnostics_omitted": analysis.totals["errors"]
+        + analysis.totals["warnings"]
+        - len(analysis.diagnostics),
         "consensus": {
             "blockers": [
                 {"delegation": row.code, "oppose": row.oppose, "paragraphs": list(row.opposes)}

@@ -23,12 +23,14 @@ from __future__ import annotations
 import gc
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from typing import cast
 
 from cbmhub.core.codes import normalise_code
 
 from .codes import NOT_DELEGATIONS, looks_like_code
 from .tree import (
+    MAX_DIAGNOSTICS,
     Bracket,
     Container,
     Diagnostic,
@@ -50,46 +52,59 @@ from .tree import (
 
 # A label at the start of a line, after indentation, a bullet and opening markers ("[", "~~",
 # "*"): the label of "[PP5e altern. We express ..." is "PP5e altern.".
+#
+# Every regular expression of the engine runs in linear time: no quantified part can match the
+# same characters in two ways and then be retried. The prefix before a label is one atomic
+# group: it may only hold spaces, tabs, bullets, "[", "~" and "*", none of which can start a
+# label, so the label always starts where the longest such prefix ends and the prefix need
+# never give characters back. (Written with a plain "(?:\*\*|\*)*" it could: "**" is one
+# marker or two, and 34 asterisks with no label after them cost 3.5 s of retries, 60 a day.)
 _LABEL_PATTERN = r"""
-    \ufeff?[ \t]*(?:[-–•·*][ \t]+)?(?:(?:\[|~~|\*\*|\*)[ \t]*)*
+    (?>\ufeff?[ \t]*+(?:[-–•·*][ \t]++)?(?:(?:\[|~~|\*\*?)[ \t]*+)*+)
     (?P<label>
         (?P<pp>PP|OP|ПП|ОП)[ \t]?(?P<num>\d{1,3}[a-zа-я]{0,3})
-            (?P<alt>[ \t]+(?:alternative|altern|alt)\.?(?:[ \t]?\d{1,2}\b)?)?\.?
-      | (?P<dotted>\d{1,3}(?:\.\d{1,3})*)\.
+            (?P<alt>[ \t]++(?:alternative|altern|alt)\.?(?:[ \t]?\d{1,2}\b)?)?\.?
+      | (?P<dotted>\d{1,3}+(?:\.\d{1,3}+)*+)\.
       | \((?P<paren>\d{1,3}|[a-z]{1,2}|[ivx]{1,5})\)
       | (?P<closing>\d{1,3}|[a-z]|[ivx]{1,5})\)
     )
     (?=[ \t]|\r|\n|\Z)
     """
 _LABEL = re.compile(_LABEL_PATTERN, re.VERBOSE)
-_BULLET_PATTERN = r"[ \t]*[-–•·*][ \t]"
+_BULLET_PATTERN = r"[ \t]*+[-–•·*][ \t]"
 # Atomic: a CRLF is one line break, never a CR followed by a blank line.
 _EOL = r"(?>\r\n|\r|\n)"
 # Where a paragraph may end: a line break followed by blank lines, or by a line that starts
 # with a label or a bullet. Named groups of the label are dropped inside the look-ahead.
 _LABEL_AHEAD = re.sub(r"[?]P<[a-z]+>", "?:", _LABEL_PATTERN)
 _BOUNDARY_PATTERN = (
-    rf"{_EOL}(?:(?P<blank>(?:[^\S\r\n]*{_EOL})+)|(?={_LABEL_AHEAD}|{_BULLET_PATTERN}))"
+    rf"{_EOL}(?:(?P<blank>(?:[^\S\r\n]*+{_EOL})++)|(?={_LABEL_AHEAD}|{_BULLET_PATTERN}))"
 )
 _BOUNDARY = re.compile(_BOUNDARY_PATTERN, re.VERBOSE)
-_LEADING_BLANK = re.compile(rf"(?:[^\S\r\n]*{_EOL})*")
-_FIRST_CHAR = re.compile(r"[^\S\r\n]*(\S)")
+_LEADING_BLANK = re.compile(rf"(?:[^\S\r\n]*+{_EOL})*+")
+_FIRST_CHAR = re.compile(r"[^\S\r\n]*+(\S)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _TOKEN_PATTERN = r"\[|\]|~~|\*\*|\*|\((?P<inner>[^()\[\]\r\n]{1,400})\)"
+_TOKEN = re.compile(_TOKEN_PATTERN)
 # Both at once, for the single scan of the text: a token never holds a line break and a
 # boundary always starts with one, so the two never compete for a position. Every
 # alternative starts with a literal character, which lets the regular-expression engine skip
 # the characters that start none of them without trying the pattern; so the line break of
 # _BOUNDARY is spelt out as three alternatives (in the same order, hence the same matches).
 # Group 1 is the inner text of a parenthesis; groups 2 to 4 are the blank lines of a boundary.
-_BOUNDARY_REST = rf"(?:((?:[^\S\r\n]*{_EOL})+)|(?={_LABEL_AHEAD}|{_BULLET_PATTERN}))"
+_BOUNDARY_REST = rf"(?:((?:[^\S\r\n]*+{_EOL})++)|(?={_LABEL_AHEAD}|{_BULLET_PATTERN}))"
 _SCAN = re.compile(
     rf"{_TOKEN_PATTERN}|\r\n{_BOUNDARY_REST}|\r(?!\n){_BOUNDARY_REST}|\n{_BOUNDARY_REST}",
     re.VERBOSE,
 )
+# Brackets nested deeper than this are kept as text, with a warning.
+MAX_DEPTH = 100
+_TOO_DEEP = f"'[' nested more than {MAX_DEPTH} brackets deep; kept as text"
 _SIGNS = {"+": "support", "-": "oppose", "−": "oppose", "–": "oppose"}
-_POSITION_ITEM = re.compile(r"([+\-−–]?)\s*(\w[\w.\-'’]*)(?:\s+(.*))?", re.DOTALL)
-_CODE_LIST_SPLIT = re.compile(r"\s*(?:,|&|/|\band\b)\s*")
+_POSITION_ITEM = re.compile(r"([+\-−–]?)\s*+(\w[\w.\-'’]*+)(?:\s++(.*))?", re.DOTALL)
+# Applied to text whose whitespace is already single spaces (see _codes): with "\s*" on both
+# sides, a search restarting at each space of a long run of spaces costs the square of the run.
+_CODE_LIST_SPLIT = re.compile(r" ?(?:,|&|/|\band\b) ?")
 _TERMINAL = frozenset(".;:!?")
 _EOL_CHARS = "\r\n"
 
@@ -130,6 +145,7 @@ class _Parser:
         self.line_starts: list[int] | None = None
         self.has_cr = "\r" in source
         self.diagnostics: list[Diagnostic] = []
+        self.omitted: dict[str, int] = {}
         # The paragraph being parsed and the starts of its lines, built on its first
         # diagnostic: a diagnostic is located without indexing the whole text.
         self.paragraph: Paragraph | None = None
@@ -153,6 +169,9 @@ class _Parser:
         return line, offset - self.line_starts[line - 1] + 1
 
     def report(self, offset: int, severity: Severity, message: str) -> None:
+        if len(self.diagnostics) >= MAX_DIAGNOSTICS:  # counted, not listed (tree.py)
+            self.omitted[severity] = self.omitted.get(severity, 0) + 1
+            return
         line, column = self.locate(offset)
         self.diagnostics.append(Diagnostic(line, column, severity, message, offset))
 
@@ -173,24 +192,25 @@ class _Parser:
 
     # -- pass 1: paragraphs ----------------------------------------------------------------
 
-    def spans(self) -> list[tuple[int, int, list[re.Match[str]]]]:
-        """(start, end, tokens) of each paragraph. One scan of the text with one regular
-        expression finds both the candidate paragraph boundaries (a blank line, or a line that
-        starts with a label or a bullet) and the markers inside paragraphs, so lines and
-        characters without markup cost no Python code."""
+    def spans(self) -> Iterator[tuple[int, int, bool]]:
+        """(start, end, marked) of each paragraph, in order; ``marked`` when the paragraph
+        holds a marker. One scan of the text with one regular expression finds both the
+        candidate paragraph boundaries (a blank line, or a line that starts with a label or a
+        bullet) and the markers inside paragraphs, so lines and characters without markup cost
+        no Python code. The markers' matches are not kept: a paragraph with markup is scanned
+        again by the inline parser, one match at a time, so memory never holds a match object
+        per marker of the text (a megabyte of "[" made a million of them)."""
         source = self.source
         tail = len(source.rstrip())
         leading = _LEADING_BLANK.match(source)  # matches always (perhaps empty)
         start = leading.end() if leading is not None else 0
         if start >= tail:
-            return []
-        spans: list[tuple[int, int, list[re.Match[str]]]] = []
-        tokens: list[re.Match[str]] = []
-        add_token = tokens.append
+            return
+        marked = False
         for match in _SCAN.finditer(source, start, tail):
             boundary = match.start()
             if source[boundary] not in _EOL_CHARS:
-                add_token(match)
+                marked = True
                 continue
             following = match.end()
             if match.lastindex is not None:  # blank lines: maybe a page break inside
@@ -199,13 +219,11 @@ class _Parser:
                     start, boundary, following
                 ):
                     continue
-            spans.append((start, boundary, tokens))
-            tokens = []
-            add_token = tokens.append
+            yield start, boundary, marked
+            marked = False
             start = following
         eol = _LINE_BREAK.search(source, tail)
-        spans.append((start, eol.start() if eol else len(source), tokens))
-        return spans
+        yield start, eol.start() if eol else len(source), marked
 
     def continues(self, start: int, boundary: int, following: int) -> bool:
         """After a blank line, a block that starts in lower case continues a paragraph that
@@ -230,25 +248,25 @@ class _Parser:
         count = source.count
         breaks = self.breaks
         index = 0
-        for start, end, tokens in self.spans():
+        for start, end, marked in self.spans():
             if start > previous_end:
                 add_block(Gap(previous_end, start, source[previous_end:start]))
                 line += breaks(previous_end, start) if has_cr else count("\n", previous_end, start)
             end_line = line + (breaks(start, end) if has_cr else count("\n", start, end))
             match = label_match(source, start, end)
             if match is None:
-                if not tokens:  # no marker at all: most paragraphs of a real text
+                if not marked:  # no marker at all: most paragraphs of a real text
                     text = Text(start, end, source[start:end])
                     paragraph = Paragraph(start, end, line, end_line, index, None, [text])
                 else:
                     paragraph = Paragraph(start, end, line, end_line, index, None)
                     self.paragraph, self.paragraph_lines = paragraph, None
-                    paragraph.children = _InlineParser(self, paragraph).run(tokens)
+                    paragraph.children = _InlineParser(self, paragraph).run()
             else:
                 label_start, label_end = match.span("label")
                 name, kind = label_kind(match)
                 label = Label(label_start, label_end, source[label_start:label_end], name, kind)
-                if not tokens:
+                if not marked:
                     children: list[Inline] = [label]
                     if label_start > start:
                         children.insert(0, Text(start, label_start, source[start:label_start]))
@@ -258,7 +276,7 @@ class _Parser:
                 else:
                     paragraph = Paragraph(start, end, line, end_line, index, label)
                     self.paragraph, self.paragraph_lines = paragraph, None
-                    paragraph.children = _InlineParser(self, paragraph).run(tokens)
+                    paragraph.children = _InlineParser(self, paragraph).run()
             add_block(paragraph)
             previous_end = end
             line = end_line
@@ -267,7 +285,7 @@ class _Parser:
         if previous_end < len(source) or not blocks:
             add_block(Gap(previous_end, len(source), source[previous_end:]))
         self.diagnostics.sort(key=lambda d: d.offset)
-        return Document(source, blocks, self.diagnostics)
+        return Document(source, blocks, self.diagnostics, self.omitted)
 
 
 def line_starts(source: str, start: int, end: int) -> list[int]:
@@ -291,21 +309,22 @@ class _InlineParser:
         self.depth = 0
         self.count = 0
 
-    def run(self, tokens: list[re.Match[str]]) -> list[Inline]:
+    def run(self) -> list[Inline]:
         paragraph, label = self.paragraph, self.paragraph.label
+        source, tokens = self.source, _TOKEN.finditer
         if label is None:
-            self.scan(tokens, paragraph.start, paragraph.end)
+            self.scan(
+                tokens(source, paragraph.start, paragraph.end), paragraph.start, paragraph.end
+            )
         else:
             # The label is matched before the markers: the markers before it (an opening
             # "[", "~~", "*") are scanned up to it, those inside it (the "(1)" of a label
             # "(1)") are part of it.
-            before = [m for m in tokens if m.start() < label.start]
-            self.scan(before, paragraph.start, label.start)
+            self.scan(tokens(source, paragraph.start, label.start), paragraph.start, label.start)
             self.flush(label.start)
             self.kids.append(label)
             self.text_from = label.end
-            after = [m for m in tokens if m.start() >= label.end]
-            self.scan(after, label.end, paragraph.end)
+            self.scan(tokens(source, label.end, paragraph.end), label.end, paragraph.end)
         self.flush(paragraph.end)
         self.close_all()
         return self.root
@@ -372,7 +391,7 @@ class _InlineParser:
 
     # -- the scan --------------------------------------------------------------------------
 
-    def scan(self, tokens: list[re.Match[str]], start: int, end: int) -> None:
+    def scan(self, tokens: Iterator[re.Match[str]], start: int, end: int) -> None:
         """The markers of source[start:end], in order."""
         source = self.source
         for match in tokens:
@@ -387,6 +406,12 @@ class _InlineParser:
                     self.kids.append(node)
                     self.text_from = match.end()
             elif first == "[":
+                if self.depth >= MAX_DEPTH:
+                    # Kept in the text around it. Real texts nest three or four deep; the
+                    # bound keeps every walk over the tree (here, in the analysis, in
+                    # rendering) to a stack of at most MAX_DEPTH brackets.
+                    self.parser.report(at, "warning", _TOO_DEEP)
+                    continue
                 text_from = self.text_from
                 kids = self.kids
                 if at > text_from:
@@ -542,7 +567,7 @@ def parse_note(inner: str) -> tuple[tuple[str, ...], str] | None:
 
 def _codes(text: str) -> tuple[str, ...] | None:
     codes = []
-    for part in _CODE_LIST_SPLIT.split(text.strip()):
+    for part in _CODE_LIST_SPLIT.split(" ".join(text.split())):
         if not looks_like_code(part, min_length=2) or part.rstrip(".") in NOT_DELEGATIONS:
             return None
         codes.append(normalise_code(part))

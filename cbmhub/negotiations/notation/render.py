@@ -43,7 +43,7 @@ def render_paragraph(paragraph: Paragraph) -> str:
 
 
 def _render_inline(nodes: list[Inline], out: list[str]) -> None:
-    # An explicit stack, not recursion: brackets nest to any depth.
+    # An explicit stack, not recursion: brackets nest up to parser.MAX_DEPTH (100) deep.
     stack: list[tuple[Iterator[Inline], str]] = [(iter(nodes), "")]
     while stack:
         for node in stack[-1][0]:

@@ -156,13 +156,33 @@ class Diagnostic:
     offset: int
 
 
+# At most this many diagnostics are kept per document (in text order); the others are only
+# counted. A megabyte of "]" is a million errors: listing each would cost more memory than
+# the text and help no reader.
+MAX_DIAGNOSTICS = 1000
+
+
 @dataclass(slots=True)
 class Document:
-    """A parsed negotiation text: paragraphs and gaps in order, plus what was wrong."""
+    """A parsed negotiation text: paragraphs and gaps in order, plus what was wrong.
+
+    ``diagnostics`` lists the first ``MAX_DIAGNOSTICS`` problems; ``omitted`` counts, by
+    severity, those found beyond them."""
 
     source: str
     blocks: list[Paragraph | Gap]
     diagnostics: list[Diagnostic]
+    omitted: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        listed = sum(1 for d in self.diagnostics if d.severity == "error")
+        return listed + self.omitted.get("error", 0)
+
+    @property
+    def warnings(self) -> int:
+        listed = sum(1 for d in self.diagnostics if d.severity == "warning")
+        return listed + self.omitted.get("warning", 0)
 
     @property
     def paragraphs(self) -> list[Paragraph]:

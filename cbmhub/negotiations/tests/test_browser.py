@@ -29,7 +29,7 @@ def test_upload_the_seed_text_and_open_pp5b(login_page, live_server, sam, docume
     revision_url = page.url.split("#")[0]
     assert re.search(r"/documents/\d+/revisions/\d+/$", revision_url)
 
-    page.goto(f"{revision_url}#p-PP5b")
+    page.goto(f"{revision_url}?paragraph=PP5b#p-PP5b")  # the page PP5b is on
     pp5b = page.locator("#p-PP5b")
     expect(pp5b).to_be_in_viewport()
     expect(pp5b).to_have_attribute("data-status", "bracketed")
@@ -66,7 +66,8 @@ def test_a_long_revision_is_navigable(login_page, live_server, sam, document, co
     url = f"{live_server.url}/negotiations/documents/{document.pk}/revisions/{revision.pk}/"
     page = login_page(sam)
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(url)
+    # The revision is shown 50 paragraphs a page (4 pages here): OP9 is on the last one.
+    page.goto(f"{url}?paragraph=OP9#p-OP9")
 
     # Bold is bold, italic italic, and the asterisks are not displayed.
     op9 = page.locator("#p-OP9 .neg-source")
@@ -77,7 +78,8 @@ def test_a_long_revision_is_navigable(login_page, live_server, sam, document, co
     italic = op9.locator(".neg-em", has_text="workshop")
     assert italic.evaluate("e => getComputedStyle(e).fontStyle") == "italic"
 
-    # Paragraph navigation: one click to a numbered paragraph far down the page.
+    # Paragraph navigation: one click to a numbered paragraph on another page (OP5(1) is on
+    # page 3 of 4).
     nav = page.get_by_test_id("paragraph-nav")
     expect(nav.get_by_role("link", name="OP5(1)", exact=True)).to_be_visible()
     nav.get_by_role("link", name="OP5(1)", exact=True).click()

@@ -197,7 +197,7 @@ def test_revision_page_lists_diagnostics_and_the_consensus(client_for, alice, re
     body = client_for(alice).get(_revision_url(revision)).content.decode()
     diagnostics = re.search(r'data-testid="diagnostics".*?</section>', body, re.S).group(0)
     assert "<code>7:27</code>" in diagnostics and "unmatched" in diagnostics
-    assert 'href="#p-OP2"' in diagnostics
+    assert 'href="?page=1#p-OP2"' in diagnostics  # the paragraph's page, then its anchor
     summary = re.search(r'data-testid="consensus".*?</section>', body, re.S).group(0)
     assert 'data-testid="agreed-count">2<' in summary
     assert 'data-testid="bracketed-count">2<' in summary

@@ -83,17 +83,27 @@ class Command(BaseCommand):
         )
 
     def read(self, path: str, stdin: Any = None) -> bytes:
+        """The file's bytes; more than MAX_SOURCE_BYTES is refused before it is all read (a
+        file of gigabytes named by mistake must not fill the memory first)."""
         name = "standard input" if path == "-" else path
+        limit = services.MAX_SOURCE_BYTES
         try:
             if path == "-":
                 stream = stdin if stdin is not None else sys.stdin
-                data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
-                return data.encode("utf-8") if isinstance(data, str) else data
-            with open(path, "rb") as handle:
-                return handle.read()
+                source = stream.buffer if hasattr(stream, "buffer") else stream
+                data = source.read(limit + 1)
+                data = data.encode("utf-8") if isinstance(data, str) else data
+            else:
+                with open(path, "rb") as handle:
+                    data = handle.read(limit + 1)
         except FileNotFoundError:
             raise CommandError(f"{name}: no such file", returncode=2) from None
         except IsADirectoryError:
             raise CommandError(f"{name}: is a directory, not a text file", returncode=2) from None
         except OSError as error:
             raise CommandError(f"{name}: cannot be read ({error.strerror})", returncode=2) from None
+        if len(data) > limit:
+            raise CommandError(
+                f"{name}: more than the {limit} bytes a revision may have", returncode=2
+            )
+        return data
