@@ -10,6 +10,7 @@ from urllib.parse import unquote
 import pytest
 from django.urls import reverse
 
+from cbmhub.core.roles import SYSTEM
 from cbmhub.negotiations import services
 
 from .conftest import SHORT_TEXT
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("form", ["source", "clean"])
 def test_any_label_gives_a_valid_download(client_for, anna, document, label, exact, form):
     revision = services.revision_import(
-        actor=None, document=document, data=SHORT_TEXT, kind="draft", label=label
+        actor=SYSTEM, document=document, data=SHORT_TEXT, kind="draft", label=label
     ).revision
     assert revision.label == label.strip()
     url = reverse("negotiations:revision_text", args=[document.pk, revision.pk, form])

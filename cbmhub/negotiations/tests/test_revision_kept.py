@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from cbmhub.core.roles import SYSTEM
 from cbmhub.negotiations import notation, services
 from cbmhub.negotiations.models import Revision, RevisionParagraph
 
@@ -29,7 +30,7 @@ def _url(revision, **query):
 
 def _import(document, text, number=2):
     return services.revision_import(
-        actor=None, document=document, data=text, kind="rev", number=number
+        actor=SYSTEM, document=document, data=text, kind="rev", number=number
     ).revision
 
 
@@ -162,8 +163,8 @@ def test_diagnostics_beyond_the_limit_are_counted_on_the_page(client_for, anna, 
     assert "Problems not listed here: 7" in body
 
 
-def test_other_state_gets_404_on_every_page(client_for, carol, arf_document):
-    revision = arf_document.revisions.get()
+def test_other_state_gets_404_on_every_page(client_for, carol, asean_document):
+    revision = asean_document.revisions.get()
     for query in ({}, {"page": 1}, {"page": 2, "delegation": "KAZ", "only": 1}):
         assert client_for(carol).get(_url(revision, **query)).status_code == 404
 
@@ -217,7 +218,7 @@ def test_the_command_refuses_a_file_over_the_cap_saying_the_cap(document, tmp_pa
 def test_the_service_refuses_text_over_the_cap_saying_the_cap(document):
     with pytest.raises(services.NegotiationsError) as caught:
         services.revision_import(
-            actor=None, document=document, data="x" * (services.MAX_SOURCE_BYTES + 1),
+            actor=SYSTEM, document=document, data="x" * (services.MAX_SOURCE_BYTES + 1),
             kind="draft",
         )  # fmt: skip
     assert caught.value.code == "too_large"

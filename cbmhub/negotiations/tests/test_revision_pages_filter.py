@@ -13,6 +13,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.urls import reverse
 
+from cbmhub.core.roles import SYSTEM
 from cbmhub.negotiations import notation, selectors, services
 from cbmhub.negotiations.models import Revision, RevisionParagraph
 
@@ -169,7 +170,7 @@ def test_the_navigation_lists_a_bounded_window_around_the_page(
 def test_the_comparison_links_open_the_page_of_the_paragraph(client_for, alice, long_revision):
     text = TEXT.replace("Welcoming measure 99;", "Welcoming measure ninety-nine;")
     services.revision_import(
-        actor=None, document=long_revision.document, data=text.encode(), kind="rev", number=9
+        actor=SYSTEM, document=long_revision.document, data=text.encode(), kind="rev", number=9
     )
     url = reverse("negotiations:compare", args=[long_revision.document_id])
     body = client_for(alice).get(url).content.decode()
