@@ -30,7 +30,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cbmhub.core.api import ErrorSerializer
+from cbmhub.core.api import ERRORS, ErrorSerializer, validated
 from cbmhub.core.pagination import StrictLimitOffsetPagination
 from cbmhub.core.parsers import BoundedJSONParser
 from cbmhub.directory.choices import Level
@@ -328,18 +328,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "creates a second; the same key with a different request answers 409."
     ),
 )
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid request."),
-    403: OpenApiResponse(ErrorSerializer, description="Refused for this user."),
-    404: OpenApiResponse(ErrorSerializer, description="Not found or not visible to you."),
-}
 TAGS = ["hotline"]
-
-
-def _validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _message_response(request: Request, result: services.SendResult) -> Response:
@@ -404,7 +393,7 @@ class MessageListView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = _validated(SendSerializer, request)
+        data = validated(SendSerializer, request)
         channel = selectors.access_channel(request.user, data.pop("channel"))
         result = services.message_send(
             actor=request.user,
@@ -459,7 +448,7 @@ class MessageReplyView(APIView):
     )
     def post(self, request: Request, message_id: int) -> Response:
         access = selectors.access_message(request.user, message_id)
-        data = _validated(ReplySerializer, request)
+        data = validated(ReplySerializer, request)
         result = services.message_reply(
             actor=request.user,
             message=access.message,
@@ -525,7 +514,7 @@ class CheckListView(APIView):
         responses={201: CheckSerializer, **ERRORS},
     )
     def post(self, request: Request) -> Response:
-        data = _validated(CheckStartSerializer, request)
+        data = validated(CheckStartSerializer, request)
         check = services.check_start(
             actor=request.user,
             organisation=data["organisation"],
@@ -579,7 +568,7 @@ class CheckConfirmView(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        data = _validated(CheckConfirmSerializer, request)
+        data = validated(CheckConfirmSerializer, request)
         try:
             # The token is the authority here: a confirmation through the API is attributed to
             # no account (the link may be forwarded to whoever holds it).

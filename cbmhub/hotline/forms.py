@@ -23,7 +23,7 @@ from cbmhub.directory.names import state_name
 from . import permissions, selectors
 from .choices import KIND_TEMPLATES, MessageKind, Priority, Tlp
 from .models import Channel
-from .services import ATTACHMENT_MAX_COUNT, HotlineError
+from .services import ATTACHMENT_MAX_COUNT
 
 
 def template_body(kind: str) -> str:
@@ -176,15 +176,3 @@ class CheckStartForm(forms.Form):
             "deadline": timedelta(minutes=data["deadline_minutes"]),
             "note": data["note"],
         }
-
-
-def add_service_error(form: forms.Form, error: HotlineError) -> None:
-    """Show a service's refusal on the form: on the fields it names, else on the whole form."""
-    placed = False
-    for detail in error.details:
-        field = str(detail.get("field", "")).split("[", 1)[0]
-        if field in form.fields:
-            form.add_error(field, detail.get("message") or error.message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)

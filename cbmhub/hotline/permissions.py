@@ -42,11 +42,7 @@ def require_system(actor: Any) -> None:
 
 def is_state_user(user: Any) -> bool:
     """A point of contact of a state: signed in, with a state role and a state."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and getattr(user, "is_state_user", False)
-        and getattr(user, "state_id", None)
-    )
+    return roles.is_state_user(user)
 
 
 def require_state_user(user: Any, message: str) -> None:
@@ -75,11 +71,11 @@ def member_organisation_ids(state: State | int) -> set[int]:
 def visible_channel_filter(user: Any, *, prefix: str = "") -> Q:
     """A Q over Channel (or, with ``prefix="channel__"``, over a model with a channel FK) that
     keeps what `user` may see the metadata of."""
-    if not getattr(user, "is_authenticated", False):
+    if not roles.is_signed_in(user):
         return Q(**{f"{prefix}pk__in": []})
-    if user.is_superuser:
+    if roles.is_operator(user):
         return Q()
-    if getattr(user, "is_state_user", False) and user.state_id:
+    if roles.is_state_user(user):
         return (
             Q(**{f"{prefix}scope": Scope.BILATERAL, f"{prefix}state_a_id": user.state_id})
             | Q(**{f"{prefix}scope": Scope.BILATERAL, f"{prefix}state_b_id": user.state_id})
@@ -90,8 +86,8 @@ def visible_channel_filter(user: Any, *, prefix: str = "") -> Q:
                 }
             )
         )
-    if getattr(user, "is_secretariat", False) and user.organisation_id:
-        return Q(**{f"{prefix}organisation_id": user.organisation_id})
+    if organisation_id := roles.organisation_id_of(user):
+        return Q(**{f"{prefix}organisation_id": organisation_id})
     return Q(**{f"{prefix}pk__in": []})
 
 
@@ -111,11 +107,9 @@ def participant_state_ids(channel: Channel) -> set[int]:
 
 def can_read_content(user: Any, channel: Channel) -> bool:
     """May `user` read the subject, body and attachments of messages on `channel`?"""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if getattr(user, "is_state_user", False):
+    if roles.is_state_user(user):
         return is_participant(channel, user.state_id)
-    if getattr(user, "is_secretariat", False) and not channel.is_bilateral:
+    if roles.is_secretariat(user) and not channel.is_bilateral:
         return channel.organisation_id == user.organisation_id
     return False
 
@@ -130,7 +124,7 @@ def channels_for_sending(user: Any) -> list[Channel]:
 
 
 def _channels_for_sending(user: Any) -> list[Channel]:
-    if not getattr(user, "is_state_user", False) or not user.state_id:
+    if not roles.is_state_user(user):
         return []
     # is_participant for every channel, with the state's memberships read once.
     state_id, organisations = user.state_id, member_organisation_ids(user.state_id)
@@ -158,13 +152,13 @@ def inbox_audience(user: Any) -> str:
     acknowledges and replies for their state), "secretariat" (their organisation's channels,
     bilateral ones as metadata only), "operator" (every channel, metadata only) or "observer"
     (no channel at all). A state user who is also a superuser is "state": they owe answers."""
-    if getattr(user, "is_state_user", False) and getattr(user, "state_id", None):
+    if roles.is_state_user(user):
         return "state"
     # Before "operator": a superuser who is a secretariat officer reads their organisation's
     # multilateral messages in full (can_read_content).
-    if getattr(user, "is_secretariat", False) and getattr(user, "organisation_id", None):
+    if roles.organisation_id_of(user):
         return "secretariat"
-    if getattr(user, "is_superuser", False):
+    if roles.is_operator(user):
         return "operator"
     return "observer"
 
@@ -172,21 +166,18 @@ def inbox_audience(user: Any) -> str:
 def sees_all_check_targets(user: Any) -> bool:
     """The secretariat and operators see every state's answers (and the figures); a state user
     sees its own state's targets only."""
-    return bool(user.is_superuser or getattr(user, "is_secretariat", False))
+    return roles.is_operator(user) or roles.is_secretariat(user)
 
 
 def sees_own_state_targets_only(user: Any) -> bool:
     """A state user (not an operator) sees its own state's check targets only."""
-    return bool(getattr(user, "is_state_user", False) and not user.is_superuser)
+    return bool(roles.state_id_of(user)) and not roles.is_operator(user)
 
 
 def sees_worker_health(user: Any) -> bool:
     """The secretariat and operators run the platform: they are told when the worker is down.
     States' points of contact and observers are not (nothing they could do about it)."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (user.is_superuser or getattr(user, "is_secretariat", False))
-    )
+    return roles.is_operator(user) or roles.is_secretariat(user)
 
 
 def may_manage_channel(
@@ -194,29 +185,18 @@ def may_manage_channel(
 ) -> bool:
     """Open or change a channel: an operator; the secretariat of its organisation; a focal point
     of one of its states."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
+    if roles.is_operator(user):
         return True
-    if organisation is not None and getattr(user, "is_secretariat", False):
-        return bool(user.organisation_id == organisation.pk)
-    return bool(
-        getattr(user, "is_focal_point", False)
-        and user.state_id in {s.pk for s in states if s is not None}
-    )
+    if organisation is not None and roles.is_secretariat(user):
+        return roles.is_secretariat(user, organisation.pk)
+    return any(roles.is_focal_point(user, s.pk) for s in states if s is not None)
 
 
 def may_add_webhook(user: Any, state: State) -> bool:
     """Register a state's webhook: its focal point or an operator."""
-    return bool(
-        getattr(user, "is_superuser", False)
-        or (getattr(user, "is_focal_point", False) and user.state_id == state.pk)
-    )
+    return roles.is_operator(user) or roles.is_focal_point(user, state.pk)
 
 
 def may_start_check(user: Any, organisation: Organisation) -> bool:
     """Start a communication check: the organisation's secretariat or an operator."""
-    return bool(
-        getattr(user, "is_superuser", False)
-        or (getattr(user, "is_secretariat", False) and user.organisation_id == organisation.pk)
-    )
+    return roles.is_operator(user) or roles.is_secretariat(user, organisation.pk)

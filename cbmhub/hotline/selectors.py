@@ -33,6 +33,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cbmhub.core import roles
+from cbmhub.core.selectors import int_or_404
 from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Membership, Organisation, PointOfContact, State
 from cbmhub.directory.selectors import participating_memberships, point_of_contact_list
@@ -69,7 +71,7 @@ def channel_list(user: Any) -> QuerySet[Channel]:
 
 
 def access_channel(user: Any, channel_id: int | str) -> Channel:
-    channel = channel_list(user).filter(pk=_int(channel_id)).first()
+    channel = channel_list(user).filter(pk=int_or_404(channel_id)).first()
     if channel is None:
         raise Http404("No such channel.")
     return channel
@@ -124,10 +126,12 @@ def message_list(
 
 
 def access_message(user: Any, message_id: int | str) -> MessageAccess:
-    message = message_list(user).prefetch_related("attachments").filter(pk=_int(message_id)).first()
+    message = (
+        message_list(user).prefetch_related("attachments").filter(pk=int_or_404(message_id)).first()
+    )
     if message is None:
         raise Http404("No such message.")
-    state_id = getattr(user, "state_id", None) if getattr(user, "is_state_user", False) else None
+    state_id = roles.state_id_of(user)
     receipt = next((r for r in message.receipts.all() if state_id and r.state_id == state_id), None)
     return MessageAccess(
         message=message,
@@ -146,7 +150,7 @@ def awaiting_acknowledgement(prefix: str = "") -> Q:
 def unacknowledged_count(user: Any) -> int:
     """Messages to the user's state still waiting for an acknowledgement (the inbox badge):
     the rows that show an acknowledgement deadline, the messages with an Acknowledge button."""
-    if not getattr(user, "is_state_user", False) or not user.state_id:
+    if not roles.is_state_user(user):
         return 0
     return Receipt.objects.filter(
         awaiting_acknowledgement(),
@@ -229,19 +233,17 @@ def check_list(user: Any) -> QuerySet[CommunicationCheck]:
     """Checks the user may see: a secretariat its organisation's, a state user those that asked
     one of its state's points of contact, an operator all."""
     checks = CommunicationCheck.objects.select_related("organisation", "started_by")
-    if not getattr(user, "is_authenticated", False):
-        return checks.none()
-    if user.is_superuser:
+    if roles.is_operator(user):
         return checks
-    if getattr(user, "is_secretariat", False):
+    if roles.is_secretariat(user):
         return checks.filter(organisation_id=user.organisation_id)
-    if getattr(user, "is_state_user", False):
+    if roles.is_state_user(user):
         return checks.filter(targets__state_id=user.state_id).distinct()
     return checks.none()
 
 
 def access_check(user: Any, check_id: int | str) -> CommunicationCheck:
-    check = check_list(user).filter(pk=_int(check_id)).first()
+    check = check_list(user).filter(pk=int_or_404(check_id)).first()
     if check is None:
         raise Http404("No such communication check.")
     return check
@@ -354,13 +356,6 @@ def check_history(organisation: Organisation) -> list[tuple[CommunicationCheck, 
     return [(check, _statistics(check, list(check.targets.all()))["overall"]) for check in checks]
 
 
-def _int(value: int | str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404("Not a valid id.") from None
-
-
 # --- the inbox, sorted by urgency -------------------------------------------------------------
 
 _PRIORITY_RANK = {"flash": 0, "urgent": 1, "routine": 2}
@@ -408,7 +403,7 @@ def inbox_queryset(user: Any, *, box: str = "all", channel: Channel | None = Non
     user's state owes (an acknowledgement or a reply), earliest deadline first (so overdue on
     top), then messages waiting on a recipient, earliest deadline first, then the rest; within a
     deadline, by priority (flash first), then newest first."""
-    state_id = getattr(user, "state_id", None) if getattr(user, "is_state_user", False) else None
+    state_id = roles.state_id_of(user)
     by_message = Receipt.objects.filter(message=OuterRef("pk"))
     own = by_message.filter(state_id=state_id)
     earliest = (
@@ -450,7 +445,7 @@ def inbox_queryset(user: Any, *, box: str = "all", channel: Channel | None = Non
 
 def inbox_items(user: Any, messages: Iterable[Message]) -> list[InboxItem]:
     """Inbox rows for messages of inbox_queryset (their receipts prefetched), in their order."""
-    state_id = getattr(user, "state_id", None) if getattr(user, "is_state_user", False) else None
+    state_id = roles.state_id_of(user)
     items = []
     for message in messages:
         receipts = list(message.receipts.all())

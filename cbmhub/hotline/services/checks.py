@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cbmhub.core import roles
 from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Organisation, State
 
@@ -157,7 +158,7 @@ def check_answer(
     )
     if token:
         targets = targets.filter(token=token)
-    elif communication_check is not None and getattr(actor, "is_authenticated", False):
+    elif communication_check is not None and roles.is_signed_in(actor):
         targets = targets.filter(
             communication_check=communication_check, point_of_contact__user=actor
         )
@@ -175,10 +176,7 @@ def check_answer(
         # The token is the secret and anyone holding it may confirm; the answer is attributed
         # to a signed-in user only when the target is that user's own point of contact, so the
         # record never says a user of another state answered for this one.
-        own = (
-            getattr(actor, "is_authenticated", False)
-            and target.point_of_contact.user_id == actor.pk
-        )
+        own = roles.is_signed_in(actor) and target.point_of_contact.user_id == actor.pk
         target.answered_by = actor if own else None
         target.save(update_fields=["answered_at", "answered_by"])
         check = target.communication_check

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cbmhub.conftest import make_user
+from cbmhub.core.spreadsheet import spreadsheet_unquote
 from cbmhub.directory.models import Organisation, PointOfContact
 from cbmhub.hotline import services, worker
 from cbmhub.hotline.models import CheckTarget, CommunicationCheck
@@ -161,6 +162,20 @@ def test_csv_export(client_for, sam, finished):
     late = next(r for r in rows if r["section"] == "target" and r["state"] == "THA")
     assert late["response_seconds"] == "7200" and late["in_time"] == "no"
     assert late["point_of_contact"].startswith("'=")  # no formula runs in a spreadsheet
+
+
+def test_csv_export_quotes_a_formula_already_quoted_by_hand(client_for, sam, finished):
+    # The export uses the one guard of every export (core.spreadsheet): a value that starts
+    # with apostrophes before a formula gets one more, so the round trip keeps the value.
+    office = '\'=HYPERLINK("http://evil.example")'
+    PointOfContact.objects.filter(level="technical", state__iso3="THA").update(
+        person_name="", function="", office=office
+    )
+    response = client_for(sam).get(reverse("hotline:check_export", args=[finished.pk]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    late = next(r for r in rows if r["section"] == "target" and r["state"] == "THA")
+    assert late["point_of_contact"] == "'" + office
+    assert spreadsheet_unquote(late["point_of_contact"]) == office
 
 
 @pytest.mark.parametrize("who", ["alice", "carol"])
