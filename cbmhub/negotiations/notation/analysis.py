@@ -162,6 +162,64 @@ def analyse(doc: Document, *, resolve: Resolver | None = None) -> Analysis:
             gc.enable()
 
 
+class _Totals:
+    """The running counts of one analysis, summed paragraph by paragraph."""
+
+    __slots__ = (
+        "agreed", "conditional", "labelled", "labelled_agreed", "brackets", "struck",
+        "positions", "notes",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.agreed = self.conditional = self.labelled = self.labelled_agreed = 0
+        self.brackets = self.struck = self.positions = self.notes = 0
+
+    def count_status(self, status: str, labelled: bool) -> None:
+        if status == "conditional":
+            self.conditional += 1
+        elif status == "agreed":
+            self.agreed += 1
+            if labelled:
+                self.labelled_agreed += 1
+
+    def count_walker(self, walker: _Walker, status: str) -> None:
+        self.count_status(status, walker.paragraph.label is not None)
+        self.brackets += walker.brackets
+        self.struck += walker.struck
+        self.positions += len(walker.positions)
+        self.notes += len(walker.notes)
+
+
+class _Keys:
+    """The key of each paragraph: its label's name (a sub-item's prefixed with its parent's),
+    or "¶<n>"; a key met again takes "#<count>"."""
+
+    __slots__ = ("seen", "parent")
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+        self.parent = ""
+
+    def key(self, paragraph: Paragraph) -> str:
+        label = paragraph.label
+        seen = self.seen
+        if label is None:
+            # "¶<n>" never repeats (indexes are unique) nor meets a label's key.
+            key = f"¶{paragraph.index + 1}"
+            if key in seen:  # only in a document not made by parse()
+                count = seen[key] = seen[key] + 1
+                return f"{key}#{count}"
+            seen[key] = 1
+            return key
+        if label.kind == "sub-item":
+            base = self.parent + label.name
+        else:
+            base = self.parent = label.name
+        count = seen.get(base, 0) + 1
+        seen[base] = count
+        return base if count == 1 else f"{base}#{count}"
+
+
 def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
     # One loop over the blocks. A paragraph without markup (most of a real text) costs its
     # key and its ParagraphInfo only: it is agreed, and its clean and plain text are its
@@ -171,14 +229,13 @@ def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
     paragraphs: list[ParagraphInfo] = []
     add_paragraph = paragraphs.append
     delegations: dict[str, DelegationInfo] = {}
-    seen_keys: dict[str, int] = {}
-    parent_key = ""
+    keys = _Keys()
     # Paragraphs with markup: (index in doc.blocks, clean text, plain text).
     marked: list[tuple[int, str, str]] = []
     contiguous = True  # the blocks cover the source in order, as parse() makes them
     expected = 0
-    agreed = conditional = labelled = labelled_agreed = brackets = struck = positions = notes = 0
-    text_type, label_type, gap_type = Text, Label, Gap
+    totals = _Totals()
+    gap_type = Gap
 
     for block_index, block in enumerate(doc.blocks):
         if block.start != expected:
@@ -186,113 +243,124 @@ def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
         expected = block.end
         if type(block) is gap_type or not isinstance(block, Paragraph):
             continue
-        paragraph = block
-        label = paragraph.label
-        if label is None:
-            # "¶<n>" never repeats (indexes are unique) nor meets a label's key.
-            key = f"¶{paragraph.index + 1}"
-            if key in seen_keys:  # only in a document not made by parse()
-                count = seen_keys[key] = seen_keys[key] + 1
-                key = f"{key}#{count}"
-            else:
-                seen_keys[key] = 1
-        else:
-            labelled += 1
-            if label.kind == "sub-item":
-                base = parent_key + label.name
-            else:
-                base = parent_key = label.name
-            count = seen_keys.get(base, 0) + 1
-            seen_keys[base] = count
-            key = base if count == 1 else f"{base}#{count}"
-        start, end = paragraph.start, paragraph.end
-        text = source[start:end]
-
-        for node in paragraph.children:
-            kind = type(node)
-            if kind is not text_type and kind is not label_type:
-                break
-        else:
-            # No markup: agreed, nothing to count, clean and plain text are the text itself.
-            add_paragraph(
-                ParagraphInfo(
-                    paragraph, key, label.text if label else "", label.kind if label else "other",
-                    "agreed", 0, 0, 0, [], [], paragraph.line, paragraph.end_line, text,
-                )
-            )  # fmt: skip
-            agreed += 1
-            if label is not None:
-                labelled_agreed += 1
+        key = keys.key(block)
+        if block.label is not None:
+            totals.labelled += 1
+        if not _has_markup(block):
+            text = source[block.start : block.end]
+            add_paragraph(_agreed_paragraph(block, key, text))
+            totals.count_status("agreed", block.label is not None)
             if not text:
                 contiguous = False  # not from parse(): take the general path below
             continue
-
-        walker = _Walker(source, paragraph)
-        walker.walk(paragraph.children)
+        walker = _Walker(source, block)
+        walker.walk(block.children)
         status = walker.status()
-        if status == "conditional":
-            conditional += 1
-        elif status == "agreed":
-            agreed += 1
-            if label is not None:
-                labelled_agreed += 1
-        brackets += walker.brackets
-        struck += walker.struck
-        positions += len(walker.positions)
-        notes += len(walker.notes)
-        add_paragraph(
-            ParagraphInfo(
-                node=paragraph,
-                key=key,
-                label=label.text if label else "",
-                kind=label.kind if label else "other",
-                status=status,
-                brackets=walker.brackets,
-                max_depth=walker.max_depth,
-                struck=walker.struck,
-                positions=walker.positions,
-                notes=walker.notes,
-                line=paragraph.line,
-                end_line=paragraph.end_line,
-                text=text,
-            )
-        )
-        raw_plain = "".join(walker.plain)
-        if walker.hid:
-            raw_clean = "".join(walker.clean)
-            tidy_clean = tidy_plain = None
-        else:  # nothing left out: the clean text is the plain text, tidied once
-            raw_clean = raw_plain
-            tidy_clean = tidy_plain = tidy(raw_plain)
-        if is_empty(raw_clean, label):
-            clean = ""
-        else:
-            clean = tidy_clean if tidy_clean is not None else tidy(raw_clean)
-        if is_empty(raw_plain, None):
-            plain = ""
-        else:
-            plain = tidy_plain if tidy_plain is not None else tidy(raw_plain)
-        marked.append((block_index, clean, plain))
+        totals.count_walker(walker, status)
+        add_paragraph(_marked_paragraph(walker, key, status))
+        marked.append((block_index, *_walker_texts(walker)))
+        _count_delegations(delegations, walker, key)
 
-        for position in walker.positions:
-            entry = delegations.get(position.delegation)
-            if entry is None:
-                entry = delegations[position.delegation] = DelegationInfo(position.delegation)
-            if position.stance == "support":
-                entry.support += 1
-            else:
-                entry.oppose += 1
-            if not entry.paragraphs or entry.paragraphs[-1] != key:
-                entry.paragraphs.append(key)
-        for note in walker.notes:
-            for code in note.delegations:
-                entry = delegations.get(code)
-                if entry is None:
-                    entry = delegations[code] = DelegationInfo(code)
-                entry.notes += 1
-                if not entry.paragraphs or entry.paragraphs[-1] != key:
-                    entry.paragraphs.append(key)
+    unknown, actors = _resolve_delegations(delegations, resolve)
+    whole = contiguous and expected == len(source)
+    return Analysis(
+        paragraphs=paragraphs,
+        delegations=dict(sorted(delegations.items())),
+        unknown_codes=sorted(unknown),
+        actors=sorted(actors),
+        resolved=resolve is not None,
+        totals=_totals_dict(doc, totals, paragraphs, len(delegations) - len(actors)),
+        diagnostics=list(doc.diagnostics),
+        clean_text=_join(doc, marked, 1, whole, paragraphs),
+        plain_text=_join(doc, marked, 2, whole, paragraphs),
+    )
 
+
+def _has_markup(paragraph: Paragraph) -> bool:
+    """Whether a paragraph holds anything but text and its label."""
+    text_type, label_type = Text, Label
+    for node in paragraph.children:
+        kind = type(node)
+        if kind is not text_type and kind is not label_type:
+            return True
+    return False
+
+
+def _agreed_paragraph(paragraph: Paragraph, key: str, text: str) -> ParagraphInfo:
+    """A paragraph without markup: agreed, nothing to count, its text as it stands."""
+    label = paragraph.label
+    return ParagraphInfo(
+        paragraph, key, label.text if label else "", label.kind if label else "other",
+        "agreed", 0, 0, 0, [], [], paragraph.line, paragraph.end_line, text,
+    )  # fmt: skip
+
+
+def _marked_paragraph(walker: _Walker, key: str, status: str) -> ParagraphInfo:
+    paragraph = walker.paragraph
+    label = paragraph.label
+    return ParagraphInfo(
+        node=paragraph,
+        key=key,
+        label=label.text if label else "",
+        kind=label.kind if label else "other",
+        status=status,
+        brackets=walker.brackets,
+        max_depth=walker.max_depth,
+        struck=walker.struck,
+        positions=walker.positions,
+        notes=walker.notes,
+        line=paragraph.line,
+        end_line=paragraph.end_line,
+        text=walker.source[paragraph.start : paragraph.end],
+    )
+
+
+def _walker_texts(walker: _Walker) -> tuple[str, str]:
+    """The clean and plain text of a walked paragraph, tidied; "" where nothing is left."""
+    raw_plain = "".join(walker.plain)
+    if walker.hid:
+        raw_clean = "".join(walker.clean)
+        tidy_clean = tidy_plain = None
+    else:  # nothing left out: the clean text is the plain text, tidied once
+        raw_clean = raw_plain
+        tidy_clean = tidy_plain = tidy(raw_plain)
+    if is_empty(raw_clean, walker.paragraph.label):
+        clean = ""
+    else:
+        clean = tidy_clean if tidy_clean is not None else tidy(raw_clean)
+    if is_empty(raw_plain, None):
+        plain = ""
+    else:
+        plain = tidy_plain if tidy_plain is not None else tidy(raw_plain)
+    return clean, plain
+
+
+def _delegation(delegations: dict[str, DelegationInfo], code: str, key: str) -> DelegationInfo:
+    """The entry of a delegation, made on first sight, with the paragraph's key noted once."""
+    entry = delegations.get(code)
+    if entry is None:
+        entry = delegations[code] = DelegationInfo(code)
+    if not entry.paragraphs or entry.paragraphs[-1] != key:
+        entry.paragraphs.append(key)
+    return entry
+
+
+def _count_delegations(delegations: dict[str, DelegationInfo], walker: _Walker, key: str) -> None:
+    for position in walker.positions:
+        entry = _delegation(delegations, position.delegation, key)
+        if position.stance == "support":
+            entry.support += 1
+        else:
+            entry.oppose += 1
+    for note in walker.notes:
+        for code in note.delegations:
+            _delegation(delegations, code, key).notes += 1
+
+
+def _resolve_delegations(
+    delegations: dict[str, DelegationInfo], resolve: Resolver | None
+) -> tuple[list[str], list[str]]:
+    """Mark the actors and resolve the other codes; returns (unknown codes, actors)."""
     unknown: list[str] = []
     actors: list[str] = []
     for code, entry in delegations.items():
@@ -303,36 +371,30 @@ def _analyse(doc: Document, resolve: Resolver | None) -> Analysis:
             entry.state = resolve(code)
             if entry.state is None:
                 unknown.append(code)
+    return unknown, actors
 
-    errors = doc.errors
-    totals = {
-        "paragraphs": len(paragraphs),
-        "agreed": agreed,
-        "bracketed": len(paragraphs) - agreed - conditional,
-        "conditional": conditional,
-        "labelled": labelled,
-        "labelled_agreed": labelled_agreed,
-        "agreed_percent": _percent(agreed, len(paragraphs)),
-        "labelled_agreed_percent": _percent(labelled_agreed, labelled),
-        "brackets": brackets,
-        "struck": struck,
-        "positions": positions,
-        "notes": notes,
-        "delegations": len(delegations) - len(actors),
-        "errors": errors,
+
+def _totals_dict(
+    doc: Document, totals: _Totals, paragraphs: list[ParagraphInfo], delegations: int
+) -> dict[str, Any]:
+    count = len(paragraphs)
+    return {
+        "paragraphs": count,
+        "agreed": totals.agreed,
+        "bracketed": count - totals.agreed - totals.conditional,
+        "conditional": totals.conditional,
+        "labelled": totals.labelled,
+        "labelled_agreed": totals.labelled_agreed,
+        "agreed_percent": _percent(totals.agreed, count),
+        "labelled_agreed_percent": _percent(totals.labelled_agreed, totals.labelled),
+        "brackets": totals.brackets,
+        "struck": totals.struck,
+        "positions": totals.positions,
+        "notes": totals.notes,
+        "delegations": delegations,
+        "errors": doc.errors,
         "warnings": doc.warnings,
     }
-    return Analysis(
-        paragraphs=paragraphs,
-        delegations=dict(sorted(delegations.items())),
-        unknown_codes=sorted(unknown),
-        actors=sorted(actors),
-        resolved=resolve is not None,
-        totals=totals,
-        diagnostics=list(doc.diagnostics),
-        clean_text=_join(doc, marked, 1, contiguous and expected == len(source), paragraphs),
-        plain_text=_join(doc, marked, 2, contiguous and expected == len(source), paragraphs),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -483,67 +545,84 @@ class _Walker:
             frame = stack[-1]
             for node in frame[0]:
                 kind = type(node)
-                if kind is Text or kind is Label:
+                if kind is Text or kind is Label:  # the common case, kept inline
                     text = node.text
                     plain.append(text)
                     if not hidden:
                         clean.append(text)
                     if kind is Text and text.strip(_SEPARATORS):
                         frame[2] = None
-                elif isinstance(node, Position):
-                    target = frame[2] or frame[1]
-                    if target is None:
-                        attachment = Attachment("paragraph")
-                    else:
-                        if target.start not in excerpts:
-                            excerpts[target.start] = _excerpt(target)
-                        attachment = Attachment("bracket", target.number, excerpts[target.start])
-                    line, column = self.locate(node.start)
-                    for entry in node.entries:
-                        self.positions.append(
-                            PositionInfo(
-                                entry.delegation,
-                                entry.code,
-                                entry.stance,
-                                entry.qualifier,
-                                attachment,
-                                line,
-                                column,
-                            )
-                        )
-                elif isinstance(node, Note):
-                    line, column = self.locate(node.start)
-                    self.notes.append(
-                        NoteInfo(node.delegations, node.body, line, column, is_condition(node.body))
-                    )
-                elif isinstance(node, Text | Label):  # subclasses
-                    plain.append(node.text)
-                    if not hidden:
-                        clean.append(node.text)
-                    if isinstance(node, Text) and node.text.strip(_SEPARATORS):
-                        frame[2] = None
-                elif isinstance(node, Bracket):
-                    self.brackets += 1
-                    self.max_depth = max(self.max_depth, node.depth)
-                    frame[2] = node  # once its content is walked, tags after it attach to it
-                    hidden += 1
-                    self.hid = True
-                    stack.append([iter(node.children), node, None, True])
+                elif isinstance(node, Bracket | Struck | Emphasis):
+                    hidden += self._enter(node, frame, stack)
                     break
-                elif isinstance(node, Struck | Emphasis):
-                    hides = isinstance(node, Struck)
-                    if hides:
-                        self.struck += 1
-                        hidden += 1
-                        self.hid = True
-                    frame[2] = None
-                    stack.append([iter(node.children), frame[1], None, hides])
-                    break
-                elif isinstance(node, StrayClose):
-                    frame[2] = None
+                else:
+                    self._leaf(node, frame, excerpts, hidden)
             else:
                 if stack.pop()[3]:
                     hidden -= 1
+
+    def _enter(
+        self, node: Bracket | Struck | Emphasis, frame: list[Any], stack: list[list[Any]]
+    ) -> int:
+        """Push the frame of a bracket, struck text or emphasis; returns 1 where its content
+        is left out of the clean text, else 0."""
+        if isinstance(node, Bracket):
+            self.brackets += 1
+            self.max_depth = max(self.max_depth, node.depth)
+            frame[2] = node  # once its content is walked, tags after it attach to it
+            self.hid = True
+            stack.append([iter(node.children), node, None, True])
+            return 1
+        hides = isinstance(node, Struck)
+        if hides:
+            self.struck += 1
+            self.hid = True
+        frame[2] = None
+        stack.append([iter(node.children), frame[1], None, hides])
+        return 1 if hides else 0
+
+    def _leaf(self, node: Inline, frame: list[Any], excerpts: dict[int, str], hidden: int) -> None:
+        """A node without children to walk: a tag, a note, a stray "]" or a subclass of text."""
+        if isinstance(node, Position):
+            self._add_positions(node, frame[2] or frame[1], excerpts)
+        elif isinstance(node, Note):
+            line, column = self.locate(node.start)
+            self.notes.append(
+                NoteInfo(node.delegations, node.body, line, column, is_condition(node.body))
+            )
+        elif isinstance(node, Text | Label):  # subclasses
+            self.plain.append(node.text)
+            if not hidden:
+                self.clean.append(node.text)
+            if isinstance(node, Text) and node.text.strip(_SEPARATORS):
+                frame[2] = None
+        elif isinstance(node, StrayClose):
+            frame[2] = None
+
+    def _add_positions(
+        self, node: Position, target: Bracket | None, excerpts: dict[int, str]
+    ) -> None:
+        """The entries of a position tag, attached to the bracket it speaks about, or to the
+        paragraph where there is none."""
+        if target is None:
+            attachment = Attachment("paragraph")
+        else:
+            if target.start not in excerpts:
+                excerpts[target.start] = _excerpt(target)
+            attachment = Attachment("bracket", target.number, excerpts[target.start])
+        line, column = self.locate(node.start)
+        for entry in node.entries:
+            self.positions.append(
+                PositionInfo(
+                    entry.delegation,
+                    entry.code,
+                    entry.stance,
+                    entry.qualifier,
+                    attachment,
+                    line,
+                    column,
+                )
+            )
 
 
 def _excerpt(bracket: Bracket) -> str:
