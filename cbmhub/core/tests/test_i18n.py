@@ -41,62 +41,85 @@ def read_po(path: Path) -> list[Entry]:
 
     A small parser of our own so that the test suite needs no extra package: enough of the
     format for what makemessages writes (flags, msgctxt, plurals, continuation lines)."""
-    entries: list[Entry] = []
-    current = Entry()
-    target: tuple[str, int] | None = None
-    started = False
-
-    def finish() -> None:
-        nonlocal current, started
-        if not started:
-            return  # keep the flags read so far for the entry that follows
-        if current.msgid:
-            entries.append(current)
-        current, started = Entry(), False
-
+    reader = _PoReader(path)
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#~"):
             continue
-        if line.startswith("#,"):
-            if started:
-                finish()
-            current.flags |= {flag.strip() for flag in line[2:].split(",")}
-            continue
         if line.startswith("#"):
-            if started and target and target[0] == "msgstr":
-                finish()
-            continue
+            reader.comment(line)
+        elif line.startswith('"'):
+            reader.continuation(ast.literal_eval(line))
+        else:
+            reader.keyword(line, number)
+    reader.finish()
+    return reader.entries
+
+
+_PO_KEYWORDS = {"msgctxt", "msgid", "msgid_plural", "msgstr"}
+
+
+class _PoReader:
+    """The state of read_po: the entries read, the one being read, and the field that a
+    continuation line extends."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: list[Entry] = []
+        self.current = Entry()
+        self.target: tuple[str, int] | None = None
+        self.started = False
+
+    def finish(self) -> None:
+        if not self.started:
+            return  # keep the flags read so far for the entry that follows
+        if self.current.msgid:
+            self.entries.append(self.current)
+        self.current, self.started = Entry(), False
+
+    def in_msgstr(self) -> bool:
+        return self.target is not None and self.target[0] == "msgstr"
+
+    def comment(self, line: str) -> None:
+        if line.startswith("#,"):
+            if self.started:
+                self.finish()
+            self.current.flags |= {flag.strip() for flag in line[2:].split(",")}
+        elif self.started and self.in_msgstr():
+            self.finish()
+
+    def keyword(self, line: str, number: int) -> None:
         keyword, _, rest = line.partition(" ")
-        if line.startswith('"'):
-            keyword, rest = "", line
         value = ast.literal_eval(rest) if rest else ""
-        if keyword == "msgctxt" or (keyword == "msgid" and target and target[0] == "msgstr"):
-            finish()
-        if keyword:
-            started = True
-            index = 0
-            match = re.fullmatch(r"msgstr\[(\d+)\]", keyword)
-            if match:
-                keyword, index = "msgstr", int(match.group(1))
-            if keyword not in {"msgctxt", "msgid", "msgid_plural", "msgstr"}:
-                raise ValueError(f"{path}:{number}: unexpected {keyword!r}")
-            target = (keyword, index)
-            if keyword == "msgstr":
-                current.msgstr[index] = value
-            elif keyword == "msgctxt":
-                current.msgctxt = value
-            else:
-                setattr(current, keyword, value)
-        elif target:
-            name, index = target
-            if name == "msgstr":
-                current.msgstr[index] += value
-            elif name == "msgctxt":
-                current.msgctxt = (current.msgctxt or "") + value
-            else:
-                setattr(current, name, getattr(current, name) + value)
-    finish()
-    return entries
+        if keyword == "msgctxt" or (keyword == "msgid" and self.in_msgstr()):
+            self.finish()
+        if not keyword:  # a line that starts with a blank: read as a continuation
+            self.continuation(value)
+            return
+        self.started = True
+        index = 0
+        match = re.fullmatch(r"msgstr\[(\d+)\]", keyword)
+        if match:
+            keyword, index = "msgstr", int(match.group(1))
+        if keyword not in _PO_KEYWORDS:
+            raise ValueError(f"{self.path}:{number}: unexpected {keyword!r}")
+        self.target = (keyword, index)
+        if keyword == "msgstr":
+            self.current.msgstr[index] = value
+        elif keyword == "msgctxt":
+            self.current.msgctxt = value
+        else:
+            setattr(self.current, keyword, value)
+
+    def continuation(self, value: str) -> None:
+        if not self.target:
+            return
+        name, index = self.target
+        if name == "msgstr":
+            self.current.msgstr[index] += value
+        elif name == "msgctxt":
+            self.current.msgctxt = (self.current.msgctxt or "") + value
+        else:
+            setattr(self.current, name, getattr(self.current, name) + value)
 
 
 def catalogue(language: str) -> Path:
