@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
 # Commands that read files and print results, and never serve or sign anything: they run
 # without a SECRET_KEY so that `cbmhub text parse FILE` works on a bare checkout.
 OFFLINE_COMMANDS = {"text"}
@@ -27,8 +29,6 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbmhub.settings")
     if _is_offline(args):
         os.environ.setdefault("CBMHUB_OFFLINE_COMMAND", "1")
-    from django.core.management import execute_from_command_line
-
     execute_from_command_line(["cbmhub", *args])
 
 

@@ -34,8 +34,8 @@ def authenticate_key(key: str, *, username: str | None = None) -> tuple[User, Ap
     """The account and token a key stands for, or ``AuthenticationFailed`` saying why.
     With ``username`` (HTTP Basic), the token must be that account's."""
     # Imported here: DRF imports this module while ``rest_framework.views`` loads, which
-    # ``core.api`` (imported by the services) is itself in the middle of importing.
-    from . import services
+    # ``core.api`` (imported by the services) is itself in the middle of importing: a cycle.
+    from . import services  # noqa: PLC0415
 
     token = selectors.api_token_for_key(key)
     # A token of another account gets the same answer as a wrong key: the reply must not

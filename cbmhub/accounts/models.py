@@ -9,7 +9,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from cbmhub.directory.models import PointOfContact
+from cbmhub.directory.names import state_name
 from cbmhub.directory.validators import validate_time_zone
 
 from .choices import STATE_ROLES, TWO_FACTOR_ROLES, Role, TokenRevocation
@@ -99,10 +102,6 @@ class User(AbstractUser):
         """What the top bar says the user acts as, in the reader's language: the role and the
         state (its name in that language) or the organisation; "Operator" for a superuser
         without a role's scope (not the default role, Observer)."""
-        from django.utils.translation import gettext
-
-        from cbmhub.directory.names import state_name
-
         if self.is_superuser and self.role == Role.OBSERVER:
             return gettext("Operator")
         label = str(self.get_role_display())
@@ -113,8 +112,6 @@ class User(AbstractUser):
     def point_of_contact_time_zone(self) -> str:
         """The time zone of the user's own active point-of-contact record, for a user who set
         none in the profile: times are then shown where the user actually works."""
-        from cbmhub.directory.models import PointOfContact
-
         zones = (
             PointOfContact.objects.active()
             .filter(user=self)

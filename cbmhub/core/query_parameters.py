@@ -19,6 +19,7 @@ import re
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.generators import SchemaGenerator
 
 from .api import error_body
 
@@ -32,8 +33,6 @@ Parameters = dict[str, dict]  # name -> the parameter object (schema, required)
 @functools.cache
 def documented_query_parameters() -> tuple[tuple[re.Pattern[str], dict[str, Parameters]], ...]:
     """(path pattern, {METHOD: {name: parameter}}) for each path of the schema."""
-    from drf_spectacular.generators import SchemaGenerator
-
     schema = SchemaGenerator().get_schema(request=None, public=True)
     routes = []
     for path, operations in schema["paths"].items():

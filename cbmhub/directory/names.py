@@ -15,6 +15,7 @@ import gettext
 from typing import Any
 
 import pycountry
+from django.conf import settings
 from django.utils import translation
 
 # Django language codes whose pycountry locale directory is not what ``to_locale`` gives.
@@ -88,8 +89,6 @@ def _search_index(locale: str) -> tuple[tuple[str, str], ...]:
 
 
 def _interface_languages() -> list[str]:
-    from django.conf import settings
-
     return [code for code, _name in settings.LANGUAGES if code.split("-")[0] != "en"]
 
 

@@ -6,7 +6,8 @@ import datetime as dt
 import re
 
 from django import template
-from django.utils.html import escape
+from django.conf import settings
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
@@ -49,9 +50,6 @@ def content_lang(language: str | None) -> SafeString:
     message), whatever the interface's language: English text in the Arabic UI runs left to
     right, with its punctuation and position chips where they belong. An unknown or empty
     language leaves the direction to the text itself (``dir="auto"``)."""
-    from django.conf import settings
-    from django.utils.html import format_html
-
     code = (language or "").strip()
     if not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*", code):
         return mark_safe(' dir="auto"')

@@ -16,7 +16,9 @@ import sys
 from typing import Any, BinaryIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
+from cbmhub.directory.selectors import states_for_codes
 from cbmhub.negotiations import notation
 
 
@@ -99,10 +101,6 @@ class Command(BaseCommand):
     def resolver(self, doc: notation.Document):  # noqa: ANN201 - a resolver or None
         """Codes resolved through the directory's aliases in one query; None when the
         database is not there (a fresh checkout), with a note on stderr."""
-        from django.db import DatabaseError
-
-        from cbmhub.directory.selectors import states_for_codes
-
         codes = notation.delegation_codes(doc)
         try:
             found = states_for_codes(codes)
