@@ -30,7 +30,7 @@ export CBMHUB_TESTING=1
 echo "== lint and checks"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-.venv/bin/mypy  # the Django-free engines, strict (files in pyproject.toml)
+.venv/bin/mypy  # all of cbmhub/ with the django-stubs plugin; strict on the engines ([tool.mypy])
 .venv/bin/lint-imports --no-cache  # the app layers (pyproject.toml [tool.importlinter])
 .venv/bin/python manage.py check --fail-level WARNING
 .venv/bin/python manage.py makemigrations --check --dry-run

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:  # the stubs' name for "str or lazy translation"; typing only
+    from django_stubs_ext import StrOrPromise
 
 
 class Scope(models.TextChoices):
@@ -25,7 +30,7 @@ class MessageKind(models.TextChoices):
 
 
 # The headings a template pre-fills in the body, so that every request carries the same facts.
-KIND_TEMPLATES: dict[str, list[str]] = {
+KIND_TEMPLATES: dict[str, list[StrOrPromise]] = {
     MessageKind.REQUEST_INFORMATION: [
         _("What we ask"),
         _("Why it matters"),

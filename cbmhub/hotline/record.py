@@ -45,7 +45,9 @@ def channel_facts(channel: Channel, states: Mapping[int, Any]) -> dict[str, Any]
         "level": channel.level,
         "organisation": channel.organisation_id,
         "states": sorted(
-            states[pk].iso3 for pk in (channel.state_a_id, channel.state_b_id) if pk in states
+            states[pk].iso3
+            for pk in (channel.state_a_id, channel.state_b_id)
+            if pk is not None and pk in states
         ),
     }
 
@@ -60,7 +62,7 @@ def channel_descriptor(channel: Channel) -> dict[str, Any]:
         "name": channel.name,
         "scope": channel.scope,
         "level": channel.level,
-        "organisation": channel.organisation.acronym if channel.organisation_id else None,
+        "organisation": channel.organisation.acronym if channel.organisation is not None else None,
         "states": sorted(s.iso3 for s in (channel.state_a, channel.state_b) if s is not None),
     }
 
@@ -226,7 +228,7 @@ def _event_row_problems(
     found = []
     for event, body in zip(events, bodies, strict=True):
         data = body["data"]
-        receipt = receipts.get(data.get("message"), {}).get(data.get("state"))  # type: ignore[arg-type]
+        receipt = receipts.get(data.get("message"), {}).get(data.get("state"))
         expected = {
             "kind": body["kind"],
             "time": body["at"],

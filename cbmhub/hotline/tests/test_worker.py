@@ -41,7 +41,8 @@ class Stopper:
     """``should_stop`` for the loop: stop after `passes` pauses; records each pause."""
 
     def __init__(self, passes: int):
-        self.passes, self.pauses = passes, []
+        self.passes = passes
+        self.pauses: list[float] = []
 
     def pause(self, seconds, should_stop):
         self.pauses.append(seconds)

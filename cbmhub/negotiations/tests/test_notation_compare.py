@@ -86,7 +86,7 @@ def test_corpus_three_edits_are_one_removed_two_changed():
     # Its brackets are gone, but "(IND: keep original)" still holds it back.
     assert len(pp5b.brackets_removed) == 4 and pp5b.new.status == "conditional"
     # The removed paragraph is listed where it stood: after PP5e, before PP6.
-    order = [(p.old or p.new).key for p in result.pairs]  # type: ignore[union-attr]
+    order = [(p.old or p.new).key for p in result.pairs]
     assert order.index("PP5e-alt") == order.index("PP5e") + 1
     data = comparison_to_json(result)
     removed = [p for p in data["paragraphs"] if p["change"] != "unchanged"]
@@ -101,7 +101,7 @@ def test_demo_renumbering_is_recognised():
     from cbmhub.negotiations.demo import REV_1, REV_2
 
     result = diff(REV_1, REV_2)
-    moved = [(p.old.key, p.new.key) for p in result.moved]  # type: ignore[union-attr]
+    moved = [(p.old.key, p.new.key) for p in result.moved]
     assert moved == [("OP5", "OP6")]  # "Decide to remain seized of the matter."
     assert [p.key for p in result.added] == ["PP5", "OP5"]
     assert [p.key for p in result.removed] == ["OP4-alt"]
@@ -115,7 +115,7 @@ def test_a_moved_paragraph_is_moved_and_others_stay_unchanged():
     result = diff(old, new)
     assert result.counts["moved"] == 1 and result.counts["unchanged"] == 3
     (moved,) = result.moved
-    assert moved.new.key == "PP2" and moved.reordered  # type: ignore[union-attr]
+    assert moved.new.key == "PP2" and moved.reordered
 
 
 def test_renumbered_and_edited_is_one_change_not_soup():
@@ -144,7 +144,7 @@ def test_renumbered_and_edited_is_one_change_not_soup():
 
 def test_a_paragraph_rewritten_under_its_label_is_changed():
     result = diff("OP1. Agree to meet twice a year.\n", "OP1. Decide nothing at all today.\n")
-    assert [(p.change, p.new.key) for p in result.pairs] == [("changed", "OP1")]  # type: ignore[union-attr]
+    assert [(p.change, p.new.key) for p in result.pairs] == [("changed", "OP1")]
 
 
 # -- property: a random edit script is reported as exactly those edits ------------------------
