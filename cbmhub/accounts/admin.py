@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cbmhub.directory.choices import ChangeAction
 from cbmhub.directory.services import record_change, snapshot
 
-from . import services
+from . import permissions, services
 from .choices import TokenRevocation
 from .forms import AdminPasswordChangeForm, admin_password_actor
 from .models import ApiToken, User
@@ -96,29 +96,29 @@ class UserAdmin(DjangoUserAdmin):
 
     # Accounts are the operators' business only: not the secretariat's, even with is_staff.
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser
+        return permissions.can_administer_accounts(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_superuser
+        return permissions.can_administer_accounts(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser
+        return permissions.can_administer_accounts(request.user)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_superuser
+        return permissions.can_administer_accounts(request.user)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_superuser
+        return permissions.can_administer_accounts(request.user)
 
 
 class _OperatorsOnly(admin.ModelAdmin):
     """Visible to superusers only, and read-only: rows are made by their owners."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser
+        return permissions.can_administer_accounts(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_superuser
+        return permissions.can_administer_accounts(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -173,7 +173,7 @@ class _DeviceAdmin(_OperatorsOnly):
     readonly_fields = fields
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_superuser
+        return permissions.can_administer_accounts(request.user)
 
     @transaction.atomic
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
