@@ -396,3 +396,19 @@ try:
     hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 except ImportError:  # pragma: no cover - hypothesis is a test dependency
     pass
+
+
+@pytest.fixture
+def link(state_a, state_b, cica):
+    """The A–B technical hotline channel (bilateral, CICA framework), for every app's tests."""
+    from cbmhub.hotline.choices import Scope
+    from cbmhub.hotline.models import Channel
+
+    return Channel.objects.create(
+        name="A–B CERT link",
+        scope=Scope.BILATERAL,
+        level="technical",
+        organisation=cica,
+        state_a=state_a,
+        state_b=state_b,
+    )

@@ -8,22 +8,10 @@ import pytest
 from django.utils import timezone
 
 from cbmhub.hotline import services
-from cbmhub.hotline.choices import MessageKind, Priority, Scope, Tlp
-from cbmhub.hotline.models import Channel, Receipt
+from cbmhub.hotline.choices import MessageKind, Priority, Tlp
+from cbmhub.hotline.models import Receipt
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def link(state_a, state_b, cica):
-    return Channel.objects.create(
-        name="A–B CERT link",
-        scope=Scope.BILATERAL,
-        level="technical",
-        organisation=cica,
-        state_a=state_a,
-        state_b=state_b,
-    )
 
 
 def _send(user, link, subject):

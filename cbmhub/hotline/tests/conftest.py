@@ -17,19 +17,6 @@ def world(alice, anna, bob, bert, carol, sam, olga, root):
 
 
 @pytest.fixture
-def link(state_a, state_b, cica):
-    """The A–B technical channel (bilateral, CICA framework)."""
-    return Channel.objects.create(
-        name="A–B CERT link",
-        scope=Scope.BILATERAL,
-        level="technical",
-        organisation=cica,
-        state_a=state_a,
-        state_b=state_b,
-    )
-
-
-@pytest.fixture
 def network(cica, state_a, state_b, state_c):
     return Channel.objects.create(
         name="CICA network", scope=Scope.MULTILATERAL, level="technical", organisation=cica
