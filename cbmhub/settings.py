@@ -87,12 +87,17 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
-    # CBM Hub's own apps; domain apps depend one way: directory <- hotline, negotiations.
+    # CBM Hub's own apps, lowest layer first (docs/architecture.md; lint-imports enforces it).
     "cbmhub.core",
     "cbmhub.directory",
     "cbmhub.accounts",
     "cbmhub.hotline",
     "cbmhub.negotiations",
+    "cbmhub.exchange",
+    "cbmhub.precedent",
+    "cbmhub.measures",
+    "cbmhub.meetings",
+    "cbmhub.exercises",
 ]
 
 MIDDLEWARE = [

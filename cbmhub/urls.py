@@ -15,6 +15,11 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("directory/", include("cbmhub.directory.api_urls")),
     path("hotline/", include("cbmhub.hotline.api_urls")),
     path("negotiations/", include("cbmhub.negotiations.api_urls")),
+    path("exchange/", include("cbmhub.exchange.api_urls")),
+    path("precedent/", include("cbmhub.precedent.api_urls")),
+    path("measures/", include("cbmhub.measures.api_urls")),
+    path("meetings/", include("cbmhub.meetings.api_urls")),
+    path("exercises/", include("cbmhub.exercises.api_urls")),
     # Last: whatever else is asked under /api/v1/ gets the API's JSON 404, not the HTML page.
     re_path(r"", not_found, name="not-found"),
 ]
@@ -28,6 +33,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("directory/", include("cbmhub.directory.urls")),
     path("hotline/", include("cbmhub.hotline.urls")),
     path("negotiations/", include("cbmhub.negotiations.urls")),
+    path("exchange/", include("cbmhub.exchange.urls")),
+    path("precedent/", include("cbmhub.precedent.urls")),
+    path("measures/", include("cbmhub.measures.urls")),
+    path("meetings/", include("cbmhub.meetings.urls")),
+    path("exercises/", include("cbmhub.exercises.urls")),
 ]
 
 admin.site.site_header = "CBM Hub administration"

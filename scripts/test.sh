@@ -14,14 +14,20 @@ PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test]"
 
-# Browser tests drive Debian's Chromium (never a downloaded browser).
+# Browser tests drive Debian's Chromium (never a downloaded browser); the independent readers of
+# what CBM Hub writes: pandoc and LibreOffice (.docx), poppler's pdftotext (PDF).
 CHROMIUM="${CBMHUB_CHROMIUM:-/usr/bin/chromium}"
-if [ ! -x "$CHROMIUM" ]; then
+MISSING=()
+[ -x "$CHROMIUM" ] || MISSING+=(chromium)
+command -v pandoc >/dev/null || MISSING+=(pandoc)
+command -v pdftotext >/dev/null || MISSING+=(poppler-utils)
+command -v soffice >/dev/null || MISSING+=(libreoffice-writer-nogui)
+if [ "${#MISSING[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing Debian's chromium for the browser tests ..."
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    echo "Installing Debian's ${MISSING[*]} for the tests ..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${MISSING[@]}" >/dev/null
   else
-    echo "Chromium is missing: run 'sudo apt-get install chromium' (or set CBMHUB_CHROMIUM)." >&2
+    echo "Missing for the tests: ${MISSING[*]} (run 'sudo apt-get install ${MISSING[*]}')." >&2
     exit 1
   fi
 fi

@@ -154,6 +154,9 @@ class Message(models.Model):
     content_salt = models.CharField(max_length=64, blank=True, editable=False)
     idempotency_key = models.CharField(max_length=255, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # Sent by an exercise run (the exercises app): kept apart from real traffic, never counted in
+    # real statistics or early-warning signals.
+    is_exercise = models.BooleanField(default=False, db_index=True, editable=False)
 
     class Meta:
         ordering = ["-sent_at", "-id"]
@@ -314,6 +317,8 @@ class CommunicationCheck(TimeStampedModel):
     started_at = models.DateTimeField()
     deadline = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Started by an exercise run: never counted in the real communication-check figures.
+    is_exercise = models.BooleanField(default=False, db_index=True, editable=False)
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -13,6 +13,11 @@ DEMO_MODULES = [
     "cbmhub.accounts.demo",
     "cbmhub.hotline.demo",
     "cbmhub.negotiations.demo",
+    "cbmhub.exchange.demo",
+    "cbmhub.precedent.demo",
+    "cbmhub.measures.demo",
+    "cbmhub.meetings.demo",
+    "cbmhub.exercises.demo",
 ]
 
 

@@ -1,0 +1,5 @@
+"""The measures API, mounted at /api/v1/measures/ (URL names in the "api" namespace)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,5 @@
+"""The precedent API, mounted at /api/v1/precedent/ (URL names in the "api" namespace)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
