@@ -26,6 +26,7 @@ from cbmhub.directory.services import record_change, snapshot
 from . import permissions, services
 from .choices import TokenRevocation
 from .forms import AdminPasswordChangeForm, admin_password_actor
+from .http import signed_in_user
 from .models import ApiToken, User
 
 # Who an account acts for and what it may do: changing any of these gives or takes away a
@@ -47,9 +48,9 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "state", "organisation", "is_active", "is_staff", "is_superuser")
     list_select_related = ("state", "organisation")
     search_fields = ("username", "email", "first_name", "last_name")
-    autocomplete_fields: tuple = ()
+    autocomplete_fields = ()
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Role in CBM Hub"), {"fields": ("role", "state", "organisation", "time_zone")}),
     )
     add_fieldsets = (
@@ -91,7 +92,7 @@ class UserAdmin(DjangoUserAdmin):
         if change and set(diff) - {"username"}:
             # Tokens act with the rights of their issue; new rights need new tokens.
             services.api_tokens_revoke_all(
-                user=obj, actor=request.user, reason=TokenRevocation.ACCESS_CHANGE
+                user=obj, actor=signed_in_user(request), reason=TokenRevocation.ACCESS_CHANGE
             )
 
     # Accounts are the operators' business only: not the secretariat's, even with is_staff.
@@ -153,7 +154,7 @@ class ApiTokenAdmin(_OperatorsOnly):
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         count = sum(
             services.api_token_revoke(
-                token=token, actor=request.user, reason=TokenRevocation.BY_OPERATOR
+                token=token, actor=signed_in_user(request), reason=TokenRevocation.BY_OPERATOR
             )
             for token in queryset.filter(revoked_at__isnull=True)
         )
