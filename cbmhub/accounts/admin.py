@@ -21,7 +21,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cbmhub.directory.choices import ChangeAction
-from cbmhub.directory.services import record_change, snapshot
+from cbmhub.directory.services import changed_fields, record_change, snapshot
 
 from . import permissions, services
 from .choices import TokenRevocation
@@ -74,11 +74,7 @@ class UserAdmin(DjangoUserAdmin):
         before = snapshot(User.objects.get(pk=obj.pk), ACCESS_FIELDS) if change else {}
         super().save_model(request, obj, form, change)
         after = snapshot(obj, ACCESS_FIELDS)
-        diff = {
-            key: [before.get(key), value]
-            for key, value in after.items()
-            if before.get(key) != value
-        }
+        diff = changed_fields(before, after)
         if not diff:
             return
         record_change(

@@ -324,7 +324,15 @@ class ChangeRecord(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
 
 
+# Every column of a history entry but its id, in the order declared: what the admin shows
+# (read-only) and what a directory import writes in bulk.
+CHANGE_RECORD_FIELDS: tuple[str, ...] = tuple(
+    field.name for field in ChangeRecord._meta.concrete_fields if not field.primary_key
+)
+
+
 __all__ = [
+    "CHANGE_RECORD_FIELDS",
     "Body",
     "ChangeRecord",
     "ContactChannel",

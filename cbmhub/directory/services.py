@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -35,6 +35,9 @@ class DirectoryError(DomainError):
     """A directory change that the rules refuse (for example a duplicate delegation code)."""
 
 
+_M = TypeVar("_M", bound=models.Model)
+
+
 # --- history --------------------------------------------------------------------------------
 
 
@@ -46,10 +49,24 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def column(obj: models.Model, name: str) -> models.Field[Any, Any]:
+    """The field ``name`` of ``obj``'s model, which the history lists: a column, never a
+    reverse relation."""
+    field = obj._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{obj._meta.label}.{name} is not a column")
+    return field
+
+
+def history_model_name(obj: models.Model) -> str:
+    """What a history entry names the kind of record by (``pointofcontact``)."""
+    return obj._meta.label_lower.rpartition(".")[2]
+
+
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     out = {}
     for name in fields:
-        field = obj._meta.get_field(name)
+        field = column(obj, name)
         value = getattr(obj, field.attname)
         if field.is_relation and value is not None:
             related = getattr(obj, name)
@@ -58,7 +75,9 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return out
 
 
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for each field of ``after`` whose value differs from ``before``'s
+    (two snapshots): what a history entry records."""
     return {
         key: [before.get(key), after.get(key)] for key in after if before.get(key) != after.get(key)
     }
@@ -80,7 +99,7 @@ def record_change(
     return ChangeRecord.objects.create(
         actor=roles.user_or_none(actor),
         action=action,
-        model=obj._meta.model_name,
+        model=history_model_name(obj),
         object_id=obj.pk,
         object_repr=object_repr,
         changes=changes,
@@ -92,13 +111,13 @@ def record_change(
 def _save_with_history(
     *,
     actor: Any,
-    obj: models.Model,
+    obj: _M,
     data: dict[str, Any],
     fields: list[str],
     state: State | None = None,
     organisation: Organisation | None = None,
-    after_save: Callable[[Any], dict[str, list[Any]]] | None = None,
-) -> models.Model:
+    after_save: Callable[[_M], dict[str, list[Any]]] | None = None,
+) -> _M:
     """Save ``obj`` with ``data`` and record one history entry for what changed. ``after_save``
     writes rows that hang off the saved object (a point of contact's channels) and returns
     their change, so that it lands in the same entry."""
@@ -115,7 +134,7 @@ def _save_with_history(
         obj.save(
             update_fields=[*data.keys(), *(["updated_at"] if hasattr(obj, "updated_at") else [])]
         )
-    changes = _diff(before, snapshot(obj, fields))
+    changes = changed_fields(before, snapshot(obj, fields))
     if after_save is not None:
         changes.update(after_save(obj))
     if creating or changes:
@@ -364,7 +383,7 @@ def _set_channels(poc: PointOfContact, channels: list[dict[str, Any]]) -> dict[s
     """Replace the channels of a point of contact; returns the change for the history."""
     before = [f"{c.kind}:{c.value}" for c in poc.channels.all()]
     poc.channels.all().delete()
-    errors = []
+    errors: list[dict[str, str]] = []
     for index, item in enumerate(channels):
         channel = ContactChannel(
             point_of_contact=poc,

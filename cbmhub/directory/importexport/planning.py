@@ -189,7 +189,7 @@ class Planner:
         so that the writer compares with the row as the database gave it."""
         values = self.seen.setdefault(type(obj), {}).setdefault(obj.pk, {})
         for name in [*fields, "updated_at"]:  # every update writes its time stamp too
-            attname = obj._meta.get_field(name).attname
+            attname = services.column(obj, name).attname
             values.setdefault(attname, getattr(obj, attname))
 
     # --- one record --------------------------------------------------------------------------

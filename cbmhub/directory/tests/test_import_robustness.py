@@ -89,7 +89,7 @@ def test_an_update_keeps_the_history_the_services_write(root, state_a):
 
 def test_a_change_made_while_the_import_was_planned_makes_it_plan_again(root, state_a, monkeypatch):
     real_plan = applying.plan
-    calls = []
+    calls: list[int] = []
 
     def plan_then_someone_edits(records, *, actor):
         planned = real_plan(records, actor=actor)
@@ -121,7 +121,7 @@ def test_records_are_matched_to_problems_in_linear_time():
     (the old check scanned every problem for every record: 32,000 duplicates took 25 s)."""
     count = 2000
     records = [Record("points_of_contact", {}, row, "csv") for row in range(2, count + 2)]
-    problems = [
+    problems: list[Problem] = [
         _CountingProblem(row, "", "The same record as row 2.") for row in range(3, count + 2)
     ]
     _CountingProblem.reads = 0
