@@ -54,15 +54,21 @@ def _current_memberships() -> QuerySet[Membership]:
     return participating_memberships()
 
 
-def member_state_ids(organisation: Organisation | int) -> set[int]:
-    org_id = getattr(organisation, "pk", organisation)
+def member_state_ids(organisation: Organisation | int | None) -> set[int]:
+    """The states taking part in an organisation now (none for no organisation)."""
+    org_id = organisation.pk if isinstance(organisation, Organisation) else organisation
+    if org_id is None:
+        return set()
     return set(
         _current_memberships().filter(organisation_id=org_id).values_list("state_id", flat=True)
     )
 
 
-def member_organisation_ids(state: State | int) -> set[int]:
-    state_id = getattr(state, "pk", state)
+def member_organisation_ids(state: State | int | None) -> set[int]:
+    """The organisations a state takes part in now (none for no state)."""
+    state_id = state.pk if isinstance(state, State) else state
+    if state_id is None:
+        return set()
     return set(
         _current_memberships().filter(state_id=state_id).values_list("organisation_id", flat=True)
     )
@@ -101,7 +107,7 @@ def is_participant(channel: Channel, state_id: int | None) -> bool:
 
 def participant_state_ids(channel: Channel) -> set[int]:
     if channel.is_bilateral:
-        return {channel.state_a_id, channel.state_b_id}
+        return {pk for pk in (channel.state_a_id, channel.state_b_id) if pk is not None}
     return member_state_ids(channel.organisation_id)
 
 

@@ -301,13 +301,14 @@ def pending_check_targets(user: Any) -> QuerySet[CheckTarget]:
     ).select_related("communication_check__organisation")
 
 
-def _summary(targets: list[CheckTarget], deadline) -> dict[str, Any]:
-    answered = [t for t in targets if t.answered_at]
-    in_time = [t for t in answered if t.answered_at <= deadline]
-    seconds = sorted(int((t.answered_at - t.started_at).total_seconds()) for t in answered)
+def _summary(targets: list[CheckTarget], check: CommunicationCheck) -> dict[str, Any]:
+    """The figures of some of ``check``'s targets (every target was asked when it started)."""
+    answered_at = [t.answered_at for t in targets if t.answered_at]
+    in_time = [at for at in answered_at if at <= check.deadline]
+    seconds = sorted(int((at - check.started_at).total_seconds()) for at in answered_at)
     return {
         "targets": len(targets),
-        "answered": len(answered),
+        "answered": len(answered_at),
         "answered_in_time": len(in_time),
         "response_rate": (len(in_time) / len(targets)) if targets else 0.0,
         "response_seconds": seconds,
@@ -331,17 +332,15 @@ def check_statistics(check: CommunicationCheck) -> dict[str, Any]:
 
 
 def _statistics(check: CommunicationCheck, targets: list[CheckTarget]) -> dict[str, Any]:
-    for target in targets:
-        target.started_at = check.started_at  # type: ignore[attr-defined]
     by_state: dict[str, list[CheckTarget]] = {}
     by_level: dict[str, list[CheckTarget]] = {level: [] for level in Level.escalation_order()}
     for target in targets:
         by_state.setdefault(target.state.iso3, []).append(target)
         by_level.setdefault(target.level, []).append(target)
     return {
-        "overall": _summary(targets, check.deadline),
-        "by_state": {k: _summary(v, check.deadline) for k, v in by_state.items()},
-        "by_level": {k: _summary(v, check.deadline) for k, v in by_level.items() if v},
+        "overall": _summary(targets, check),
+        "by_state": {k: _summary(v, check) for k, v in by_state.items()},
+        "by_level": {k: _summary(v, check) for k, v in by_level.items() if v},
     }
 
 
@@ -405,7 +404,8 @@ def inbox_queryset(user: Any, *, box: str = "all", channel: Channel | None = Non
     deadline, by priority (flash first), then newest first."""
     state_id = roles.state_id_of(user)
     by_message = Receipt.objects.filter(message=OuterRef("pk"))
-    own = by_message.filter(state_id=state_id)
+    # A user of no state owes nothing: state_id None is IS NULL, which no receipt is.
+    own = by_message.filter(Q(state_id=state_id))
     earliest = (
         by_message.annotate(due=_next_due_expression())
         .filter(due__isnull=False)
