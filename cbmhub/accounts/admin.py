@@ -63,7 +63,7 @@ class UserAdmin(DjangoUserAdmin):
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
         # The form revokes the account's API tokens; the history names this operator.
-        reset = admin_password_actor.set(request.user)  # type: ignore[arg-type]
+        reset = admin_password_actor.set(signed_in_user(request))
         try:
             return super().user_change_password(request, id, form_url)
         finally:

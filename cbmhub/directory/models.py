@@ -25,7 +25,8 @@ class StorableText:
     def clean_fields(self, exclude: Any = None) -> None:
         errors: dict[str, list[ValidationError]] = {}
         try:
-            super().clean_fields(exclude=exclude)  # type: ignore[misc]
+            # A mixin: the Model after it in the MRO has clean_fields; mypy sees only object.
+            super().clean_fields(exclude=exclude)  # type: ignore[misc]  # see above
         except ValidationError as exc:
             errors = exc.error_dict
         for name, found in validators.nul_character_errors(self).items():

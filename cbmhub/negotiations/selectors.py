@@ -308,8 +308,10 @@ def revision_nav(
     if around is not None and total > MAX_NAV:
         before = rows.filter(index__lt=around).count()
         start = max(0, min(before - MAX_NAV // 2, total - MAX_NAV))
-    items = rows.order_by("index").values("key", "status")[start : start + MAX_NAV]
-    return list(items), total
+    window = rows.order_by("index").values_list("key", "status")[start : start + MAX_NAV]
+    # Plain dicts: the view adds each entry's link.
+    items: list[dict[str, Any]] = [{"key": key, "status": state} for key, state in window]
+    return items, total
 
 
 def revision_paragraph_rows(

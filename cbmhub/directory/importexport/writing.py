@@ -316,7 +316,7 @@ class _AnyValue:
     def __ne__(self, other: object) -> bool:
         return False
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable, as Python makes an eq-only class
 
 
 _ANY = _AnyValue()
