@@ -35,7 +35,7 @@ def _participating_organisation_ids(state_id: int) -> QuerySet:
     return participating_memberships().filter(state_id=state_id).values("organisation_id")
 
 
-def may_use(user: Any) -> bool:
+def may_use(user: object) -> bool:
     """Whether the user has any business with negotiations (observers have none)."""
     return (
         roles.is_operator(user)
@@ -44,12 +44,12 @@ def may_use(user: Any) -> bool:
     )
 
 
-def require_use(user: Any) -> None:
+def require_use(user: object) -> None:
     if not may_use(user):
         raise Forbidden(_("Negotiations are open to member states and the secretariat."))
 
 
-def visible_organisation_filter(user: Any, *, field: str = "organisation") -> Q:
+def visible_organisation_filter(user: object, *, field: str = "organisation") -> Q:
     """A Q keeping rows whose ``field`` (an organisation FK) the user may read under."""
     if not may_use(user):
         return Q(pk__in=[])
