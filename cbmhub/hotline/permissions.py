@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Final
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -35,7 +35,7 @@ SYSTEM: Final = roles.SYSTEM
 SystemActor = roles.SystemActor
 
 
-def require_system(actor: Any) -> None:
+def require_system(actor: object) -> None:
     """Refuse anything but the system actor where only the platform may act (a user, None)."""
     if not isinstance(actor, SystemActor):
         raise PermissionDenied("Only the system may do this (actor=SYSTEM).")

@@ -18,8 +18,6 @@ restates a rule.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -63,7 +61,7 @@ def visible_organisation_filter(user: object, *, field: str = "organisation") ->
     return Q(**{f"{field}_id__in": _participating_organisation_ids(state_id)})
 
 
-def can_manage(actor: Any, organisation: Organisation | None) -> bool:
+def can_manage(actor: object, organisation: Organisation | None) -> bool:
     """Open negotiations and add documents under ``organisation`` (any, when None)."""
     if roles.is_system(actor) or roles.is_operator(actor):
         return True
@@ -72,7 +70,7 @@ def can_manage(actor: Any, organisation: Organisation | None) -> bool:
     return roles.is_secretariat(actor, organisation.pk)
 
 
-def can_import_revision(actor: Any, document: Document) -> bool:
+def can_import_revision(actor: object, document: Document) -> bool:
     """Import a revision of ``document`` (its organisation's secretariat; named apart from the
     directory's ``can_import``, which is about directory files)."""
     return can_manage(actor, document.organisation)

@@ -101,7 +101,7 @@ def _snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
     return out
 
 
-def _history(actor: Any, step: Step, changes: dict[str, list[Any]]) -> ChangeRecord:
+def _history(actor: object, step: Step, changes: dict[str, list[Any]]) -> ChangeRecord:
     return ChangeRecord(
         actor=roles.user_or_none(actor),
         action=ChangeAction.CREATE if step.creating else ChangeAction.UPDATE,
@@ -232,7 +232,7 @@ class _Prepared:
     replaced_channels: list[int] = field(default_factory=list)  # points of contact's ids
 
 
-def _prepare(plan: Plan, actor: Any) -> _Prepared:
+def _prepare(plan: Plan, actor: object) -> _Prepared:
     prepared = _Prepared(now=timezone.now())
     for step in plan.steps:
         if step.record.kind == "points_of_contact":
@@ -281,7 +281,7 @@ def _prepare_channels(
     ]
 
 
-def _prepare_aliases(prepared: _Prepared, state: State, codes: list[str], actor: Any) -> None:
+def _prepare_aliases(prepared: _Prepared, state: State, codes: list[str], actor: object) -> None:
     for code in codes:
         alias = StateAlias(state=state, code=code)
         entry = ChangeRecord(
@@ -406,7 +406,7 @@ def _check_new_points_of_contact(plan: Plan) -> None:
             raise Stale
 
 
-def write(plan: Plan, *, actor: Any) -> float:
+def write(plan: Plan, *, actor: object) -> float:
     """Write a checked plan in one transaction; raises Stale if the directory has changed.
     Returns the seconds the transaction (on SQLite: the write lock) was held."""
     prepared = _prepare(plan, actor)
