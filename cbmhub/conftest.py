@@ -12,6 +12,7 @@ turns ``settings.CBMHUB_REQUIRE_2FA`` on.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,14 @@ def state_c(cica):
     state = _state("Thailand", "TH", "THA", "THAI")
     Membership.objects.create(state=state, organisation=cica, status="member")
     return state
+
+
+def search(pattern: str, text: str, flags: int = 0) -> re.Match[str]:
+    """``re.search`` for a part of a page that must be there: fails the test, naming the
+    pattern, when it is not (instead of an AttributeError on None)."""
+    found = re.search(pattern, text, flags)
+    assert found is not None, f"nothing matches {pattern!r}"
+    return found
 
 
 def make_user(username: str, **fields):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -154,7 +155,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "cbmhub.sqlite3",
+            "NAME": str(DATA_DIR / "cbmhub.sqlite3"),
             "OPTIONS": {},
         }
     }
@@ -337,7 +338,7 @@ if env_bool("CBMHUB_HTTPS", default=not (DEBUG or DEMO_MODE or TESTING)):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {

@@ -21,11 +21,12 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cbmhub.directory.choices import ChangeAction
-from cbmhub.directory.services import record_change, snapshot
+from cbmhub.directory.services import changed_fields, record_change, snapshot
 
 from . import permissions, services
 from .choices import TokenRevocation
 from .forms import AdminPasswordChangeForm, admin_password_actor
+from .http import signed_in_user
 from .models import ApiToken, User
 
 # Who an account acts for and what it may do: changing any of these gives or takes away a
@@ -47,9 +48,9 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "state", "organisation", "is_active", "is_staff", "is_superuser")
     list_select_related = ("state", "organisation")
     search_fields = ("username", "email", "first_name", "last_name")
-    autocomplete_fields: tuple = ()
+    autocomplete_fields = ()
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Role in CBM Hub"), {"fields": ("role", "state", "organisation", "time_zone")}),
     )
     add_fieldsets = (
@@ -62,7 +63,7 @@ class UserAdmin(DjangoUserAdmin):
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
         # The form revokes the account's API tokens; the history names this operator.
-        reset = admin_password_actor.set(request.user)  # type: ignore[arg-type]
+        reset = admin_password_actor.set(signed_in_user(request))
         try:
             return super().user_change_password(request, id, form_url)
         finally:
@@ -73,11 +74,7 @@ class UserAdmin(DjangoUserAdmin):
         before = snapshot(User.objects.get(pk=obj.pk), ACCESS_FIELDS) if change else {}
         super().save_model(request, obj, form, change)
         after = snapshot(obj, ACCESS_FIELDS)
-        diff = {
-            key: [before.get(key), value]
-            for key, value in after.items()
-            if before.get(key) != value
-        }
+        diff = changed_fields(before, after)
         if not diff:
             return
         record_change(
@@ -91,7 +88,7 @@ class UserAdmin(DjangoUserAdmin):
         if change and set(diff) - {"username"}:
             # Tokens act with the rights of their issue; new rights need new tokens.
             services.api_tokens_revoke_all(
-                user=obj, actor=request.user, reason=TokenRevocation.ACCESS_CHANGE
+                user=obj, actor=signed_in_user(request), reason=TokenRevocation.ACCESS_CHANGE
             )
 
     # Accounts are the operators' business only: not the secretariat's, even with is_staff.
@@ -153,7 +150,7 @@ class ApiTokenAdmin(_OperatorsOnly):
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         count = sum(
             services.api_token_revoke(
-                token=token, actor=request.user, reason=TokenRevocation.BY_OPERATOR
+                token=token, actor=signed_in_user(request), reason=TokenRevocation.BY_OPERATOR
             )
             for token in queryset.filter(revoked_at__isnull=True)
         )

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from . import selectors, services
+from .http import signed_in_user
 
 
 class _StateRefSerializer(serializers.Serializer):
@@ -41,11 +42,10 @@ class MeSerializer(serializers.Serializer):
 )
 @api_view(["GET", "PATCH"])
 def me(request: Request) -> Response:
+    user = signed_in_user(request)
     if request.method == "PATCH":
         incoming = MeSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         if "time_zone" in incoming.validated_data:
-            services.user_set_time_zone(
-                user=request.user, time_zone=incoming.validated_data["time_zone"]
-            )
-    return Response(MeSerializer(selectors.user_for_profile(request.user)).data)
+            services.user_set_time_zone(user=user, time_zone=incoming.validated_data["time_zone"])
+    return Response(MeSerializer(selectors.user_for_profile(user)).data)

@@ -82,7 +82,8 @@ class _RevokesTokens:
         return self.user
 
     def save(self, commit: bool = True) -> User:
-        user = super().save(commit=False)  # type: ignore[misc]
+        # A mixin: the Django form after it in the MRO has save; mypy sees only object.
+        user = super().save(commit=False)  # type: ignore[misc]  # see above
         if commit:
             services.user_password_save(
                 user=user, actor=self.token_actor(), reason=self.token_revocation

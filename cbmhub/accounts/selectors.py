@@ -16,10 +16,15 @@ def two_factor_pending(user: User | AnonymousUser) -> bool:
     """True while a signed-in user who must use a second factor has not passed it this session."""
     if not (settings.CBMHUB_REQUIRE_2FA and isinstance(user, User) and user.needs_two_factor):
         return False
-    # The user that auth.login() just put on the request has not been through OTPMiddleware
-    # yet, so it has no is_verified(); a fresh login is never verified.
+    return not two_factor_verified(user)
+
+
+def two_factor_verified(user: User | AnonymousUser) -> bool:
+    """Whether this session passed the second factor: django-otp's ``OTPMiddleware`` gives the
+    request's user an ``is_verified()``. The user that auth.login() just put on the request has
+    not been through the middleware yet, so it has none; a fresh login is never verified."""
     is_verified = getattr(user, "is_verified", None)
-    return not (is_verified is not None and is_verified())
+    return bool(is_verified is not None and is_verified())
 
 
 def two_factor_enrolled(user: User) -> bool:

@@ -7,6 +7,8 @@ request's second factor, so the views that issue tokens or replace devices check
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,7 +32,7 @@ BACKUP_DEVICE_NAME = "Backup codes"
 # filling the table.
 MAX_ACTIVE_API_TOKENS = 20
 # last_used_at is written at most this often per token, not on every request.
-LAST_USED_RESOLUTION = timezone.timedelta(minutes=1)
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class AccountsError(DomainError):

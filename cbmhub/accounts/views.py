@@ -5,14 +5,17 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -30,6 +33,7 @@ from .forms import (
     TimeZoneForm,
     TwoFactorCodeForm,
 )
+from .http import AuthedRequest
 from .lockout import remember_device
 
 
@@ -47,7 +51,7 @@ def _with_next(name: str, next_url: str) -> str:
     return f"{reverse(name)}?{urlencode({'next': next_url})}"
 
 
-def verified_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def verified_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Signed in and, where required, past the second factor.
 
     The two-factor middleware lets every /accounts/ page through (so that the verify page
@@ -55,7 +59,7 @@ def verified_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     """
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if selectors.two_factor_pending(request.user):
             return redirect(_with_next("accounts:two_factor", request.get_full_path()))
         return view(request, *args, **kwargs)
@@ -78,7 +82,7 @@ class LoginView(auth_views.LoginView):
             return _with_next("accounts:two_factor", url)
         return url
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         # This browser now knows this account: a rate limit on its address spares it.
         remember_device(self.request, response, form.get_user().get_username())
@@ -94,9 +98,9 @@ logout = auth_views.LogoutView.as_view()
 
 
 @login_required
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: AuthedRequest) -> HttpResponse:
     next_url = _next_url(request)
-    if request.user.is_verified():
+    if selectors.two_factor_verified(request.user):
         return redirect(next_url)
     if not selectors.two_factor_enrolled(request.user):
         return redirect(_with_next("accounts:two_factor_setup", next_url))
@@ -114,10 +118,10 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthedRequest) -> HttpResponse:
     user = request.user
     next_url = _next_url(request)
-    if selectors.two_factor_enrolled(user) and not user.is_verified():
+    if selectors.two_factor_enrolled(user) and not selectors.two_factor_verified(user):
         # A password alone must never be enough to replace the authenticator.
         return redirect(_with_next("accounts:two_factor", next_url))
     device = services.two_factor_device_create(user=user)
@@ -148,7 +152,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @verified_required
-def backup_codes(request: HttpRequest) -> HttpResponse:
+def backup_codes(request: AuthedRequest) -> HttpResponse:
     if not selectors.two_factor_enrolled(request.user):
         return redirect("accounts:two_factor_setup")
     codes = services.backup_codes_regenerate(user=request.user)
@@ -198,7 +202,7 @@ password_change = verified_required(PasswordChangeView.as_view())
 
 
 def _render_profile(
-    request: HttpRequest,
+    request: AuthedRequest,
     *,
     form: TimeZoneForm | None = None,
     token_form: ApiTokenForm | None = None,
@@ -219,7 +223,7 @@ def _render_profile(
 
 
 @verified_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     if request.method != "POST":
         return _render_profile(request)
     form = TimeZoneForm(request.POST, instance=selectors.user_for_profile(request.user))
@@ -232,7 +236,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @verified_required
-def api_token(request: HttpRequest) -> HttpResponse:
+def api_token(request: AuthedRequest) -> HttpResponse:
     action = request.POST.get("action")
     if action == "issue":
         return _issue_api_token(request)
@@ -246,7 +250,7 @@ def api_token(request: HttpRequest) -> HttpResponse:
     return HttpResponseBadRequest(_("Unknown action: use “issue” or “revoke”."))
 
 
-def _issue_api_token(request: HttpRequest) -> HttpResponse:
+def _issue_api_token(request: AuthedRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if form.is_valid():
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -34,6 +34,18 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format=ISO_DATETIME_LOCAL)
+
+
+_Field = TypeVar("_Field", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
+    """``form.fields[name]`` as the kind of field it is, checked, so that a form's ``__init__``
+    sets a ``ModelChoiceField``'s ``queryset`` or a ``ChoiceField``'s ``choices`` typed."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}")
+    return field
 
 
 def _error_pairs(error: DomainError | ValidationError) -> list[tuple[str, str]]:

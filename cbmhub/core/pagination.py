@@ -14,6 +14,7 @@ import re
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
 
 MAX_LIMIT = 1000
 # Far beyond any list here, and within every database's integer range.
@@ -21,7 +22,10 @@ MAX_OFFSET = 2**31 - 1
 _DIGITS = re.compile(r"[0-9]{1,10}")
 
 
-def _bounded_int(request, name: str, *, default: int, minimum: int, maximum: int) -> int:
+def _bounded_int(
+    request: Request, name: str, *, default: int | None, minimum: int, maximum: int
+) -> int | None:
+    """The parameter ``name`` as an int within its bounds, ``default`` when absent."""
     raw = request.query_params.get(name)
     if raw is None:
         return default
@@ -41,7 +45,7 @@ def _bounded_int(request, name: str, *, default: int, minimum: int, maximum: int
 class StrictLimitOffsetPagination(LimitOffsetPagination):
     max_limit = MAX_LIMIT
 
-    def get_limit(self, request) -> int:
+    def get_limit(self, request: Request) -> int | None:
         return _bounded_int(
             request,
             self.limit_query_param,
@@ -50,10 +54,11 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
             maximum=self.max_limit,
         )
 
-    def get_offset(self, request) -> int:
-        return _bounded_int(
+    def get_offset(self, request: Request) -> int:
+        offset = _bounded_int(
             request, self.offset_query_param, default=0, minimum=0, maximum=MAX_OFFSET
         )
+        return offset or 0
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         bounds = {

@@ -15,9 +15,12 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
+from cbmhub.core import roles
+
 from . import permissions
 from .choices import ChangeAction
 from .models import (
+    CHANGE_RECORD_FIELDS,
     Body,
     ChangeRecord,
     ContactChannel,
@@ -27,7 +30,13 @@ from .models import (
     State,
     StateAlias,
 )
-from .services import POC_FIELDS, point_of_contact_insert_lock, record_change, snapshot
+from .services import (
+    POC_FIELDS,
+    changed_fields,
+    point_of_contact_insert_lock,
+    record_change,
+    snapshot,
+)
 
 
 def _is_directory_staff(user: Any) -> bool:
@@ -51,11 +60,7 @@ class HistoryAdmin(admin.ModelAdmin):
         before = snapshot(type(obj).objects.get(pk=obj.pk), self.history_fields) if change else {}
         super().save_model(request, obj, form, change)
         after = snapshot(obj, self.history_fields)
-        diff = {
-            key: [before.get(key), value]
-            for key, value in after.items()
-            if before.get(key) != value
-        }
+        diff = changed_fields(before, after)
         if diff or not change:
             record_change(
                 actor=request.user,
@@ -122,10 +127,16 @@ class OrganisationScopedAdmin(HistoryAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(organisation_id=request.user.organisation_id)
+        # Only directory staff get here: an operator (above) or a secretariat officer.
+        organisation_id = roles.organisation_id_of(request.user)
+        if organisation_id is None:
+            return queryset.none()
+        return queryset.filter(organisation_id=organisation_id)
 
     def _may(self, request: HttpRequest, obj: Any) -> bool:
-        organisation_id = obj.organisation_id if obj is not None else request.user.organisation_id
+        organisation_id = (
+            obj.organisation_id if obj is not None else roles.organisation_id_of(request.user)
+        )
         return permissions.can_manage_organisation(request.user, organisation_id)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -139,12 +150,12 @@ class OrganisationScopedAdmin(HistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if not request.user.is_superuser:
+            # Their own organisation only (none without one).
+            organisation_id = roles.organisation_id_of(request.user) or 0
             if db_field.name == "organisation":
-                kwargs["queryset"] = Organisation.objects.filter(pk=request.user.organisation_id)
+                kwargs["queryset"] = Organisation.objects.filter(pk=organisation_id)
             elif db_field.name == "parent":
-                kwargs["queryset"] = Body.objects.filter(
-                    organisation_id=request.user.organisation_id
-                )
+                kwargs["queryset"] = Body.objects.filter(organisation_id=organisation_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -251,17 +262,7 @@ class ChangeRecordAdmin(admin.ModelAdmin):
     search_fields = ["object_repr"]
     date_hierarchy = "at"
     list_select_related = ["actor", "state", "organisation"]
-    readonly_fields = [
-        "at",
-        "actor",
-        "action",
-        "model",
-        "object_id",
-        "object_repr",
-        "changes",
-        "state",
-        "organisation",
-    ]
+    readonly_fields = CHANGE_RECORD_FIELDS
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _is_directory_staff(request.user)

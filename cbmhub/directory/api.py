@@ -59,7 +59,9 @@ class BodySerializer(serializers.ModelSerializer):
         queryset=Organisation.objects.all(),
         help_text="Acronym of the organisation; fixed once the body exists.",
     )
-    parent = serializers.PrimaryKeyRelatedField(
+    # A declared field named "parent": DRF's serializer metaclass moves it into _declared_fields,
+    # so it never shadows Field.parent, which mypy cannot see.
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=Body.objects.all(),
         allow_null=True,
         required=False,
@@ -612,7 +614,7 @@ class ImportView(APIView):
             text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise services.DirectoryError(
-                _("The file is not UTF-8 text."),
+                str(_("The file is not UTF-8 text.")),
                 code="import_invalid",
                 details=[{"row": None, "field": "file", "message": str(exc)}],
             ) from None

@@ -109,7 +109,7 @@ ORGANISATIONS = [
     ),
 ]
 
-BODIES = {
+BODIES: dict[str, list[tuple[str, str, str, str | None]]] = {
     "CICA": [
         ("Summit", "", "summit", None),
         ("Ministerial Council", "MC", "ministerial", "Summit"),

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from cbmhub.core.forms import DateInput
+from cbmhub.core.forms import DateInput, form_field
 
 from . import choices, importexport, validators
 from .models import Body, Membership, Organisation, PointOfContact, State
 from .names import language_choices, state_name
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class SearchForm(forms.Form):
@@ -98,18 +101,31 @@ class PointOfContactForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].empty_label = _("Every organisation")
-        self.fields["level"].choices = choices.Level.choices  # required: no "---------" line
+        form_field(self, "organisation", forms.ModelChoiceField).empty_label = _(
+            "Every organisation"
+        )
+        # required: no "---------" line
+        form_field(self, "level", forms.ChoiceField).choices = choices.Level.choices
         zones = sorted(validators.time_zones())
-        self.fields["time_zone"].choices = [("", "—"), *((z, z) for z in zones)]
+        form_field(self, "time_zone", forms.ChoiceField).choices = [
+            ("", "—"),
+            *((z, z) for z in zones),
+        ]
         # The stored codes come first, in their order, so that saving keeps that order and
         # keeps a code the list does not know (en-GB): nothing stored is lost by the picker.
         stored = [c for c in (self.initial.get("languages") or "").split(",") if c]
-        posted = self.data.getlist(self.add_prefix("languages")) if self.is_bound else []
+        languages = form_field(self, "languages", forms.MultipleChoiceField)
+        posted = (
+            languages.widget.value_from_datadict(
+                self.data, self.files, self.add_prefix("languages")
+            )
+            if self.is_bound
+            else []
+        )
         known = language_choices(get_language() or "en")
         labels = dict(known)
         first = list(dict.fromkeys([*stored, *posted]))
-        self.fields["languages"].choices = [
+        languages.choices = [
             *((c, labels.get(c, c)) for c in first),
             *(c for c in known if c[0] not in first),
         ]
@@ -193,13 +209,21 @@ class BodyForm(forms.ModelForm):
         parents = Body.objects.filter(organisation=organisation)
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = parents.order_by("name")
+        form_field(self, "parent", forms.ModelChoiceField).queryset = parents.order_by("name")
+
+
+class StateChoiceField(forms.ModelChoiceField):
+    """A state picked by its name in the reader's language."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return state_name(obj)
 
 
 class MembershipForm(forms.ModelForm):
     class Meta:
         model = Membership
         fields = ["state", "status", "since", "until"]
+        field_classes = {"state": StateChoiceField}
         labels = {
             "state": _("State"),
             "status": _("Status"),
@@ -213,7 +237,6 @@ class MembershipForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["state"].label_from_instance = state_name
         if self.instance.pk:
             # A membership belongs to one state; end it and add another instead of moving it.
             self.fields["state"].disabled = True
@@ -277,7 +300,8 @@ class ExportForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("format") == "csv" and data.get("kind") == "all":
             self.add_error("kind", _("A CSV file holds one kind of record; choose which."))
         return data
@@ -295,7 +319,7 @@ def _detected_kind(name: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _decoded(raw: bytes, field: str, what: str) -> str:
+def _decoded(raw: bytes, field: str, what: StrOrPromise) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -346,7 +370,8 @@ class ImportForm(forms.Form):
     filename = forms.CharField(required=False, widget=forms.HiddenInput, max_length=255)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         if data["step"] == "check":

@@ -25,7 +25,8 @@ class StorableText:
     def clean_fields(self, exclude: Any = None) -> None:
         errors: dict[str, list[ValidationError]] = {}
         try:
-            super().clean_fields(exclude=exclude)  # type: ignore[misc]
+            # A mixin: the Model after it in the MRO has clean_fields; mypy sees only object.
+            super().clean_fields(exclude=exclude)  # type: ignore[misc]  # see above
         except ValidationError as exc:
             errors = exc.error_dict
         for name, found in validators.nul_character_errors(self).items():
@@ -324,7 +325,15 @@ class ChangeRecord(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
 
 
+# Every column of a history entry but its id, in the order declared: what the admin shows
+# (read-only) and what a directory import writes in bulk.
+CHANGE_RECORD_FIELDS: tuple[str, ...] = tuple(
+    field.name for field in ChangeRecord._meta.concrete_fields if not field.primary_key
+)
+
+
 __all__ = [
+    "CHANGE_RECORD_FIELDS",
     "Body",
     "ChangeRecord",
     "ContactChannel",

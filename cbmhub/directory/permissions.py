@@ -25,25 +25,25 @@ IMPORT_REFUSED = _(
 )
 
 
-def can_manage_points_of_contact(user: Any, state_id: int | None) -> bool:
+def can_manage_points_of_contact(user: object, state_id: int | None) -> bool:
     return roles.is_operator(user) or bool(state_id and roles.is_focal_point(user, state_id))
 
 
-def can_manage_organisation(user: Any, organisation_id: int | None) -> bool:
+def can_manage_organisation(user: object, organisation_id: int | None) -> bool:
     return roles.is_operator(user) or bool(
         organisation_id and roles.is_secretariat(user, organisation_id)
     )
 
 
-def can_manage_states(user: Any) -> bool:
+def can_manage_states(user: object) -> bool:
     return roles.is_operator(user) or roles.is_secretariat(user)
 
 
-def can_create_organisation(user: Any) -> bool:
+def can_create_organisation(user: object) -> bool:
     return roles.is_operator(user)
 
 
-def can_import(user: Any) -> bool:
+def can_import(user: object) -> bool:
     """Who may open the import: everyone who manages some part of the directory — a focal point
     (their own state's points of contact), a secretariat officer (states, their organisation,
     its bodies and memberships) and an operator. The import checks every record against the

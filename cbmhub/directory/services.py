@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -35,6 +35,9 @@ class DirectoryError(DomainError):
     """A directory change that the rules refuse (for example a duplicate delegation code)."""
 
 
+_M = TypeVar("_M", bound=models.Model)
+
+
 # --- history --------------------------------------------------------------------------------
 
 
@@ -46,10 +49,24 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def column(obj: models.Model, name: str) -> models.Field[Any, Any]:
+    """The field ``name`` of ``obj``'s model, which the history lists: a column, never a
+    reverse relation."""
+    field = obj._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{obj._meta.label}.{name} is not a column")
+    return field
+
+
+def history_model_name(obj: models.Model) -> str:
+    """What a history entry names the kind of record by (``pointofcontact``)."""
+    return obj._meta.label_lower.rpartition(".")[2]
+
+
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     out = {}
     for name in fields:
-        field = obj._meta.get_field(name)
+        field = column(obj, name)
         value = getattr(obj, field.attname)
         if field.is_relation and value is not None:
             related = getattr(obj, name)
@@ -58,7 +75,9 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return out
 
 
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for each field of ``after`` whose value differs from ``before``'s
+    (two snapshots): what a history entry records."""
     return {
         key: [before.get(key), after.get(key)] for key in after if before.get(key) != after.get(key)
     }
@@ -66,7 +85,7 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]
 
 def record_change(
     *,
-    actor: Any,
+    actor: object,
     action: str,
     obj: models.Model,
     changes: dict[str, list[Any]],
@@ -80,7 +99,7 @@ def record_change(
     return ChangeRecord.objects.create(
         actor=roles.user_or_none(actor),
         action=action,
-        model=obj._meta.model_name,
+        model=history_model_name(obj),
         object_id=obj.pk,
         object_repr=object_repr,
         changes=changes,
@@ -91,14 +110,14 @@ def record_change(
 
 def _save_with_history(
     *,
-    actor: Any,
-    obj: models.Model,
+    actor: object,
+    obj: _M,
     data: dict[str, Any],
     fields: list[str],
     state: State | None = None,
     organisation: Organisation | None = None,
-    after_save: Callable[[Any], dict[str, list[Any]]] | None = None,
-) -> models.Model:
+    after_save: Callable[[_M], dict[str, list[Any]]] | None = None,
+) -> _M:
     """Save ``obj`` with ``data`` and record one history entry for what changed. ``after_save``
     writes rows that hang off the saved object (a point of contact's channels) and returns
     their change, so that it lands in the same entry."""
@@ -115,7 +134,7 @@ def _save_with_history(
         obj.save(
             update_fields=[*data.keys(), *(["updated_at"] if hasattr(obj, "updated_at") else [])]
         )
-    changes = _diff(before, snapshot(obj, fields))
+    changes = changed_fields(before, snapshot(obj, fields))
     if after_save is not None:
         changes.update(after_save(obj))
     if creating or changes:
@@ -131,7 +150,7 @@ def _save_with_history(
 
 
 def _delete_with_history(
-    *, actor: Any, obj: models.Model, fields: list[str], state=None, organisation=None
+    *, actor: object, obj: models.Model, fields: list[str], state=None, organisation=None
 ) -> None:
     before = snapshot(obj, fields)
     record_change(
@@ -169,7 +188,7 @@ POC_FIELDS = [
 
 
 @transaction.atomic
-def organisation_create(*, actor: Any, **data: Any) -> Organisation:
+def organisation_create(*, actor: object, **data: Any) -> Organisation:
     permissions.require(permissions.can_create_organisation(actor))
     org = Organisation()
     _save_with_history(actor=actor, obj=org, data=data, fields=ORGANISATION_FIELDS)
@@ -178,7 +197,7 @@ def organisation_create(*, actor: Any, **data: Any) -> Organisation:
 
 
 @transaction.atomic
-def organisation_update(*, actor: Any, organisation: Organisation, **data: Any) -> Organisation:
+def organisation_update(*, actor: object, organisation: Organisation, **data: Any) -> Organisation:
     permissions.require(permissions.can_manage_organisation(actor, organisation.pk))
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     return _save_with_history(
@@ -191,7 +210,7 @@ def organisation_update(*, actor: Any, organisation: Organisation, **data: Any) 
 
 
 @transaction.atomic
-def body_create(*, actor: Any, organisation: Organisation, **data: Any) -> Body:
+def body_create(*, actor: object, organisation: Organisation, **data: Any) -> Body:
     permissions.require(permissions.can_manage_organisation(actor, organisation.pk))
     data["organisation"] = organisation
     _check_parent(data.get("parent"), organisation)
@@ -201,7 +220,7 @@ def body_create(*, actor: Any, organisation: Organisation, **data: Any) -> Body:
 
 
 @transaction.atomic
-def body_update(*, actor: Any, body: Body, **data: Any) -> Body:
+def body_update(*, actor: object, body: Body, **data: Any) -> Body:
     permissions.require(permissions.can_manage_organisation(actor, body.organisation_id))
     data.pop("organisation", None)  # a body does not move between organisations
     _check_parent(data.get("parent"), body.organisation, body=body)
@@ -211,7 +230,7 @@ def body_update(*, actor: Any, body: Body, **data: Any) -> Body:
 
 
 @transaction.atomic
-def body_delete(*, actor: Any, body: Body) -> None:
+def body_delete(*, actor: object, body: Body) -> None:
     permissions.require(permissions.can_manage_organisation(actor, body.organisation_id))
     _delete_with_history(actor=actor, obj=body, fields=BODY_FIELDS, organisation=body.organisation)
 
@@ -238,7 +257,7 @@ def _check_parent(parent: Body | None, organisation: Organisation, body: Body | 
 
 
 @transaction.atomic
-def state_create(*, actor: Any, aliases: Iterable[str] = (), **data: Any) -> State:
+def state_create(*, actor: object, aliases: Iterable[str] = (), **data: Any) -> State:
     permissions.require(permissions.can_manage_states(actor))
     data["iso2"] = (data.get("iso2") or "").upper()
     data["iso3"] = (data.get("iso3") or "").upper()
@@ -251,7 +270,7 @@ def state_create(*, actor: Any, aliases: Iterable[str] = (), **data: Any) -> Sta
 
 @transaction.atomic
 def state_update(
-    *, actor: Any, state: State, aliases: Iterable[str] | None = None, **data: Any
+    *, actor: object, state: State, aliases: Iterable[str] | None = None, **data: Any
 ) -> State:
     """Change a state; ``aliases``, when given, is its full new list of delegation codes (codes
     left out are removed). One transaction, so a refused code leaves the state as it was."""
@@ -272,7 +291,7 @@ def state_update(
 
 
 @transaction.atomic
-def state_alias_add(*, actor: Any, state: State, code: str, note: str = "") -> StateAlias:
+def state_alias_add(*, actor: object, state: State, code: str, note: str = "") -> StateAlias:
     permissions.require(permissions.can_manage_states(actor))
     key = normalise_code(code)
     if not key:
@@ -301,7 +320,7 @@ def state_alias_add(*, actor: Any, state: State, code: str, note: str = "") -> S
 
 
 @transaction.atomic
-def state_alias_remove(*, actor: Any, alias: StateAlias) -> None:
+def state_alias_remove(*, actor: object, alias: StateAlias) -> None:
     permissions.require(permissions.can_manage_states(actor))
     record_change(
         actor=actor,
@@ -317,7 +336,7 @@ def state_alias_remove(*, actor: Any, alias: StateAlias) -> None:
 
 
 @transaction.atomic
-def membership_create(*, actor: Any, organisation: Organisation, **data: Any) -> Membership:
+def membership_create(*, actor: object, organisation: Organisation, **data: Any) -> Membership:
     permissions.require(permissions.can_manage_organisation(actor, organisation.pk))
     data["organisation"] = organisation
     return _save_with_history(
@@ -331,7 +350,7 @@ def membership_create(*, actor: Any, organisation: Organisation, **data: Any) ->
 
 
 @transaction.atomic
-def membership_update(*, actor: Any, membership: Membership, **data: Any) -> Membership:
+def membership_update(*, actor: object, membership: Membership, **data: Any) -> Membership:
     permissions.require(permissions.can_manage_organisation(actor, membership.organisation_id))
     data.pop("organisation", None)
     data.pop("state", None)
@@ -346,7 +365,7 @@ def membership_update(*, actor: Any, membership: Membership, **data: Any) -> Mem
 
 
 @transaction.atomic
-def membership_delete(*, actor: Any, membership: Membership) -> None:
+def membership_delete(*, actor: object, membership: Membership) -> None:
     permissions.require(permissions.can_manage_organisation(actor, membership.organisation_id))
     _delete_with_history(
         actor=actor,
@@ -364,7 +383,7 @@ def _set_channels(poc: PointOfContact, channels: list[dict[str, Any]]) -> dict[s
     """Replace the channels of a point of contact; returns the change for the history."""
     before = [f"{c.kind}:{c.value}" for c in poc.channels.all()]
     poc.channels.all().delete()
-    errors = []
+    errors: list[dict[str, str]] = []
     for index, item in enumerate(channels):
         channel = ContactChannel(
             point_of_contact=poc,
@@ -420,7 +439,7 @@ def point_of_contact_insert_lock(*, state_ids: Iterable[int], exclusive: bool = 
 
 @transaction.atomic
 def point_of_contact_create(
-    *, actor: Any, state: State, channels: list[dict[str, Any]] | None = None, **data: Any
+    *, actor: object, state: State, channels: list[dict[str, Any]] | None = None, **data: Any
 ) -> PointOfContact:
     permissions.require(
         permissions.can_manage_points_of_contact(actor, state.pk),
@@ -443,7 +462,7 @@ def point_of_contact_create(
 @transaction.atomic
 def point_of_contact_update(
     *,
-    actor: Any,
+    actor: object,
     point_of_contact: PointOfContact,
     channels: list[dict[str, Any]] | None = None,
     **data: Any,
@@ -468,7 +487,7 @@ def point_of_contact_update(
 
 
 @transaction.atomic
-def point_of_contact_delete(*, actor: Any, point_of_contact: PointOfContact) -> None:
+def point_of_contact_delete(*, actor: object, point_of_contact: PointOfContact) -> None:
     permissions.require(
         permissions.can_manage_points_of_contact(actor, point_of_contact.state_id),
         _("Only a focal point of this state may remove its points of contact."),

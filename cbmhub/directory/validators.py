@@ -76,7 +76,8 @@ def nul_character_errors(obj: object) -> dict[str, list[ValidationError]]:
     """The text fields of a model instance that hold a NUL character (U+0000): PostgreSQL cannot
     store one, and no form or API accepts one, so the model refuses it for every way in."""
     errors: dict[str, list[ValidationError]] = {}
-    for field in obj._meta.concrete_fields:  # type: ignore[attr-defined]
+    # obj is a model instance (StorableText is mixed into models), typed object for the mixin.
+    for field in obj._meta.concrete_fields:  # type: ignore[attr-defined]  # see above
         value = getattr(obj, field.attname, None)
         if isinstance(value, str) and "\x00" in value:
             errors[field.name] = [

@@ -8,7 +8,6 @@ gets 403 on GET as well as on POST; the service checks again when it writes.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.contrib import messages
@@ -97,12 +96,6 @@ def _paginate(request: HttpRequest, items: QuerySet[Any]) -> Page:
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _mark_editable(user: Any, pocs: Iterable[PointOfContact]) -> None:
-    # The template shows edit links only where the service would accept the edit.
-    for poc in pocs:
-        poc.can_edit = permissions.can_manage_points_of_contact(user, poc.state_id)
-
-
 # --- reading ------------------------------------------------------------------------------------
 
 
@@ -113,7 +106,7 @@ def search(request: HttpRequest) -> HttpResponse:
     language. htmx asks for the results partial as the user types; without JavaScript the form
     submits and the whole page comes back."""
     form = SearchForm(request.GET)
-    pocs = PointOfContact.objects.none()
+    pocs: QuerySet[PointOfContact] = PointOfContact.objects.none()
     if form.is_valid():
         pocs = selectors.point_of_contact_list(
             query=form.cleaned_data["q"].strip(),
@@ -122,7 +115,6 @@ def search(request: HttpRequest) -> HttpResponse:
             language=form.cleaned_data["language"],
         )
     page = _paginate(request, pocs)
-    _mark_editable(request.user, page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
@@ -154,7 +146,6 @@ def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
     can_edit = permissions.can_manage_points_of_contact(request.user, state.pk)
     # Inactive points of contact are kept for the record; only those who manage them see them.
     pocs = list(selectors.point_of_contact_list(state=state, include_inactive=can_edit))
-    _mark_editable(request.user, pocs)
     levels = [
         {"value": value, "label": Level(value).label, "pocs": [p for p in pocs if p.level == value]}
         for value in Level.escalation_order()
@@ -206,7 +197,6 @@ def organisation_detail(request: HttpRequest, acronym: str) -> HttpResponse:
         for value, label in MembershipStatus.choices
     ]
     pocs = list(selectors.point_of_contact_list().filter(organisation=organisation))
-    _mark_editable(request.user, pocs)
     return render(
         request,
         "directory/organisation_detail.html",
@@ -234,7 +224,6 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def point_of_contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     poc = _point_of_contact_or_404(pk)
-    _mark_editable(request.user, [poc])
     return render(request, "directory/poc_detail.html", {"poc": poc})
 
 
@@ -425,9 +414,10 @@ def membership_edit(request: HttpRequest, acronym: str, pk: int | None = None) -
     if pk is None:
         membership = Membership(organisation=organisation)
     else:
-        membership = selectors.membership_detail(organisation=organisation, pk=pk)
-        if membership is None:
+        found = selectors.membership_detail(organisation=organisation, pk=pk)
+        if found is None:
             raise Http404(_("No such membership."))
+        membership = found
     data = request.POST if request.method == "POST" else None
     form = MembershipForm(data, instance=_detached(membership))
     if data is not None and form.is_valid():

@@ -48,7 +48,7 @@ class ChannelAdmin(admin.ModelAdmin):
 class ReceiptInline(admin.TabularInline):
     model = Receipt
     fk_name = "message"
-    fields = [
+    readonly_fields = (
         "state",
         "delivered_at",
         "acknowledged_at",
@@ -56,8 +56,8 @@ class ReceiptInline(admin.TabularInline):
         "ack_due_at",
         "escalation_level",
         "escalation_count",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
     extra = 0
     can_delete = False
 
@@ -69,7 +69,7 @@ class MessageAdmin(ReadOnlyAdmin):
     # let an operator test guesses of the content.
     list_display = ["id", "channel", "sender_state", "kind", "priority", "tlp", "sent_at"]
     list_filter = ["kind", "priority", "tlp"]
-    fields = [
+    readonly_fields = (
         "channel",
         "sender_state",
         "kind",
@@ -80,8 +80,8 @@ class MessageAdmin(ReadOnlyAdmin):
         "in_reply_to",
         "sent_at",
         "content_commitment",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
     inlines = [ReceiptInline]
 
     @admin.display(description="content commitment (HMAC-SHA256)")
@@ -110,7 +110,7 @@ class MessageAdmin(ReadOnlyAdmin):
 class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ["id", "kind", "purpose", "status", "attempts", "address", "sent_at"]
     list_filter = ["kind", "purpose", "status"]
-    fields = [
+    readonly_fields = (
         "kind",
         "purpose",
         "status",
@@ -122,22 +122,37 @@ class DeliveryAdmin(ReadOnlyAdmin):
         "lease_until",
         "sent_at",
         "last_error",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
 
 
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
     list_display = ["channel", "seq", "kind", "at", "key_id"]
     list_filter = ["kind"]
-    fields = ["channel", "seq", "kind", "at", "payload", "prev_hash", "hash", "signature", "key_id"]
-    readonly_fields = fields
+    readonly_fields = (
+        "channel",
+        "seq",
+        "kind",
+        "at",
+        "payload",
+        "prev_hash",
+        "hash",
+        "signature",
+        "key_id",
+    )
+    fields = readonly_fields
 
 
 class CheckTargetInline(admin.TabularInline):
     model = CheckTarget
-    fields = ["state", "level", "point_of_contact", "answered_at"]
-    readonly_fields = fields
+    readonly_fields = (
+        "state",
+        "level",
+        "point_of_contact",
+        "answered_at",
+    )
+    fields = readonly_fields
     extra = 0
     can_delete = False
 
@@ -145,7 +160,7 @@ class CheckTargetInline(admin.TabularInline):
 @admin.register(CommunicationCheck)
 class CommunicationCheckAdmin(ReadOnlyAdmin):
     list_display = ["id", "organisation", "started_at", "deadline", "closed_at"]
-    fields = [
+    readonly_fields = (
         "organisation",
         "channel",
         "started_by",
@@ -153,8 +168,8 @@ class CommunicationCheckAdmin(ReadOnlyAdmin):
         "started_at",
         "deadline",
         "closed_at",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
     inlines = [CheckTargetInline]
 
 

@@ -139,8 +139,14 @@ class MessageSerializer(serializers.ModelSerializer):
             "receipts",
         ]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Whether the caller may read a channel's content, asked once per channel: a list's
+        # items share this serializer (DRF reuses one child for every item).
+        self._readable_channels: dict[int, bool] = {}
+
     def _readable(self, message: Message) -> bool:
-        cache = self.context.setdefault("_readable", {})
+        cache = self._readable_channels
         if message.channel_id not in cache:
             cache[message.channel_id] = hotline_permissions.can_read_content(
                 self.context["request"].user, message.channel
@@ -281,7 +287,8 @@ class CheckSerializer(serializers.ModelSerializer):
     @extend_schema_field(CheckTargetSerializer(many=True))
     def get_targets(self, check: CommunicationCheck) -> list[dict[str, Any]]:
         user = self.context["request"].user
-        return CheckTargetSerializer(selectors.check_targets(user, check), many=True).data
+        targets = CheckTargetSerializer(selectors.check_targets(user, check), many=True)
+        return list(targets.data)
 
     @extend_schema_field(StatisticsSerializer(allow_null=True))
     def get_statistics(self, check: CommunicationCheck) -> dict[str, Any] | None:
@@ -372,7 +379,7 @@ class MessageListView(APIView):
         # (a page is a slice of one total order: complete and stable).
         messages = selectors.inbox_queryset(request.user, box=box, channel=channel)
         paginator = InboxPagination()
-        page = paginator.paginate_queryset(messages, request, view=self) or []
+        page: list[Message] = paginator.paginate_queryset(messages, request, view=self) or []
         # The serializer lists each message's attachments: fetch the page's in one query.
         prefetch_related_objects(page, "attachments")
         items = selectors.inbox_items(request.user, page)

@@ -506,11 +506,13 @@ def _replay_check(
     if kind == "check_started":
         facts.checks[data["check"]] = CheckFacts(seq, at, dict(data))
         return
-    check = facts.checks.get(data.get("check"))  # type: ignore[arg-type]
+    # The record's JSON ids as written (maybe missing): an unknown one finds nothing, reported.
+    check = facts.checks.get(data.get("check"))  # type: ignore[arg-type]  # JSON id, see above
     if check is None:
         facts.problems.append((seq, f"{kind} entry for check {data.get('check')!r}, never started"))
     elif kind == "check_answered":
-        check.answers.setdefault(data.get("poc"), (at, data.get("by"), seq))  # type: ignore[arg-type]
+        answer = (at, data.get("by"), seq)
+        check.answers.setdefault(data.get("poc"), answer)  # type: ignore[arg-type]  # JSON id
     elif kind == "check_closed":
         check.closed_at, check.closed_seq = at, seq
 
@@ -529,8 +531,10 @@ def _replay_sent(facts: RecordFacts, seq: int, at: str, data: Mapping[str, Any])
 def _replay_receipt(
     facts: RecordFacts, seq: int, kind: str, at: str, data: Mapping[str, Any]
 ) -> None:
-    message = facts.messages.get(data.get("message"))  # type: ignore[arg-type]
-    receipt = message.receipts.get(data.get("state")) if message else None  # type: ignore[arg-type]
+    # The record's JSON ids as written (maybe missing): an unknown one finds nothing, reported.
+    message = facts.messages.get(data.get("message"))  # type: ignore[arg-type]  # JSON id
+    state = data.get("state")
+    receipt = message.receipts.get(state) if message else None  # type: ignore[arg-type]  # JSON
     if receipt is None:
         facts.problems.append(
             (

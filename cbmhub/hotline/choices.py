@@ -77,7 +77,7 @@ class Tlp(models.TextChoices):
 
 
 # Only these markings allow the body to travel in plain e-mail; the others are read in CBM Hub.
-TLP_BODY_IN_EMAIL = {Tlp.CLEAR, Tlp.GREEN}
+TLP_BODY_IN_EMAIL: frozenset[str] = frozenset({Tlp.CLEAR, Tlp.GREEN})
 
 
 class DeliveryKind(models.TextChoices):

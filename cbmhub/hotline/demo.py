@@ -42,7 +42,12 @@ def load(*, stdout=None) -> dict[str, int]:
     cica = organisation_detail(acronym="CICA")
     kaz_cert, mng_cert, mng_focal = _user("kaz-cert"), _user("mng-cert"), _user("mng-focal")
     secretariat, admin = _user("secretariat"), _user("admin")
-    if not all([kaz, mng, cica, kaz_cert, mng_cert, mng_focal, secretariat, admin]):
+    if (
+        kaz is None
+        or mng is None
+        or cica is None
+        or not all([kaz_cert, mng_cert, mng_focal, secretariat, admin])
+    ):
         _say(stdout, "hotline demo: skipped (directory or accounts demo data missing)")
         return {}
     dummy = get_connection("django.core.mail.backends.dummy.EmailBackend")

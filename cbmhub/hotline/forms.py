@@ -13,9 +13,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cbmhub.core.forms import DateTimeInput
+from cbmhub.core.forms import DateTimeInput, form_field
 from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Organisation, State
 from cbmhub.directory.names import state_name
@@ -84,11 +85,13 @@ class ComposeForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = [c.pk for c in permissions.channels_for_sending(user)]
-        self.fields["channel"].queryset = Channel.objects.filter(pk__in=allowed).order_by("name")
+        form_field(self, "channel", forms.ModelChoiceField).queryset = Channel.objects.filter(
+            pk__in=allowed
+        ).order_by("name")
         if len(allowed) == 1:
             self.initial.setdefault("channel", allowed[0])
         # Kinds that answer a message are sent with "Reply" on that message.
-        self.fields["kind"].choices = [
+        form_field(self, "kind", forms.ChoiceField).choices = [
             c for c in MessageKind.choices if c[0] != MessageKind.RESPONSE
         ]
         if not self.is_bound:
@@ -145,8 +148,9 @@ class CheckStartForm(forms.Form):
         super().__init__(*args, **kwargs)
         organisations = Organisation.objects.order_by("acronym")
         if not user.is_superuser:
-            organisations = organisations.filter(pk=getattr(user, "organisation_id", None))
-        self.fields["organisation"].queryset = organisations
+            # None (no organisation) is IS NULL: no organisation to start a check for.
+            organisations = organisations.filter(Q(pk=getattr(user, "organisation_id", None)))
+        form_field(self, "organisation", forms.ModelChoiceField).queryset = organisations
         if organisations.count() == 1:
             self.initial.setdefault("organisation", organisations.first())
         candidates = selectors.check_candidates(list(organisations))
@@ -154,9 +158,10 @@ class CheckStartForm(forms.Form):
         askable = sorted(
             (c.state for c in candidates if not c.reason), key=lambda s: str(state_name(s))
         )
-        self.fields["states"].queryset = State.objects.filter(pk__in=[s.pk for s in askable])
+        states = form_field(self, "states", forms.ModelMultipleChoiceField)
+        states.queryset = State.objects.filter(pk__in=[s.pk for s in askable])
         # Listed in the reader's language and alphabet order, not by the stored English name.
-        self.fields["states"].choices = [(s.pk, state_name(s)) for s in askable]
+        states.choices = [(s.pk, state_name(s)) for s in askable]
 
     def scope(self) -> list[Any]:
         """The points of contact this (valid) form would ask, for the confirmation step."""

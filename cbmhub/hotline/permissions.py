@@ -15,8 +15,9 @@ module either: the rules are about the models, not part of them.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Final
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -34,18 +35,18 @@ SYSTEM: Final = roles.SYSTEM
 SystemActor = roles.SystemActor
 
 
-def require_system(actor: Any) -> None:
+def require_system(actor: object) -> None:
     """Refuse anything but the system actor where only the platform may act (a user, None)."""
     if not isinstance(actor, SystemActor):
         raise PermissionDenied("Only the system may do this (actor=SYSTEM).")
 
 
-def is_state_user(user: Any) -> bool:
+def is_state_user(user: object) -> bool:
     """A point of contact of a state: signed in, with a state role and a state."""
     return roles.is_state_user(user)
 
 
-def require_state_user(user: Any, message: str) -> None:
+def require_state_user(user: object, message: str) -> None:
     if not is_state_user(user):
         raise PermissionDenied(message)
 
@@ -54,35 +55,41 @@ def _current_memberships() -> QuerySet[Membership]:
     return participating_memberships()
 
 
-def member_state_ids(organisation: Organisation | int) -> set[int]:
-    org_id = getattr(organisation, "pk", organisation)
+def member_state_ids(organisation: Organisation | int | None) -> set[int]:
+    """The states taking part in an organisation now (none for no organisation)."""
+    org_id = organisation.pk if isinstance(organisation, Organisation) else organisation
+    if org_id is None:
+        return set()
     return set(
         _current_memberships().filter(organisation_id=org_id).values_list("state_id", flat=True)
     )
 
 
-def member_organisation_ids(state: State | int) -> set[int]:
-    state_id = getattr(state, "pk", state)
+def member_organisation_ids(state: State | int | None) -> set[int]:
+    """The organisations a state takes part in now (none for no state)."""
+    state_id = state.pk if isinstance(state, State) else state
+    if state_id is None:
+        return set()
     return set(
         _current_memberships().filter(state_id=state_id).values_list("organisation_id", flat=True)
     )
 
 
-def visible_channel_filter(user: Any, *, prefix: str = "") -> Q:
+def visible_channel_filter(user: object, *, prefix: str = "") -> Q:
     """A Q over Channel (or, with ``prefix="channel__"``, over a model with a channel FK) that
     keeps what `user` may see the metadata of."""
     if not roles.is_signed_in(user):
         return Q(**{f"{prefix}pk__in": []})
     if roles.is_operator(user):
         return Q()
-    if roles.is_state_user(user):
+    if state_id := roles.state_id_of(user):
         return (
-            Q(**{f"{prefix}scope": Scope.BILATERAL, f"{prefix}state_a_id": user.state_id})
-            | Q(**{f"{prefix}scope": Scope.BILATERAL, f"{prefix}state_b_id": user.state_id})
+            Q(**{f"{prefix}scope": Scope.BILATERAL, f"{prefix}state_a_id": state_id})
+            | Q(**{f"{prefix}scope": Scope.BILATERAL, f"{prefix}state_b_id": state_id})
             | Q(
                 **{
                     f"{prefix}scope": Scope.MULTILATERAL,
-                    f"{prefix}organisation_id__in": member_organisation_ids(user.state_id),
+                    f"{prefix}organisation_id__in": member_organisation_ids(state_id),
                 }
             )
         )
@@ -101,33 +108,42 @@ def is_participant(channel: Channel, state_id: int | None) -> bool:
 
 def participant_state_ids(channel: Channel) -> set[int]:
     if channel.is_bilateral:
-        return {channel.state_a_id, channel.state_b_id}
+        return {pk for pk in (channel.state_a_id, channel.state_b_id) if pk is not None}
     return member_state_ids(channel.organisation_id)
 
 
-def can_read_content(user: Any, channel: Channel) -> bool:
+def can_read_content(user: object, channel: Channel) -> bool:
     """May `user` read the subject, body and attachments of messages on `channel`?"""
     if roles.is_state_user(user):
-        return is_participant(channel, user.state_id)
+        return is_participant(channel, roles.state_id_of(user))
     if roles.is_secretariat(user) and not channel.is_bilateral:
-        return channel.organisation_id == user.organisation_id
+        return channel.organisation_id == roles.organisation_id_of(user)
     return False
 
 
-def channels_for_sending(user: Any) -> list[Channel]:
+# channels_for_sending's answers, by the id() of the user object asked, each dropped with its
+# object (weakref.finalize): kept beside the object, never set on it.
+_SENDING: dict[int, list[Channel]] = {}
+
+
+def channels_for_sending(user: object) -> list[Channel]:
     """Active channels on which `user` may send: those their state takes part in. Read once per
     user object, i.e. once per request: the menu, the page and its form all ask."""
-    cached: list[Channel] | None = getattr(user, "_hotline_channels_for_sending", None)
+    if not roles.is_state_user(user):
+        return []
+    cached = _SENDING.get(id(user))
     if cached is None:
-        cached = user._hotline_channels_for_sending = _channels_for_sending(user)
+        cached = _SENDING[id(user)] = _channels_for_sending(user)
+        weakref.finalize(user, _SENDING.pop, id(user), None)
     return list(cached)
 
 
-def _channels_for_sending(user: Any) -> list[Channel]:
-    if not roles.is_state_user(user):
+def _channels_for_sending(user: object) -> list[Channel]:
+    state_id = roles.state_id_of(user)
+    if state_id is None:
         return []
     # is_participant for every channel, with the state's memberships read once.
-    state_id, organisations = user.state_id, member_organisation_ids(user.state_id)
+    organisations = member_organisation_ids(state_id)
     return [
         c
         for c in Channel.objects.filter(visible_channel_filter(user), is_active=True)
@@ -141,12 +157,12 @@ def _channels_for_sending(user: Any) -> list[Channel]:
     ]
 
 
-def may_send(user: Any) -> bool:
+def may_send(user: object) -> bool:
     """Whether `user` may send at all (the Compose link)."""
     return bool(channels_for_sending(user))
 
 
-def inbox_audience(user: Any) -> str:
+def inbox_audience(user: object) -> str:
     """Which inbox `user` has, for the page to say what they see (the rules are the ones of
     `visible_channel_filter` and `can_read_content`): "state" (a point of contact, who
     acknowledges and replies for their state), "secretariat" (their organisation's channels,
@@ -163,25 +179,25 @@ def inbox_audience(user: Any) -> str:
     return "observer"
 
 
-def sees_all_check_targets(user: Any) -> bool:
+def sees_all_check_targets(user: object) -> bool:
     """The secretariat and operators see every state's answers (and the figures); a state user
     sees its own state's targets only."""
     return roles.is_operator(user) or roles.is_secretariat(user)
 
 
-def sees_own_state_targets_only(user: Any) -> bool:
+def sees_own_state_targets_only(user: object) -> bool:
     """A state user (not an operator) sees its own state's check targets only."""
     return bool(roles.state_id_of(user)) and not roles.is_operator(user)
 
 
-def sees_worker_health(user: Any) -> bool:
+def sees_worker_health(user: object) -> bool:
     """The secretariat and operators run the platform: they are told when the worker is down.
     States' points of contact and observers are not (nothing they could do about it)."""
     return roles.is_operator(user) or roles.is_secretariat(user)
 
 
 def may_manage_channel(
-    user: Any, *, organisation: Organisation | None, states: Iterable[State | None]
+    user: object, *, organisation: Organisation | None, states: Iterable[State | None]
 ) -> bool:
     """Open or change a channel: an operator; the secretariat of its organisation; a focal point
     of one of its states."""
@@ -192,11 +208,11 @@ def may_manage_channel(
     return any(roles.is_focal_point(user, s.pk) for s in states if s is not None)
 
 
-def may_add_webhook(user: Any, state: State) -> bool:
+def may_add_webhook(user: object, state: State) -> bool:
     """Register a state's webhook: its focal point or an operator."""
     return roles.is_operator(user) or roles.is_focal_point(user, state.pk)
 
 
-def may_start_check(user: Any, organisation: Organisation) -> bool:
+def may_start_check(user: object, organisation: Organisation) -> bool:
     """Start a communication check: the organisation's secretariat or an operator."""
     return roles.is_operator(user) or roles.is_secretariat(user, organisation.pk)

@@ -62,7 +62,7 @@ from .record import record_verify as record_verify
 # --- channels -----------------------------------------------------------------------------
 
 
-def channel_list(user: Any) -> QuerySet[Channel]:
+def channel_list(user: object) -> QuerySet[Channel]:
     return (
         Channel.objects.filter(permissions.visible_channel_filter(user))
         .select_related("organisation", "state_a", "state_b")
@@ -70,7 +70,7 @@ def channel_list(user: Any) -> QuerySet[Channel]:
     )
 
 
-def access_channel(user: Any, channel_id: int | str) -> Channel:
+def access_channel(user: object, channel_id: int | str) -> Channel:
     channel = channel_list(user).filter(pk=int_or_404(channel_id)).first()
     if channel is None:
         raise Http404("No such channel.")
@@ -99,14 +99,14 @@ class MessageAccess:
         return self.receipt is not None
 
 
-def visible_messages(user: Any) -> QuerySet[Message]:
+def visible_messages(user: object) -> QuerySet[Message]:
     """Messages whose existence and metadata `user` may see (``access_message`` says whether
     the content may be read too)."""
     return Message.objects.filter(permissions.visible_channel_filter(user, prefix="channel__"))
 
 
 def message_list(
-    user: Any, *, channel: Channel | None = None, box: str = "all"
+    user: object, *, channel: Channel | None = None, box: str = "all"
 ) -> QuerySet[Message]:
     """Messages `user` may see, newest first, with channel, states and receipts prefetched.
     ``box``: "all", "in" (to the user's state) or "out" (from the user's state)."""
@@ -125,7 +125,7 @@ def message_list(
     )
 
 
-def access_message(user: Any, message_id: int | str) -> MessageAccess:
+def access_message(user: object, message_id: int | str) -> MessageAccess:
     message = (
         message_list(user).prefetch_related("attachments").filter(pk=int_or_404(message_id)).first()
     )
@@ -147,14 +147,15 @@ def awaiting_acknowledgement(prefix: str = "") -> Q:
     return Q(**{f"{prefix}ack_due_at__isnull": False, f"{prefix}acknowledged_at__isnull": True})
 
 
-def unacknowledged_count(user: Any) -> int:
+def unacknowledged_count(user: object) -> int:
     """Messages to the user's state still waiting for an acknowledgement (the inbox badge):
     the rows that show an acknowledgement deadline, the messages with an Acknowledge button."""
-    if not roles.is_state_user(user):
+    state_id = roles.state_id_of(user)
+    if not state_id:
         return 0
     return Receipt.objects.filter(
         awaiting_acknowledgement(),
-        state_id=user.state_id,
+        state_id=state_id,
         message__in=visible_messages(user),
     ).count()
 
@@ -229,20 +230,21 @@ def check_in_progress(check: CommunicationCheck, *, now: datetime | None = None)
     return check.closed_at is None and (now or timezone.now()) <= check.deadline
 
 
-def check_list(user: Any) -> QuerySet[CommunicationCheck]:
+def check_list(user: object) -> QuerySet[CommunicationCheck]:
     """Checks the user may see: a secretariat its organisation's, a state user those that asked
     one of its state's points of contact, an operator all."""
     checks = CommunicationCheck.objects.select_related("organisation", "started_by")
     if roles.is_operator(user):
         return checks
     if roles.is_secretariat(user):
-        return checks.filter(organisation_id=user.organisation_id)
-    if roles.is_state_user(user):
-        return checks.filter(targets__state_id=user.state_id).distinct()
+        organisation_id = roles.organisation_id_of(user)
+        return checks.filter(organisation_id=organisation_id) if organisation_id else checks.none()
+    if state_id := roles.state_id_of(user):
+        return checks.filter(targets__state_id=state_id).distinct()
     return checks.none()
 
 
-def access_check(user: Any, check_id: int | str) -> CommunicationCheck:
+def access_check(user: object, check_id: int | str) -> CommunicationCheck:
     check = check_list(user).filter(pk=int_or_404(check_id)).first()
     if check is None:
         raise Http404("No such communication check.")
@@ -261,53 +263,62 @@ _ALL_TARGETS = "prefetched_all_targets"
 _OWN_STATE_TARGETS = "prefetched_own_state_targets"
 
 
-def check_list_with_targets(user: Any) -> QuerySet[CommunicationCheck]:
+def check_list_with_targets(user: object) -> QuerySet[CommunicationCheck]:
     """``check_list`` with the targets the user may see prefetched for every check in one query,
     so that ``check_targets`` and ``check_statistics`` read those rows instead of querying once
     per check (a list of checks costs the same number of queries however long it is)."""
     rows = _check_target_rows()
-    if permissions.sees_own_state_targets_only(user):
+    own_state = _own_state_only(user)
+    if own_state is not None:
         prefetch = Prefetch(
-            "targets", queryset=rows.filter(state_id=user.state_id), to_attr=_OWN_STATE_TARGETS
+            "targets", queryset=rows.filter(state_id=own_state), to_attr=_OWN_STATE_TARGETS
         )
     else:
         prefetch = Prefetch("targets", queryset=rows, to_attr=_ALL_TARGETS)
     return check_list(user).prefetch_related(prefetch)
 
 
-def check_targets(user: Any, check: CommunicationCheck) -> list[CheckTarget]:
+def check_targets(user: object, check: CommunicationCheck) -> list[CheckTarget]:
     """The check's targets the user may see: all for the secretariat, their state's otherwise.
     Uses the rows ``check_list_with_targets`` prefetched when there are some."""
-    own_state_only = permissions.sees_own_state_targets_only(user)
+    own_state = _own_state_only(user)
     rows: list[CheckTarget] | None = getattr(check, _ALL_TARGETS, None)
-    if rows is None and own_state_only:
+    if rows is None and own_state is not None:
         rows = getattr(check, _OWN_STATE_TARGETS, None)
     if rows is None:
         targets = check.targets.select_related("point_of_contact", "state", "answered_by")
-        if own_state_only:
-            targets = targets.filter(state_id=user.state_id)
+        if own_state is not None:
+            targets = targets.filter(state_id=own_state)
         return list(targets)
     # Filtered again: prefetched rows never widen what this user sees.
-    return [t for t in rows if not own_state_only or t.state_id == user.state_id]
+    return [t for t in rows if own_state is None or t.state_id == own_state]
 
 
-def pending_check_targets(user: Any) -> QuerySet[CheckTarget]:
+def _own_state_only(user: object) -> int | None:
+    """The state whose check targets alone the user sees; None when they see every state's."""
+    return roles.state_id_of(user) if permissions.sees_own_state_targets_only(user) else None
+
+
+def pending_check_targets(user: object) -> QuerySet[CheckTarget]:
     """Open checks waiting for this user's confirmation (targets whose POC is this user)."""
+    if not roles.is_signed_in(user):
+        return CheckTarget.objects.none()
     # The organisation too: a check is shown by its name ("CICA check 2025-…").
     return CheckTarget.objects.filter(
-        point_of_contact__user=user,
+        point_of_contact__user=roles.user_or_none(user),
         answered_at__isnull=True,
         communication_check__closed_at__isnull=True,
     ).select_related("communication_check__organisation")
 
 
-def _summary(targets: list[CheckTarget], deadline) -> dict[str, Any]:
-    answered = [t for t in targets if t.answered_at]
-    in_time = [t for t in answered if t.answered_at <= deadline]
-    seconds = sorted(int((t.answered_at - t.started_at).total_seconds()) for t in answered)
+def _summary(targets: list[CheckTarget], check: CommunicationCheck) -> dict[str, Any]:
+    """The figures of some of ``check``'s targets (every target was asked when it started)."""
+    answered_at = [t.answered_at for t in targets if t.answered_at]
+    in_time = [at for at in answered_at if at <= check.deadline]
+    seconds = sorted(int((at - check.started_at).total_seconds()) for at in answered_at)
     return {
         "targets": len(targets),
-        "answered": len(answered),
+        "answered": len(answered_at),
         "answered_in_time": len(in_time),
         "response_rate": (len(in_time) / len(targets)) if targets else 0.0,
         "response_seconds": seconds,
@@ -331,17 +342,15 @@ def check_statistics(check: CommunicationCheck) -> dict[str, Any]:
 
 
 def _statistics(check: CommunicationCheck, targets: list[CheckTarget]) -> dict[str, Any]:
-    for target in targets:
-        target.started_at = check.started_at  # type: ignore[attr-defined]
     by_state: dict[str, list[CheckTarget]] = {}
     by_level: dict[str, list[CheckTarget]] = {level: [] for level in Level.escalation_order()}
     for target in targets:
         by_state.setdefault(target.state.iso3, []).append(target)
         by_level.setdefault(target.level, []).append(target)
     return {
-        "overall": _summary(targets, check.deadline),
-        "by_state": {k: _summary(v, check.deadline) for k, v in by_state.items()},
-        "by_level": {k: _summary(v, check.deadline) for k, v in by_level.items() if v},
+        "overall": _summary(targets, check),
+        "by_state": {k: _summary(v, check) for k, v in by_state.items()},
+        "by_level": {k: _summary(v, check) for k, v in by_level.items() if v},
     }
 
 
@@ -396,7 +405,7 @@ def _next_due_expression() -> Case:
     )
 
 
-def inbox_queryset(user: Any, *, box: str = "all", channel: Channel | None = None):
+def inbox_queryset(user: object, *, box: str = "all", channel: Channel | None = None):
     """Every message `user` may see (message_list), ordered by urgency in the database, so that
     a page of it is a slice: complete (offset/limit reach every message) and stable (the order
     depends on the data only, with the id as the last tie-breaker). The order: first what the
@@ -405,7 +414,8 @@ def inbox_queryset(user: Any, *, box: str = "all", channel: Channel | None = Non
     deadline, by priority (flash first), then newest first."""
     state_id = roles.state_id_of(user)
     by_message = Receipt.objects.filter(message=OuterRef("pk"))
-    own = by_message.filter(state_id=state_id)
+    # A user of no state owes nothing: state_id None is IS NULL, which no receipt is.
+    own = by_message.filter(Q(state_id=state_id))
     earliest = (
         by_message.annotate(due=_next_due_expression())
         .filter(due__isnull=False)
@@ -443,7 +453,7 @@ def inbox_queryset(user: Any, *, box: str = "all", channel: Channel | None = Non
     return messages.order_by("inbox_group", "inbox_due", "inbox_rank", "-sent_at", "-id")
 
 
-def inbox_items(user: Any, messages: Iterable[Message]) -> list[InboxItem]:
+def inbox_items(user: object, messages: Iterable[Message]) -> list[InboxItem]:
     """Inbox rows for messages of inbox_queryset (their receipts prefetched), in their order."""
     state_id = roles.state_id_of(user)
     items = []
@@ -461,7 +471,7 @@ def inbox_items(user: Any, messages: Iterable[Message]) -> list[InboxItem]:
     return items
 
 
-def inbox_list(user: Any, *, box: str = "all", channel: Channel | None = None, limit: int = 100):
+def inbox_list(user: object, *, box: str = "all", channel: Channel | None = None, limit: int = 100):
     """The inbox page: everything the user's state owes, however old, then the ``limit`` first
     of the rest, in inbox_queryset's order (the API pages through all of it instead)."""
     messages = inbox_queryset(user, box=box, channel=channel)
@@ -485,7 +495,7 @@ class HomeItems:
         )
 
 
-def home_items(user: Any, *, now: datetime | None = None) -> HomeItems:
+def home_items(user: object, *, now: datetime | None = None) -> HomeItems:
     """Messages awaiting the user's state's acknowledgement (earliest deadline first), replies
     overdue either way, checks waiting for the user's confirmation and, for those who see
     every target, checks still in progress."""
@@ -539,7 +549,7 @@ class WorkerAlert:
     last_error_at: datetime | None
 
 
-def worker_alert(user: Any, *, now: datetime | None = None) -> WorkerAlert | None:
+def worker_alert(user: object, *, now: datetime | None = None) -> WorkerAlert | None:
     """A WorkerAlert for the secretariat and operators when no worker has finished a pass for
     WORKER_STALE_AFTER (or none ever has); None when all is well or the user need not know."""
     if not permissions.sees_worker_health(user):
@@ -553,7 +563,7 @@ def worker_alert(user: Any, *, now: datetime | None = None) -> WorkerAlert | Non
         WorkerHeartbeat.objects.filter(last_error_at__isnull=False)
         .order_by("-last_error_at")
         .first()
-        if user.is_superuser
+        if roles.is_operator(user)
         else None
     )
     return WorkerAlert(

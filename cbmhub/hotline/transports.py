@@ -15,6 +15,7 @@ import hmac
 import json
 import time
 import urllib.request
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -23,7 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .choices import TLP_BODY_IN_EMAIL, DeliveryKind, DeliveryPurpose
-from .models import Delivery
+from .models import Delivery, Message, Receipt
+
+_Part = TypeVar("_Part")
 
 
 def send(delivery: Delivery, *, connection) -> None:
@@ -37,6 +40,13 @@ def send(delivery: Delivery, *, connection) -> None:
         webhook_post(delivery)
         return
     raise ValueError(f"unknown delivery kind {delivery.kind!r}")
+
+
+def _part(delivery: Delivery, value: _Part | None, what: str) -> _Part:
+    """A row the delivery's purpose implies (its message, receipt, check target, webhook)."""
+    if value is None:
+        raise ValueError(f"delivery {delivery.pk} ({delivery.purpose}) has no {what}")
+    return value
 
 
 def _link(name: str, *args: object) -> str:
@@ -66,7 +76,7 @@ def email_for(delivery: Delivery, *, connection=None) -> EmailMessage:
 
 def _email_text(delivery: Delivery) -> tuple[str, list[str]]:
     if delivery.purpose == DeliveryPurpose.CHECK:
-        target = delivery.check_target
+        target = _part(delivery, delivery.check_target, "check target")
         check = target.communication_check
         link = _link("hotline:check_confirm", target.token)
         return (
@@ -80,7 +90,7 @@ def _email_text(delivery: Delivery) -> tuple[str, list[str]]:
                 link,
             ],
         )
-    message = delivery.message
+    message = _part(delivery, delivery.message, "message")
     link = _link("hotline:message_detail", message.pk)
     # The subject is content too (it is hashed with the body): like the body, it travels in
     # plain e-mail only under TLP:CLEAR/GREEN; otherwise the number and marking stand for it.
@@ -95,18 +105,19 @@ def _email_text(delivery: Delivery) -> tuple[str, list[str]]:
     receipt = delivery.receipt
     lines = [message.get_tlp_display(), ""]
     if delivery.purpose == DeliveryPurpose.ESCALATION:
+        escalated = _part(delivery, receipt, "receipt")
         lines += [
             _(
                 "ESCALATED: this message to %(state)s has not been acknowledged "
                 "(deadline %(deadline)s UTC)."
             )
-            % {"state": receipt.state, "deadline": f"{receipt.ack_due_at:%Y-%m-%d %H:%M}"},
+            % {"state": escalated.state, "deadline": f"{escalated.ack_due_at:%Y-%m-%d %H:%M}"},
             "",
         ]
     if delivery.purpose == DeliveryPurpose.SENDER_NOTICE:
-        return _sender_notice_text(message, receipt, title, link)
+        return _sender_notice_text(message, _part(delivery, receipt, "receipt"), title, link)
     if delivery.purpose == DeliveryPurpose.UNREACHABLE:
-        return _unreachable_text(message, receipt, link)
+        return _unreachable_text(message, _part(delivery, receipt, "receipt"), link)
     lines += [
         _("From: %(state)s") % {"state": message.sender_state},
         _("Channel: %(channel)s") % {"channel": message.channel},
@@ -125,11 +136,13 @@ def _email_text(delivery: Delivery) -> tuple[str, list[str]]:
     return head, lines
 
 
-def _levels(receipt) -> str:
+def _levels(receipt: Receipt) -> str:
     return ", ".join(f"“{label}”" for label in receipt.unreachable_level_labels)
 
 
-def _sender_notice_text(message, receipt, title: str, link: str) -> tuple[str, list[str]]:
+def _sender_notice_text(
+    message: Message, receipt: Receipt, title: str, link: str
+) -> tuple[str, list[str]]:
     """Says plainly whom the escalation reached, and where the state has nobody."""
     names = {"number": message.pk, "state": receipt.state, "levels": _levels(receipt)}
     if receipt.escalation_reached_nobody:
@@ -168,7 +181,7 @@ def _sender_notice_text(message, receipt, title: str, link: str) -> tuple[str, l
     return _("[CBM Hub] Not acknowledged, escalated: %(title)s") % {"title": title}, [*lines, link]
 
 
-def _unreachable_text(message, receipt, link: str) -> tuple[str, list[str]]:
+def _unreachable_text(message: Message, receipt: Receipt, link: str) -> tuple[str, list[str]]:
     """To the secretariat: metadata only (never the subject or body of the message)."""
     names = {
         "number": message.pk,
@@ -204,9 +217,9 @@ def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-def webhook_payload(delivery: Delivery) -> dict:
+def webhook_payload(delivery: Delivery) -> dict[str, Any]:
     """Metadata only: the receiver fetches the content through the API with its own token."""
-    message, receipt = delivery.message, delivery.receipt
+    message, receipt = _part(delivery, delivery.message, "message"), delivery.receipt
     return {
         "delivery": delivery.pk,
         "purpose": delivery.purpose,
@@ -236,7 +249,9 @@ def webhook_post(delivery: Delivery) -> None:
             "User-Agent": "CBM-Hub-hotline/1",
             "X-CBMHub-Delivery": str(delivery.pk),
             "X-CBMHub-Timestamp": timestamp,
-            "X-CBMHub-Signature": webhook_signature(delivery.webhook.secret, timestamp, body),
+            "X-CBMHub-Signature": webhook_signature(
+                _part(delivery, delivery.webhook, "webhook").secret, timestamp, body
+            ),
         },
     )
     with urllib.request.urlopen(request, timeout=settings.CBMHUB_WEBHOOK_TIMEOUT) as response:

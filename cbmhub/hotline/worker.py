@@ -82,13 +82,16 @@ def _record_inbox(claimed: list[Delivery], *, now: datetime | None) -> None:
     inbox = [d for d in claimed if d.kind == DeliveryKind.INBOX]
     if not inbox:
         return
-    services.inbox_mark_sent(inbox, actor=SYSTEM, now=now)
+    recorded_ids = services.inbox_mark_sent(inbox, actor=SYSTEM, now=now)
     # A receipt whose inbox row is recorded is delivered (by us or earlier): its e-mail and
     # webhook rows in this batch need not ask the database again when they are recorded.
-    recorded = {d.receipt_id for d in inbox if d.recorded}
+    recorded = {d.receipt_id for d in inbox if d.pk in recorded_ids and d.receipt_id is not None}
     for delivery in claimed:
-        if delivery.receipt_id in recorded and delivery.receipt.delivered_at is None:
-            delivery.receipt.delivered_at = now or timezone.now()
+        if delivery.receipt_id not in recorded:
+            continue
+        receipt = delivery.receipt
+        if receipt is not None and receipt.delivered_at is None:
+            receipt.delivered_at = now or timezone.now()
 
 
 def _send_one(delivery: Delivery, *, connection: Any, now: datetime | None) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -18,8 +19,9 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
+    extend_schema_view,
 )
-from rest_framework import serializers, status
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -101,7 +103,7 @@ class DocumentDetailSerializer(DocumentSerializer):
 
     @extend_schema_field(RevisionSerializer(many=True))
     def get_revisions(self, document: Document) -> list[dict[str, Any]]:
-        return RevisionSerializer(selectors.revision_list(document), many=True).data
+        return list(RevisionSerializer(selectors.revision_list(document), many=True).data)
 
 
 class ImportSerializer(serializers.Serializer):
@@ -114,7 +116,9 @@ class ImportSerializer(serializers.Serializer):
         min_value=1, required=False, allow_null=True, default=None, help_text="N of Rev.N"
     )
     date = serializers.DateField(required=False, allow_null=True, default=None)
-    label = serializers.CharField(max_length=80, required=False, default="")
+    # A declared field named "label": DRF's serializer metaclass moves it into _declared_fields,
+    # so it never shadows Field.label, which mypy cannot see.
+    label = serializers.CharField(max_length=80, required=False, default="")  # type: ignore[assignment]
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if ("file" in data) == ("text" in data):
@@ -173,50 +177,52 @@ class RevisionAnalysisSerializer(serializers.Serializer):
 # --- views ------------------------------------------------------------------------------------
 
 
-class DocumentListView(APIView):
-    # The schema takes the page's shape and the limit/offset parameters from it.
-    pagination_class = StrictLimitOffsetPagination
-
-    @extend_schema(
+@extend_schema_view(
+    list=extend_schema(
         tags=TAGS,
         operation_id="negotiations_documents",
         summary="Documents you may read",
         responses={200: DocumentSerializer(many=True), **ERRORS},
-    )
-    def get(self, request: Request) -> Response:
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(
-            selectors.document_list(request.user), request, view=self
-        )
-        return paginator.get_paginated_response(DocumentSerializer(page, many=True).data)
-
-
-class DocumentDetailView(APIView):
-    @extend_schema(
+    ),
+    retrieve=extend_schema(
         tags=TAGS,
         operation_id="negotiations_document",
         summary="A document and its revisions",
         responses={200: DocumentDetailSerializer, **ERRORS},
-    )
-    def get(self, request: Request, document_id: int) -> Response:
-        document = selectors.access_document(request.user, document_id)
-        return Response(DocumentDetailSerializer(document).data)
+    ),
+)
+class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    # Documents: the caller's readable ones, a page at a time, and one with its revisions.
+    # (Comments, not a docstring: drf-spectacular would publish a docstring as the operations'
+    # description.)
+
+    queryset = Document.objects.none()  # the model, for the schema; rows: get_queryset
+    lookup_url_kwarg = "document_id"
+
+    def get_queryset(self) -> QuerySet[Document]:
+        return selectors.document_list(self.request.user)
+
+    def get_object(self) -> Document:
+        return selectors.access_document(self.request.user, self.kwargs["document_id"])
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return DocumentDetailSerializer if self.action == "retrieve" else DocumentSerializer
 
 
-class RevisionListView(APIView):
-    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
-
-    @extend_schema(
+@extend_schema_view(
+    list=extend_schema(
         tags=TAGS,
         operation_id="negotiations_revisions",
         summary="A document's revisions, oldest first",
         responses={200: RevisionSerializer(many=True), **ERRORS},
-    )
-    def get(self, request: Request, document_id: int) -> Response:
-        document = selectors.access_document(request.user, document_id)
-        return Response(RevisionSerializer(selectors.revision_list(document), many=True).data)
-
-    @extend_schema(
+    ),
+    retrieve=extend_schema(
+        tags=TAGS,
+        operation_id="negotiations_revision",
+        summary="A revision with its source text",
+        responses={200: RevisionDetailSerializer, **ERRORS},
+    ),
+    create=extend_schema(
         tags=TAGS,
         operation_id="negotiations_import",
         summary="Import a text as a new revision (secretariat)",
@@ -232,9 +238,33 @@ class RevisionListView(APIView):
             200: OpenApiResponse(RevisionDetailSerializer, description="Already imported."),
             **ERRORS,
         },
-    )
-    def post(self, request: Request, document_id: int) -> Response:
-        document = selectors.access_document(request.user, document_id)
+    ),
+)
+class RevisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    # A document's revisions: all of them (unpaged, oldest first), one with its source text,
+    # and the import of a new one (POST on the list: the revision's create).
+
+    queryset = Revision.objects.none()  # the model, for the schema; rows: get_queryset
+    lookup_url_kwarg = "revision_id"
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
+    pagination_class = None  # a document has few revisions: the list comes whole
+
+    def document(self) -> Document:
+        """The document of the URL, through the caller's need-to-know (404, 403)."""
+        return selectors.access_document(self.request.user, self.kwargs["document_id"])
+
+    def get_queryset(self) -> QuerySet[Revision]:
+        return selectors.revision_list(self.document())
+
+    def get_object(self) -> Revision:
+        return selectors.access_revision(self.document(), self.kwargs["revision_id"])
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return RevisionDetailSerializer if self.action == "retrieve" else RevisionSerializer
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Import: a new revision from a text (an action on the collection: POST)."""
+        document = self.document()
         # Refused senders and oversized files are answered before the upload is read into
         # memory (the service checks both again, but only after it has the bytes).
         if not permissions.can_import_revision(request.user, document):
@@ -269,19 +299,6 @@ class RevisionListView(APIView):
             "api:negotiations-revision", args=[document.pk, result.revision.pk]
         )
         return response
-
-
-class RevisionDetailView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="negotiations_revision",
-        summary="A revision with its source text",
-        responses={200: RevisionDetailSerializer, **ERRORS},
-    )
-    def get(self, request: Request, document_id: int, revision_id: int) -> Response:
-        document = selectors.access_document(request.user, document_id)
-        revision = selectors.access_revision(document, revision_id)
-        return Response(RevisionDetailSerializer(revision).data)
 
 
 class AnalysisParagraphPaging(StrictLimitOffsetPagination):
@@ -326,7 +343,7 @@ class RevisionAnalysisView(APIView):
         # The paragraphs are paged as every API list is: the same strict reading of limit
         # and offset (a 400 naming the parameter), the same bounds, stated in the schema.
         paging = AnalysisParagraphPaging()
-        offset, limit = paging.get_offset(request), paging.get_limit(request)
+        offset, limit = paging.get_offset(request), paging.get_limit(request) or ANALYSIS_LIMIT
         services.revision_analysis_ensure(revision=revision)
         data = selectors.revision_summary(revision)
         rows, total = selectors.revision_paragraph_rows(revision, offset=offset, limit=limit)

@@ -1,24 +1,32 @@
-"""The negotiations API, mounted at /api/v1/negotiations/ (URL names in the "api" namespace)."""
+"""The negotiations API, mounted at /api/v1/negotiations/ (URL names in the "api" namespace).
+
+Documents and revisions are ViewSets (resources), bound here by hand rather than by a router so
+that their URLs and URL names stay those the API has always had; the analysis and the comparison
+are actions (APIView)."""
 
 from django.urls import path
 
 from . import api
 
 urlpatterns = [
-    path("documents/", api.DocumentListView.as_view(), name="negotiations-document-list"),
+    path(
+        "documents/",
+        api.DocumentViewSet.as_view({"get": "list"}),
+        name="negotiations-document-list",
+    ),
     path(
         "documents/<int:document_id>/",
-        api.DocumentDetailView.as_view(),
+        api.DocumentViewSet.as_view({"get": "retrieve"}),
         name="negotiations-document",
     ),
     path(
         "documents/<int:document_id>/revisions/",
-        api.RevisionListView.as_view(),
+        api.RevisionViewSet.as_view({"get": "list", "post": "create"}),
         name="negotiations-revision-list",
     ),
     path(
         "documents/<int:document_id>/revisions/<int:revision_id>/",
-        api.RevisionDetailView.as_view(),
+        api.RevisionViewSet.as_view({"get": "retrieve"}),
         name="negotiations-revision",
     ),
     path(

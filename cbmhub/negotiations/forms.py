@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cbmhub.core.forms import DateInput
+from cbmhub.core.forms import DateInput, form_field
 from cbmhub.directory.models import Body, Organisation
 
 from .choices import RevisionKind
@@ -33,10 +33,10 @@ class NegotiationForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
-        self.fields["body"].queryset = self.fields["body"].queryset.filter(
-            organisation__in=organisations
-        )
+        form_field(self, "organisation", forms.ModelChoiceField).queryset = organisations
+        body = form_field(self, "body", forms.ModelChoiceField)
+        if body.queryset is not None:
+            body.queryset = body.queryset.filter(organisation__in=organisations)
 
 
 class DocumentForm(forms.Form):
@@ -47,7 +47,9 @@ class DocumentForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["body"].queryset = Body.objects.filter(organisation=organisation)
+        form_field(self, "body", forms.ModelChoiceField).queryset = Body.objects.filter(
+            organisation=organisation
+        )
 
 
 class RevisionImportForm(forms.Form):
@@ -76,7 +78,8 @@ class RevisionImportForm(forms.Form):
         return upload
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind, number = data.get("kind"), data.get("number")
         if kind == RevisionKind.REV and number is None:
             self.add_error("number", _("A revision (Rev.N) needs its number N."))

@@ -18,8 +18,6 @@ restates a rule.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -35,7 +33,7 @@ def _participating_organisation_ids(state_id: int) -> QuerySet:
     return participating_memberships().filter(state_id=state_id).values("organisation_id")
 
 
-def may_use(user: Any) -> bool:
+def may_use(user: object) -> bool:
     """Whether the user has any business with negotiations (observers have none)."""
     return (
         roles.is_operator(user)
@@ -44,12 +42,12 @@ def may_use(user: Any) -> bool:
     )
 
 
-def require_use(user: Any) -> None:
+def require_use(user: object) -> None:
     if not may_use(user):
         raise Forbidden(_("Negotiations are open to member states and the secretariat."))
 
 
-def visible_organisation_filter(user: Any, *, field: str = "organisation") -> Q:
+def visible_organisation_filter(user: object, *, field: str = "organisation") -> Q:
     """A Q keeping rows whose ``field`` (an organisation FK) the user may read under."""
     if not may_use(user):
         return Q(pk__in=[])
@@ -63,7 +61,7 @@ def visible_organisation_filter(user: Any, *, field: str = "organisation") -> Q:
     return Q(**{f"{field}_id__in": _participating_organisation_ids(state_id)})
 
 
-def can_manage(actor: Any, organisation: Organisation | None) -> bool:
+def can_manage(actor: object, organisation: Organisation | None) -> bool:
     """Open negotiations and add documents under ``organisation`` (any, when None)."""
     if roles.is_system(actor) or roles.is_operator(actor):
         return True
@@ -72,7 +70,7 @@ def can_manage(actor: Any, organisation: Organisation | None) -> bool:
     return roles.is_secretariat(actor, organisation.pk)
 
 
-def can_import_revision(actor: Any, document: Document) -> bool:
+def can_import_revision(actor: object, document: Document) -> bool:
     """Import a revision of ``document`` (its organisation's secretariat; named apart from the
     directory's ``can_import``, which is about directory files)."""
     return can_manage(actor, document.organisation)

@@ -20,7 +20,7 @@ from .models import Document, Negotiation, Revision, RevisionParagraph
 from .permissions import require_use, visible_organisation_filter
 
 
-def manageable_organisations(user: Any) -> QuerySet[Organisation]:
+def manageable_organisations(user: object) -> QuerySet[Organisation]:
     if roles.is_operator(user):
         return Organisation.objects.order_by("acronym")
     if (organisation_id := roles.organisation_id_of(user)) is not None:
@@ -31,7 +31,7 @@ def manageable_organisations(user: Any) -> QuerySet[Organisation]:
 # --- lists and access helpers ----------------------------------------------------------------
 
 
-def negotiation_list(user: Any) -> QuerySet[Negotiation]:
+def negotiation_list(user: object) -> QuerySet[Negotiation]:
     """The negotiations the user may read, each with its documents and their revision count."""
     require_use(user)
     documents = Document.objects.select_related("body").annotate(revision_count=Count("revisions"))
@@ -43,7 +43,7 @@ def negotiation_list(user: Any) -> QuerySet[Negotiation]:
     )
 
 
-def document_list(user: Any, *, negotiation: Negotiation | None = None) -> QuerySet[Document]:
+def document_list(user: object, *, negotiation: Negotiation | None = None) -> QuerySet[Document]:
     require_use(user)
     documents = Document.objects.filter(visible_organisation_filter(user)).select_related(
         "negotiation", "organisation", "body"
@@ -53,7 +53,7 @@ def document_list(user: Any, *, negotiation: Negotiation | None = None) -> Query
     return documents.order_by("organisation__acronym", "symbol", "id")
 
 
-def access_negotiation(user: Any, negotiation_id: Any) -> Negotiation:
+def access_negotiation(user: object, negotiation_id: Any) -> Negotiation:
     require_use(user)
     negotiation = (
         Negotiation.objects.filter(visible_organisation_filter(user))
@@ -66,7 +66,7 @@ def access_negotiation(user: Any, negotiation_id: Any) -> Negotiation:
     return negotiation
 
 
-def access_document(user: Any, document_id: Any) -> Document:
+def access_document(user: object, document_id: Any) -> Document:
     require_use(user)
     document = (
         Document.objects.filter(visible_organisation_filter(user))
@@ -308,8 +308,10 @@ def revision_nav(
     if around is not None and total > MAX_NAV:
         before = rows.filter(index__lt=around).count()
         start = max(0, min(before - MAX_NAV // 2, total - MAX_NAV))
-    items = rows.order_by("index").values("key", "status")[start : start + MAX_NAV]
-    return list(items), total
+    window = rows.order_by("index").values_list("key", "status")[start : start + MAX_NAV]
+    # Plain dicts: the view adds each entry's link.
+    items: list[dict[str, Any]] = [{"key": key, "status": state} for key, state in window]
+    return items, total
 
 
 def revision_paragraph_rows(

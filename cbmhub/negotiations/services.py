@@ -58,7 +58,7 @@ def _check_body(body: Body | None, organisation: Organisation) -> None:
 @transaction.atomic
 def negotiation_create(
     *,
-    actor: Any,
+    actor: object,
     organisation: Organisation,
     title: str,
     body: Body | None = None,
@@ -81,7 +81,7 @@ def negotiation_create(
 @transaction.atomic
 def document_create(
     *,
-    actor: Any,
+    actor: object,
     negotiation: Negotiation,
     symbol: str,
     title: str,
@@ -171,7 +171,7 @@ class ImportResult:
 @transaction.atomic
 def revision_import(
     *,
-    actor: Any,
+    actor: object,
     document: Document,
     data: bytes | str,
     kind: str,

@@ -175,8 +175,10 @@ def test_a_role_change_in_the_admin_revokes_the_tokens(client_for, root, alice, 
     assert api.get("/api/v1/me").status_code == 401
     records = ChangeRecord.objects.filter(model="user", object_id=alice.pk).order_by("id")
     assert [list(record.changes) for record in records] == [["api_token"], ["state"], ["api_token"]]
-    assert records.last().actor == root
-    assert records.last().changes["api_token"][1] == "revoked: access_change"
+    last = records.last()
+    assert last is not None
+    assert last.actor == root
+    assert last.changes["api_token"][1] == "revoked: access_change"
 
 
 def test_a_password_set_in_the_admin_revokes_the_tokens(client_for, root, anna):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -53,11 +54,13 @@ def test_last_use_is_written_at_most_once_a_minute(anna):
     api = api_with(key)
     api.get(ME)
     first = ApiToken.objects.get(user=anna).last_used_at
+    assert first is not None
     api.get(ME)
     assert ApiToken.objects.get(user=anna).last_used_at == first
-    ApiToken.objects.update(last_used_at=timezone.now() - timezone.timedelta(minutes=2))
+    ApiToken.objects.update(last_used_at=timezone.now() - timedelta(minutes=2))
     api.get(ME)
-    assert ApiToken.objects.get(user=anna).last_used_at > first
+    later = ApiToken.objects.get(user=anna).last_used_at
+    assert later is not None and later > first
 
 
 @pytest.mark.parametrize(
@@ -112,7 +115,9 @@ def basic_request(username: str, password: str) -> Request:
 
 def test_basic_with_the_username_and_a_token(anna):
     key = api_key_for(anna)
-    user, token = ApiTokenBasicAuthentication().authenticate(basic_request("anna", key))
+    authenticated = ApiTokenBasicAuthentication().authenticate(basic_request("anna", key))
+    assert authenticated is not None
+    user, token = authenticated
     assert user == anna and token.user == anna
 
 
@@ -189,7 +194,10 @@ def test_accounts_without_a_second_factor_duty_need_no_device(anna, olga, requir
 def test_a_password_reset_revokes_the_tokens(client, anna):
     key = api_key_for(anna)
     client.post("/accounts/password/reset/", {"email": "anna@example.org"})
-    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/[^\s]+/)", mail.outbox[0].body)
+    link = re.search(
+        r"https?://[^/\s]+(/accounts/password/reset/[^\s]+/)", str(mail.outbox[0].body)
+    )
+    assert link is not None
     response = client.get(link.group(1))
     response = client.post(
         response["Location"], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}

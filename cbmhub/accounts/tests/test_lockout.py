@@ -29,7 +29,9 @@ def kaz_cert(state_a):
 
 
 def client_at(address: str, **headers: str) -> Client:
-    return Client(REMOTE_ADDR=address, **headers)
+    client = Client(REMOTE_ADDR=address)
+    client.defaults.update(headers)  # the WSGI environ of every request, as Client(**headers)
+    return client
 
 
 def fail(client: Client, username: str, times: int = 1):

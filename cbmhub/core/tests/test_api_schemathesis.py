@@ -118,7 +118,7 @@ def run_stateful(schema) -> dict[str, set[int]]:
     detail, update and delete of each record); the status codes each operation gave."""
     answered: dict[str, set[int]] = {}
 
-    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]  # a class made at run time
         def after_call(self, response, case):
             answered.setdefault(case.operation.label, set()).add(response.status_code)
 

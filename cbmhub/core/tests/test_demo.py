@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 def _row_counts() -> dict[str, int]:
     return {
-        model._meta.label: model.objects.count()
+        model._meta.label: model._default_manager.count()
         for model in apps.get_models()
         if model._meta.app_label in {"directory", "accounts", "hotline", "negotiations"}
     }

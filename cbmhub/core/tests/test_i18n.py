@@ -10,6 +10,7 @@ import ast
 import gettext
 import re
 import shutil
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -206,13 +207,18 @@ def test_every_language_has_a_catalogue_with_the_right_headers(language):
 def test_every_language_has_a_compiled_catalogue_matching_its_po(language):
     mo = catalogue(language).with_suffix(".mo")
     assert mo.exists(), f"{mo} is missing: run compilemessages and commit the .mo"
-    with mo.open("rb") as handle:
-        compiled = gettext.GNUTranslations(handle)
     # The .mo holds the header and every translated entry; fewer means it was not recompiled.
     translated = [
         e for e in read_po(catalogue(language)) if e.translated and "fuzzy" not in e.flags
     ]
-    assert len(compiled._catalog) - 1 >= len(translated), f"{mo} is stale: run compilemessages"
+    assert _mo_entry_count(mo) - 1 >= len(translated), f"{mo} is stale: run compilemessages"
+
+
+def _mo_entry_count(mo: Path) -> int:
+    """The number of strings in a compiled catalogue (GNU .mo header: magic, revision, count)."""
+    header = mo.read_bytes()[:12]
+    byte_order = "<" if header[:4] == struct.pack("<I", 0x950412DE) else ">"
+    return int(struct.unpack(f"{byte_order}I", header[8:12])[0])
 
 
 def test_the_russian_plural_rule_picks_the_right_form():

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from django.db import IntegrityError, OperationalError
 
@@ -69,7 +68,7 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
 def apply(
     records: list[Record],
     *,
-    actor: Any,
+    actor: object,
     dry_run: bool = False,
     problems: list[Problem] | None = None,
 ) -> ImportResult:
@@ -111,7 +110,7 @@ def apply(
 
 
 def import_directory(
-    *, actor: Any, text: str, fmt: str, kind: str | None = None, dry_run: bool = False
+    *, actor: object, text: str, fmt: str, kind: str | None = None, dry_run: bool = False
 ) -> ImportResult:
     """Parse, check and apply an import; nothing is applied when any problem is found."""
     permissions.require(

@@ -113,7 +113,7 @@ def _validate(record: Record, obj: models.Model, exclude: list[str], prefix: str
 class Planner:
     """Plans one import for one actor against the directory as it is now."""
 
-    def __init__(self, actor: Any, poc_state_codes: Iterable[str] = ()):
+    def __init__(self, actor: object, poc_state_codes: Iterable[str] = ()):
         self.actor = actor
         self.seen: dict[type[models.Model], dict[Any, dict[str, Any]]] = {}
         self.mark = ChangeRecord.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -189,7 +189,7 @@ class Planner:
         so that the writer compares with the row as the database gave it."""
         values = self.seen.setdefault(type(obj), {}).setdefault(obj.pk, {})
         for name in [*fields, "updated_at"]:  # every update writes its time stamp too
-            attname = obj._meta.get_field(name).attname
+            attname = services.column(obj, name).attname
             values.setdefault(attname, getattr(obj, attname))
 
     # --- one record --------------------------------------------------------------------------
@@ -427,7 +427,7 @@ def _channel_problems(record: Record, channels: list[dict[str, Any]]) -> list[Pr
     return problems
 
 
-def plan(records: list[Record], *, actor: Any) -> Plan:
+def plan(records: list[Record], *, actor: object) -> Plan:
     """Plan the checked records (already in the order they apply); reads only."""
     codes = {r.values["state"] for r in records if r.kind == "points_of_contact"}
     planner = Planner(actor, codes)

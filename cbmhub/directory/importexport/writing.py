@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -42,7 +42,14 @@ from cbmhub.core import roles
 
 from .. import services
 from ..choices import ChangeAction
-from ..models import ChangeRecord, ContactChannel, PointOfContact, StateAlias
+from ..models import (
+    CHANGE_RECORD_FIELDS,
+    ChangeRecord,
+    ContactChannel,
+    PointOfContact,
+    State,
+    StateAlias,
+)
 from .planning import POC_WRITTEN, Plan, Step
 
 _BATCH = 500
@@ -60,17 +67,7 @@ _POC_COLUMNS = [f.name for f in PointOfContact._meta.concrete_fields if not f.pr
 _POC_UPDATE = POC_WRITTEN  # the columns planning remembered, so the check covers every one
 # Ids per locking query: one statement per kind for any import up to this size.
 _LOCK_BATCH = _BATCH * 10
-_HISTORY_COLUMNS = [
-    "at",
-    "actor",
-    "action",
-    "model",
-    "object_id",
-    "object_repr",
-    "changes",
-    "state",
-    "organisation",
-]
+_HISTORY_COLUMNS = list(CHANGE_RECORD_FIELDS)
 
 
 class Stale(Exception):
@@ -104,11 +101,11 @@ def _snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
     return out
 
 
-def _history(actor: Any, step: Step, changes: dict[str, list[Any]]) -> ChangeRecord:
+def _history(actor: object, step: Step, changes: dict[str, list[Any]]) -> ChangeRecord:
     return ChangeRecord(
         actor=roles.user_or_none(actor),
         action=ChangeAction.CREATE if step.creating else ChangeAction.UPDATE,
-        model=step.obj._meta.model_name,
+        model=services.history_model_name(step.obj),
         object_id=0,  # set once the record is saved
         object_repr=str(step.obj)[:255],
         changes=changes,
@@ -173,7 +170,9 @@ def _resolve(rows: list[list[Any]]) -> list[list[Any]]:
     ]
 
 
-def _poc_key(state_id: Any, organisation_id: Any, level: str, office: str, person: str) -> tuple:
+def _poc_key(
+    state_id: object, organisation_id: object, level: object, office: object, person: object
+) -> tuple[object, ...]:
     return (state_id, organisation_id, level, office, person)
 
 
@@ -233,43 +232,68 @@ class _Prepared:
     replaced_channels: list[int] = field(default_factory=list)  # points of contact's ids
 
 
-def _prepare(plan: Plan, actor: Any) -> _Prepared:
+def _prepare(plan: Plan, actor: object) -> _Prepared:
     prepared = _Prepared(now=timezone.now())
     for step in plan.steps:
         if step.record.kind == "points_of_contact":
             _prepare_point_of_contact(prepared, step)
-        changes = services._diff(step.before, _snapshot(step.obj, _FIELDS[step.record.kind]))
+        changes = services.changed_fields(
+            step.before, _snapshot(step.obj, _FIELDS[step.record.kind])
+        )
         changes.update(_channel_change(step))
         if step.creating or changes:
             entry = _row(_history(actor, step, changes), _HISTORY_COLUMNS, prepared.now)
             prepared.history.append((entry, step))
-        prepared.channels += [
-            _row(
-                ContactChannel(
-                    point_of_contact=step.obj,
-                    kind=item["kind"],
-                    value=item["value"],
-                    is_primary=bool(item["is_primary"]),
-                    note=item["note"],
-                ),
-                _CHANNEL_COLUMNS,
-                prepared.now,
-            )
-            for item in step.channels or []
-        ]
-        for code in step.aliases:
-            alias = StateAlias(state=step.obj, code=code)
-            entry = ChangeRecord(
-                actor=roles.user_or_none(actor),
-                action=ChangeAction.CREATE,
-                model="statealias",
-                object_id=0,
-                object_repr=f"{code} → {step.obj}"[:255],
-                changes={"code": [None, code]},
-                state=step.obj,
-            )
-            prepared.aliases.append((alias, entry))
+        if step.channels:
+            _prepare_channels(prepared, _of(PointOfContact, step), step.channels)
+        if step.aliases:
+            _prepare_aliases(prepared, _of(State, step), step.aliases, actor)
     return prepared
+
+
+_Model = TypeVar("_Model", bound=models.Model)
+
+
+def _of(model: type[_Model], step: Step) -> _Model:
+    """The step's object as the kind planning made it (channels on a point of contact,
+    delegation codes on a state)."""
+    if not isinstance(step.obj, model):
+        raise TypeError(f"{step.record.kind}: {type(step.obj).__name__}, not {model.__name__}")
+    return step.obj
+
+
+def _prepare_channels(
+    prepared: _Prepared, point_of_contact: PointOfContact, channels: list[dict[str, Any]]
+) -> None:
+    prepared.channels += [
+        _row(
+            ContactChannel(
+                point_of_contact=point_of_contact,
+                kind=item["kind"],
+                value=item["value"],
+                is_primary=bool(item["is_primary"]),
+                note=item["note"],
+            ),
+            _CHANNEL_COLUMNS,
+            prepared.now,
+        )
+        for item in channels
+    ]
+
+
+def _prepare_aliases(prepared: _Prepared, state: State, codes: list[str], actor: object) -> None:
+    for code in codes:
+        alias = StateAlias(state=state, code=code)
+        entry = ChangeRecord(
+            actor=roles.user_or_none(actor),
+            action=ChangeAction.CREATE,
+            model="statealias",
+            object_id=0,
+            object_repr=f"{code} → {state}"[:255],
+            changes={"code": [None, code]},
+            state=state,
+        )
+        prepared.aliases.append((alias, entry))
 
 
 def _prepare_point_of_contact(prepared: _Prepared, step: Step) -> None:
@@ -292,7 +316,7 @@ class _AnyValue:
     def __ne__(self, other: object) -> bool:
         return False
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable, as Python makes an eq-only class
 
 
 _ANY = _AnyValue()
@@ -382,7 +406,7 @@ def _check_new_points_of_contact(plan: Plan) -> None:
             raise Stale
 
 
-def write(plan: Plan, *, actor: Any) -> float:
+def write(plan: Plan, *, actor: object) -> float:
     """Write a checked plan in one transaction; raises Stale if the directory has changed.
     Returns the seconds the transaction (on SQLite: the write lock) was held."""
     prepared = _prepare(plan, actor)

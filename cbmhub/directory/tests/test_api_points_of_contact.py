@@ -192,6 +192,7 @@ def test_focal_point_updates_own_state_and_replaces_channels(api_for, alice, ann
     assert poc.office == "KZ-CERT (24/7)"
     assert list(poc.channels.values_list("kind", flat=True)) == ["secure_line"]
     changes = ChangeRecord.objects.filter(model="pointofcontact", object_id=poc.pk).first()
+    assert changes is not None
     assert changes.changes["office"] == ["KZ-CERT", "KZ-CERT (24/7)"]
     assert "channels" in changes.changes
 

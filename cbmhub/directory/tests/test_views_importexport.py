@@ -46,14 +46,15 @@ def check(client, text: str | bytes, name: str = "states.csv", **fields):
 class _ApplyForm(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.inside, self.data = False, {}
+        self.inside = False
+        self.data: dict[str, str] = {}
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        attrs = dict(attrs)
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
         if tag == "form":
-            self.inside = attrs.get("data-testid") == "import-apply"
-        elif tag == "input" and self.inside and attrs.get("name") != "csrfmiddlewaretoken":
-            self.data[attrs["name"]] = attrs.get("value", "")
+            self.inside = named.get("data-testid") == "import-apply"
+        elif tag == "input" and self.inside and named.get("name") != "csrfmiddlewaretoken":
+            self.data[named["name"] or ""] = named.get("value") or ""
 
 
 def apply_data(response) -> dict:

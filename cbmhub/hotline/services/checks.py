@@ -164,12 +164,12 @@ def check_answer(
         )
     else:
         raise HotlineError(_("Give a token, or a check and a user."), code="invalid")
-    targets = list(targets.order_by("id"))
-    if not targets:
+    found = list(targets.order_by("id"))
+    if not found:
         if token:
             raise HotlineError(_("This confirmation link is not valid."), code="not_found")
         raise PermissionDenied(_("This check did not ask you to confirm."))
-    for target in targets:
+    for target in found:
         if target.answered_at is not None:
             continue
         target.answered_at = now
@@ -194,7 +194,7 @@ def check_answer(
                 "by": getattr(target.answered_by, "username", None),
             },
         )
-    return targets
+    return found
 
 
 def checks_close_due(*, actor: Any, now: datetime | None = None) -> int:

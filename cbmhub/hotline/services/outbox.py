@@ -198,7 +198,8 @@ def delivery_mark_sent(delivery: Delivery, *, actor: Any, now: datetime | None =
         pk=delivery.pk, claim=delivery.claim, status=DeliveryStatus.SENDING
     ).update(status=DeliveryStatus.SENT, sent_at=now, lease_until=None, last_error="")
     # delivered_at is never cleared, so a receipt seen delivered needs no second look.
-    known_delivered = delivery.receipt_id and delivery.receipt.delivered_at is not None
+    receipt = delivery.receipt  # None, without a query, when the row has no receipt
+    known_delivered = receipt is not None and receipt.delivered_at is not None
     if (
         done
         and delivery.purpose == DeliveryPurpose.MESSAGE
@@ -210,15 +211,16 @@ def delivery_mark_sent(delivery: Delivery, *, actor: Any, now: datetime | None =
 
 
 @transaction.atomic
-def inbox_mark_sent(deliveries: list[Delivery], *, actor: Any, now: datetime | None = None) -> int:
+def inbox_mark_sent(
+    deliveries: list[Delivery], *, actor: Any, now: datetime | None = None
+) -> set[int]:
     """Record in-app inbox deliveries as sent in one transaction, those whose claim this worker
     still holds; their receipts become delivered (once), with one DELIVERED event each appended
-    per channel in one go. Sets ``recorded`` on each delivery; returns how many were recorded."""
+    per channel in one go. Returns the ids of the deliveries recorded."""
     require_system(actor)
     now = now or timezone.now()
     by_claim: dict[str, list[int]] = {}
     for delivery in deliveries:
-        delivery.recorded = False
         by_claim.setdefault(delivery.claim, []).append(delivery.pk)
     held = Q()
     for claim, ids in by_claim.items():
@@ -230,7 +232,7 @@ def inbox_mark_sent(deliveries: list[Delivery], *, actor: Any, now: datetime | N
         .values_list("pk", "purpose", "receipt_id")
     )
     if not ours:
-        return 0
+        return set()
     Delivery.objects.filter(pk__in=[pk for pk, _, _ in ours]).update(
         status=DeliveryStatus.SENT, sent_at=now, lease_until=None, last_error=""
     )
@@ -239,10 +241,7 @@ def inbox_mark_sent(deliveries: list[Delivery], *, actor: Any, now: datetime | N
         receipt_ids=[rid for _, purpose, rid in ours if purpose == DeliveryPurpose.MESSAGE and rid],
         now=now,
     )
-    recorded = {pk for pk, _, _ in ours}
-    for delivery in deliveries:
-        delivery.recorded = delivery.pk in recorded
-    return len(ours)
+    return {pk for pk, _, _ in ours}
 
 
 @transaction.atomic

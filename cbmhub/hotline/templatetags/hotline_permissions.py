@@ -5,8 +5,6 @@ never restates a rule."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
 
 from cbmhub.hotline import permissions
@@ -15,6 +13,6 @@ register = template.Library()
 
 
 @register.filter
-def can_send(user: Any) -> bool:
+def can_send(user: object) -> bool:
     """Whether the compose page would let ``user`` in (a channel their state takes part in)."""
     return permissions.may_send(user)

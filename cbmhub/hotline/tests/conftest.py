@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from cbmhub.hotline import services
@@ -28,7 +30,7 @@ def send():
     """``send(user, channel, **overrides)``: message_send with sensible defaults."""
 
     def do(user, channel, **overrides):
-        fields = {
+        fields: dict[str, Any] = {
             "kind": MessageKind.REQUEST_INFORMATION,
             "priority": Priority.URGENT,
             "subject": "Scanning from your address space",

@@ -45,7 +45,9 @@ def _send(page, live_server, link, subject):
     form.locator("textarea[name=body]").fill("Situation: DDoS on the payment gateway.")
     form.get_by_role("button", name="Send").click()
     expect(page.get_by_test_id("subject")).to_have_text(subject)
-    return int(re.search(r"/messages/(\d+)/", page.url).group(1))
+    found = re.search(r"/messages/(\d+)/", page.url)
+    assert found is not None, page.url
+    return int(found.group(1))
 
 
 def test_urgent_request_acknowledged_and_unacknowledged_one_escalated(

@@ -1,4 +1,5 @@
 import json
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -38,7 +39,7 @@ def key():
 def _bundle(key, entries, *, signer=None, channel=None):
     """A bundle whose signed head is the last of `entries` (signed by `signer`, default `key`)."""
     channel = channel or {"id": 7, "name": "A–B", "states": ["KAZ", "MNG"]}
-    last = entries[-1] if entries else {"seq": 0, "hash": chain.GENESIS}
+    last: dict[str, Any] = entries[-1] if entries else {"seq": 0, "hash": chain.GENESIS}
     head = chain.make_head(channel=channel, seq=last["seq"], hash=last["hash"], signed_at="now")
     return chain.build_bundle(
         channel=channel,

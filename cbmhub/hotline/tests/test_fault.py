@@ -192,7 +192,7 @@ def test_sigkill_mid_run_every_delivery_exactly_once(scenario):
         timeout=10,
         what="a claimed batch",
     )
-    assert victim.poll() is None, victim.stderr.read().decode()
+    assert victim.poll() is None, victim.stderr and victim.stderr.read().decode()
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait()
     orphaned = [pk for (pk,) in db.rows("SELECT id FROM hotline_delivery WHERE status = 'sending'")]
@@ -212,7 +212,9 @@ def test_sigkill_mid_run_every_delivery_exactly_once(scenario):
             worker.send_signal(signal.SIGTERM)  # finishes its batch, then exits
         for worker in workers:
             worker.wait(timeout=30)
-    assert [w.returncode for w in workers] == [0, 0], [w.stderr.read() for w in workers]
+    assert [w.returncode for w in workers] == [0, 0], [
+        w.stderr and w.stderr.read() for w in workers
+    ]
 
     # Recorded state: exactly once.
     assert db.rows("SELECT status, count(*) FROM hotline_delivery GROUP BY status") == [

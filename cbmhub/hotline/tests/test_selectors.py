@@ -31,6 +31,7 @@ def test_secretariat_and_operator_see_metadata_never_the_body(world, bilateral, 
 
 def test_receipt_and_rights_of_the_recipient_state(world, bilateral, bert, anna):
     access = selectors.access_message(bert, bilateral.pk)
+    assert access.receipt is not None
     assert access.receipt.state_id == bert.state_id and access.can_acknowledge
     sender = selectors.access_message(anna, bilateral.pk)
     assert sender.is_sender_state and sender.receipt is None and not sender.can_reply

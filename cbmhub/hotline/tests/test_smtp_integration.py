@@ -67,7 +67,8 @@ def smtp_server(maildir: Path, port: int | None = None) -> Iterator[int]:
         deadline = time.monotonic() + 15
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"aiosmtpd exited: {process.stderr.read().decode()}")
+                stderr = process.stderr.read().decode() if process.stderr else ""
+                raise RuntimeError(f"aiosmtpd exited: {stderr}")
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
                 break
             if time.monotonic() > deadline:
@@ -94,7 +95,9 @@ def received(maildir: Path) -> list[EmailMessage]:
 
 
 def text_of(email: EmailMessage) -> str:
-    return email.get_body(preferencelist=("plain",)).get_content()
+    body = email.get_body(preferencelist=("plain",))
+    assert body is not None, "no text/plain part"
+    return body.get_content()
 
 
 @pytest.fixture

@@ -61,7 +61,8 @@ def test_secretariat_starts_a_check_and_targets_are_emailed(
         "technical.tha@example.org",
     ]
     token = check.targets.get(state__iso3="MNG").token
-    assert reverse("hotline:check_confirm", args=[token]) in "".join(m.body for m in mail.outbox)
+    sent = "".join(str(m.body) for m in mail.outbox)
+    assert reverse("hotline:check_confirm", args=[token]) in sent
 
 
 def test_start_form_lists_states_in_the_readers_language(client_for, world, cica, sam):

@@ -533,7 +533,9 @@ def parse_position(inner: str) -> tuple[PositionEntry, ...]:
         if match and looks_like_code(code) and (match.group(1) or stance):
             stance = _SIGNS[match.group(1)] if match.group(1) else stance
             qualifier = " ".join((match.group(3) or "").split())
-            entries.append(PositionEntry(normalise_code(code), code, stance, qualifier))  # type: ignore[arg-type]
+            # stance is one of _SIGNS' values here (the condition above), a Stance.
+            entry = PositionEntry(normalise_code(code), code, stance, qualifier)  # type: ignore[arg-type]  # noqa: E501
+            entries.append(entry)
         elif entries and item:
             last = entries[-1]
             qualifier = f"{last.qualifier}, {' '.join(item.split())}".lstrip(", ")

@@ -220,7 +220,8 @@ class Segment:
 def paragraph_segments(paragraph: object) -> list[Segment]:
     """Segments of a ``Paragraph`` (or of anything with a ``.node`` that is one, such as an
     analysis paragraph) in reading order; their texts joined are the paragraph's source."""
-    node = paragraph if isinstance(paragraph, Paragraph) else paragraph.node  # type: ignore[attr-defined]
+    # Duck-typed: an analysis paragraph (analysis.py) carries its Paragraph as .node.
+    node = paragraph if isinstance(paragraph, Paragraph) else paragraph.node  # type: ignore[attr-defined]  # noqa: E501
     out: list[Segment] = []
     _segments(node.children, out)
     return out

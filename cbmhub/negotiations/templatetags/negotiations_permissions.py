@@ -5,8 +5,6 @@ template never restates a rule."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
 
 from cbmhub.negotiations import permissions
@@ -15,6 +13,6 @@ register = template.Library()
 
 
 @register.filter
-def may_use_negotiations(user: Any) -> bool:
+def may_use_negotiations(user: object) -> bool:
     """Whether ``user`` may open the negotiations at all (member states and the secretariat)."""
     return permissions.may_use(user)

@@ -64,7 +64,7 @@ def test_excerpt_of_a_long_bracket_is_its_first_words():
 def test_labels_and_markers_found_by_the_single_scan():
     # A label "(1)" is a parenthesis too; markers before a label open around it.
     doc = parse("(1) text (+CHN)\n[PP5e altern. We express] (-ISR)\n\n** PP6. x**\n")
-    assert [p.label.name for p in doc.paragraphs] == ["(1)", "PP5e-alt", "PP6"]
+    assert [p.label and p.label.name for p in doc.paragraphs] == ["(1)", "PP5e-alt", "PP6"]
     data = analyse(doc)
     assert [(p.key, len(p.positions)) for p in data.paragraphs] == [
         ("(1)", 1), ("PP5e-alt", 1), ("PP6", 0),

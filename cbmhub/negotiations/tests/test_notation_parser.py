@@ -153,7 +153,7 @@ def test_crlf_tabs_bom_and_trailing_spaces_survive():
     text = "\ufeffPP1.\tText [x] (+CHN)  \r\n\r\n2. more\r\n  \r\n"
     doc = parse(text)
     assert render(doc) == text
-    assert [p.label.name for p in doc.paragraphs] == ["PP1", "2"]
+    assert [p.label and p.label.name for p in doc.paragraphs] == ["PP1", "2"]
 
 
 def test_page_break_split_joins_the_paragraph():
@@ -164,7 +164,7 @@ def test_page_break_split_joins_the_paragraph():
 
 def test_consecutive_numbered_lines_are_separate_paragraphs():
     doc = parse("1. First\n2. Second\ncontinued\n- a) item")
-    assert [p.label.name for p in doc.paragraphs] == ["1", "2", "(a)"]
+    assert [p.label and p.label.name for p in doc.paragraphs] == ["1", "2", "(a)"]
     keys = [p.key for p in analyse(doc).paragraphs]
     assert keys == ["1", "2", "2(a)"]
 

@@ -121,7 +121,7 @@ LABEL_ALPHABET = st.lists(
 def test_linear_label_pattern_finds_what_the_old_one_found(text):
     old, new = _OLD_LABEL.match(text), parser._LABEL.match(text)
     assert (old and old.span("label")) == (new and new.span("label"))
-    if old:
+    if old and new:
         assert old.groupdict() == new.groupdict()
 
 

@@ -4,6 +4,7 @@ what was kept, a page at a time, so neither grows with the text (issue 8, item 8
 from __future__ import annotations
 
 import io
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -37,7 +38,7 @@ def _import(document, text, number=2):
 @pytest.fixture
 def calls(monkeypatch):
     """Every text the engine parses and every analysis it makes, recorded."""
-    seen = {"parse": [], "analyse": 0}
+    seen: dict[str, Any] = {"parse": [], "analyse": 0}
     parse, analyse = notation.parse, notation.analyse
 
     def counting_parse(text):

@@ -13,6 +13,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.urls import reverse
 
+from cbmhub.conftest import search
 from cbmhub.core.roles import SYSTEM
 from cbmhub.negotiations import notation, selectors, services
 from cbmhub.negotiations.models import Revision, RevisionParagraph
@@ -42,7 +43,7 @@ def _keys(body: str) -> list[str]:
 
 
 def _nav(body: str) -> list[tuple[str, str]]:
-    nav = re.search(r'data-testid="paragraph-nav".*?</nav>', body, re.S).group(0)
+    nav = search(r'data-testid="paragraph-nav".*?</nav>', body, re.S).group(0)
     return re.findall(r'<a href="([^"]+)" class="neg-nav-[a-z]+">([^<]+)</a>', nav)
 
 
@@ -101,7 +102,12 @@ def test_the_status_filter_pages_over_the_kept_rows(client_for, alice, long_revi
     client = client_for(alice)
     parsed: list[int] = []
     parse = notation.parse
-    monkeypatch.setattr(notation, "parse", lambda text: parsed.append(len(text)) or parse(text))
+
+    def counting_parse(text: str) -> notation.Document:
+        parsed.append(len(text))
+        return parse(text)
+
+    monkeypatch.setattr(notation, "parse", counting_parse)
     first = client.get(_url(long_revision, status="bracketed")).content.decode()
     assert _keys(first) == [f"PP{n}" for n in range(1, 121, 3)]  # 40: one page
     conditional = client.get(_url(long_revision, status="conditional")).content.decode()
@@ -145,8 +151,8 @@ def test_the_navigation_reaches_paragraphs_on_other_pages(client_for, alice, lon
     assert links["PP77"] == "?paragraph=PP77#p-PP77"  # on page 2: opens that page
     page = client.get(_url(long_revision, paragraph="PP77")).content.decode()
     assert "PP77" in _keys(page) and 'aria-current="page">2<' in page
-    nav = dict((key, href) for href, key in _nav(page))
-    assert nav["PP77"] == "#p-PP77" and nav["PP1"] == "?paragraph=PP1#p-PP1"
+    links = {key: href for href, key in _nav(page)}
+    assert links["PP77"] == "#p-PP77" and links["PP1"] == "?paragraph=PP1#p-PP1"
     # Under a filter the navigation lists what the filter keeps, and its links keep it.
     filtered = client.get(_url(long_revision, status="conditional", delegation="VIE", only="1"))
     nav = _nav(filtered.content.decode())

@@ -192,5 +192,7 @@ def test_demo_loads_two_revisions_once():
     document = Document.objects.get(symbol=demo.SYMBOL)
     labels = [r.label for r in document.revisions.order_by("date")]
     assert labels == ["Rev.1", "Rev.2"]
-    assert document.revisions.first().imported_by.username == "secretariat"
+    first = document.revisions.first()
+    assert first is not None and first.imported_by is not None
+    assert first.imported_by.username == "secretariat"
     assert "already loaded" in out.getvalue()

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from cbmhub.conftest import search
 from cbmhub.core.roles import SYSTEM
 from cbmhub.negotiations import services
 from cbmhub.negotiations.models import Document, Negotiation, Revision
@@ -180,31 +181,31 @@ def test_uploading_the_same_text_again_opens_the_first_revision(client_for, sam,
 def test_revision_page_shows_paragraphs_shading_chips_and_anchors(client_for, bob, revision):
     body = client_for(bob).get(_revision_url(revision)).content.decode()
     assert 'id="p-PP2"' in body and 'id="p-OP1"' in body
-    pp2 = re.search(r'<article id="p-PP2".*?</article>', body, re.S).group(0)
+    pp2 = search(r'<article id="p-PP2".*?</article>', body, re.S).group(0)
     assert 'data-status="bracketed"' in pp2
     assert 'class="neg-text depth-2"' in pp2  # "of timely" inside two brackets
     assert 'data-delegation="MNG" data-stance="oppose"' in pp2
     assert 'data-delegation="KAZ" data-stance="support"' in pp2
     assert 'class="neg-note"' in pp2 and "(THA: consider PP1)" in pp2
-    op1 = re.search(r'<article id="p-OP1".*?</article>', body, re.S).group(0)
+    op1 = search(r'<article id="p-OP1".*?</article>', body, re.S).group(0)
     assert "−MNG <em>with reservation</em>" in op1
-    assert 'data-status="agreed"' in re.search(
-        r'<article id="p-PP1".*?</article>', body, re.S
-    ).group(0)
+    assert 'data-status="agreed"' in search(r'<article id="p-PP1".*?</article>', body, re.S).group(
+        0
+    )
 
 
 def test_revision_page_lists_diagnostics_and_the_consensus(client_for, alice, revision):
     body = client_for(alice).get(_revision_url(revision)).content.decode()
-    diagnostics = re.search(r'data-testid="diagnostics".*?</section>', body, re.S).group(0)
+    diagnostics = search(r'data-testid="diagnostics".*?</section>', body, re.S).group(0)
     assert "<code>7:27</code>" in diagnostics and "unmatched" in diagnostics
     assert 'href="?page=1#p-OP2"' in diagnostics  # the paragraph's page, then its anchor
-    summary = re.search(r'data-testid="consensus".*?</section>', body, re.S).group(0)
+    summary = search(r'data-testid="consensus".*?</section>', body, re.S).group(0)
     assert 'data-testid="agreed-count">2<' in summary
     assert 'data-testid="bracketed-count">2<' in summary
-    blockers = re.search(r'data-testid="blockers">(.*?)</ol>', summary, re.S).group(1)
+    blockers = search(r'data-testid="blockers">(.*?)</ol>', summary, re.S).group(1)
     assert "MNG" in blockers and "CHAIR" not in blockers  # an actor is not a blocker
     assert ">MNG</a>: 2 objections (PP2, OP1)</li>" in blockers
-    mng = re.search(r'<tr><td><a href="\?delegation=MNG">.*?</tr>', summary, re.S).group(0)
+    mng = search(r'<tr><td><a href="\?delegation=MNG">.*?</tr>', summary, re.S).group(0)
     assert "<td>0</td><td>2</td><td>0</td>" in mng  # support, oppose, notes
     assert "Mongolia" in summary  # codes resolve through the directory's aliases
     assert 'data-testid="unknown-codes">' in summary and "XYZ" in summary
@@ -216,7 +217,7 @@ def test_the_panel_names_the_five_who_block_most(client_for, alice, document, sa
         actor=sam, document=document, data=text.encode(), kind="draft"
     ).revision
     body = client_for(alice).get(_revision_url(revision)).content.decode()
-    blockers = re.search(r'data-testid="blockers">(.*?)</ol>', body, re.S).group(1)
+    blockers = search(r'data-testid="blockers">(.*?)</ol>', body, re.S).group(1)
     named = re.findall(r'<a href="\?delegation=(\w+)&amp;only=1">', blockers)
     assert named == ["FFF", "AAA", "BBB", "CCC", "DDD"]
     assert "(PP1, PP2)" in blockers
@@ -281,7 +282,7 @@ def test_compare_shows_added_removed_changed_brackets_and_positions(
     assert 'data-testid="added-count">1<' in body and 'data-key="OP3"' in body
     assert 'data-testid="removed-count">1<' in body
     assert 'data-testid="changed" data-key="OP1"' in body
-    op1 = re.search(r'data-key="OP1".*?</article>', body, re.S).group(0)
+    op1 = search(r'data-key="OP1".*?</article>', body, re.S).group(0)
     assert "bracketed → agreed" in op1
     assert "Bracket removed: [twice a year]" in op1
     assert 'data-testid="position-removed"' in op1 and "MNG" in op1
@@ -299,7 +300,7 @@ def test_compare_defaults_to_the_last_two_and_needs_two(client_for, alice, revis
 
 
 def _breadcrumb(html: str) -> str:
-    return re.search(r'<p class="neg-crumbs" data-testid="breadcrumb">(.*?)</p>', html, re.S)[1]
+    return search(r'<p class="neg-crumbs" data-testid="breadcrumb">(.*?)</p>', html, re.S)[1]
 
 
 @pytest.mark.parametrize("page", ["document", "revision", "compare"])

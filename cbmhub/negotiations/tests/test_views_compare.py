@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from cbmhub.conftest import search
 from cbmhub.negotiations import services
 from cbmhub.negotiations.demo import REV_1, REV_2
 
@@ -31,7 +32,7 @@ def test_the_demo_renumbering_is_shown_as_a_move(client_for, alice, demo_revisio
     assert 'data-testid="moved-count">1<' in body
     assert 'data-testid="added-count">2<' in body  # PP5 and the new OP5
     assert 'data-testid="removed-count">1<' in body  # OP4 altern.
-    moved = re.search(r'<li data-testid="moved".*?</li>', body, re.S).group(0)
+    moved = search(r'<li data-testid="moved".*?</li>', body, re.S).group(0)
     assert 'data-key="OP6" data-old-key="OP5"' in moved
     assert ">OP5</a> → <a" in moved and ">OP6</a>" in moved
     changed = re.findall(r'data-testid="changed" data-key="([^"]+)"', body)
@@ -59,7 +60,7 @@ def test_a_renumbered_and_edited_paragraph_shows_old_and_new_labels(
     )
     url = reverse("negotiations:compare", args=[document.pk])
     body = client_for(alice).get(url, {"old": old.pk, "new": new.pk}).content.decode()
-    card = re.search(r'<article class="card neg-change".*?</article>', body, re.S).group(0)
+    card = search(r'<article class="card neg-change".*?</article>', body, re.S).group(0)
     assert 'data-key="PP2" data-old-key="PP3"' in card
     assert ">PP3</a> → <a" in card
     assert '<ins class="diff-ins"> timely</ins>' in card

@@ -10,6 +10,7 @@ import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
+from cbmhub.conftest import search
 from cbmhub.negotiations import services
 from cbmhub.negotiations.views import filter_query
 
@@ -59,15 +60,15 @@ def test_status_filter_needs_no_delegation(client_for, alice, long_revision):
 
 def test_the_side_panel_links_keep_the_filter(client_for, alice, long_revision):
     body = client_for(alice).get(_url(long_revision), {"status": "bracketed"}).content.decode()
-    blockers = re.search(r'data-testid="blockers">(.*?)</ol>', body, re.S).group(1)
+    blockers = search(r'data-testid="blockers">(.*?)</ol>', body, re.S).group(1)
     assert 'href="?delegation=MNG&amp;only=1&amp;status=bracketed"' in blockers
-    table = re.search(r'data-testid="delegations">(.*?)</table>', body, re.S).group(1)
+    table = search(r'data-testid="delegations">(.*?)</table>', body, re.S).group(1)
     assert 'href="?delegation=KAZ&amp;status=bracketed"' in table
     assert '<option value="bracketed" selected>' in body
     # "only its paragraphs" is kept when another delegation is picked from the table.
     query = {"delegation": "MNG", "only": "1", "status": "bracketed"}
     body = client_for(alice).get(_url(long_revision), query).content.decode()
-    table = re.search(r'data-testid="delegations">(.*?)</table>', body, re.S).group(1)
+    table = search(r'data-testid="delegations">(.*?)</table>', body, re.S).group(1)
     assert 'href="?delegation=KAZ&amp;only=1&amp;status=bracketed"' in table
 
 
@@ -81,7 +82,7 @@ def test_filter_query_replaces_and_removes_parameters():
 def test_paragraph_navigation_lists_the_numbered_paragraphs_shown(client_for, alice, long_revision):
     client = client_for(alice)
     body = client.get(_url(long_revision)).content.decode()
-    nav = re.search(r'data-testid="paragraph-nav".*?</nav>', body, re.S).group(0)
+    nav = search(r'data-testid="paragraph-nav".*?</nav>', body, re.S).group(0)
     assert re.findall(r'<a href="#p-([^"]+)"', nav) == ["PP1", "PP2", "PP3", "OP1"]
     assert 'class="neg-nav-conditional">PP1<' in nav and 'class="neg-nav-bracketed">PP2<' in nav
     # Through htmx the paragraphs come back with the navigation out of band, filtered alike.
@@ -92,7 +93,7 @@ def test_paragraph_navigation_lists_the_numbered_paragraphs_shown(client_for, al
         HTTP_HX_TARGET="neg-paragraphs",
     ).content.decode()
     assert partial.lstrip().startswith('<div id="neg-paragraphs"')
-    nav = re.search(r'<nav [^>]*id="neg-nav"[^>]*>.*?</nav>', partial, re.S).group(0)
+    nav = search(r'<nav [^>]*id="neg-nav"[^>]*>.*?</nav>', partial, re.S).group(0)
     assert 'hx-swap-oob="true"' in nav
     assert re.findall(r'<a href="#p-([^"]+)"', nav) == ["PP2", "OP1"]
     full = client.get(_url(long_revision)).content.decode()
@@ -104,7 +105,7 @@ def test_conditional_paragraphs_are_counted_and_marked(client_for, alice, long_r
     assert 'data-testid="agreed-count">2<' in body
     assert 'data-testid="bracketed-count">2<' in body
     assert 'data-testid="conditional-count">1<' in body
-    pp1 = re.search(r'<article id="p-PP1".*?</article>', body, re.S).group(0)
+    pp1 = search(r'<article id="p-PP1".*?</article>', body, re.S).group(0)
     assert 'data-status="conditional"' in pp1 and ">conditional</span>" in pp1
     document = client_for(alice).get(
         reverse("negotiations:document", args=[long_revision.document_id])
@@ -114,7 +115,7 @@ def test_conditional_paragraphs_are_counted_and_marked(client_for, alice, long_r
 
 def test_bold_and_italic_are_shown_as_such(client_for, alice, long_revision):
     body = client_for(alice).get(_url(long_revision)).content.decode()
-    pp3 = re.search(r'<article id="p-PP3".*?</article>', body, re.S).group(0)
+    pp3 = search(r'<article id="p-PP3".*?</article>', body, re.S).group(0)
     assert '<span class="neg-text neg-strong">common</span>' in pp3
     assert '<span class="neg-text neg-em">voluntary</span>' in pp3
     # The asterisks are kept (the page holds every character) but not displayed.

@@ -126,10 +126,10 @@ class Command(BaseCommand):
                     returncode=2,
                 )
         broken = 0
-        for item in channels:
-            heads = [k for k in kept if k["head"]["channel"]["id"] == item.pk]
-            result = selectors.record_verify(item, kept_heads=heads)
-            self.stdout.write(f"channel {item.pk} ({item.name}): {result.describe()}")
+        for each in channels:
+            heads = [k for k in kept if k["head"]["channel"]["id"] == each.pk]
+            result = selectors.record_verify(each, kept_heads=heads)
+            self.stdout.write(f"channel {each.pk} ({each.name}): {result.describe()}")
             broken += not result.ok
         if broken:
             raise CommandError(f"{broken} channel record(s) failed verification.")
