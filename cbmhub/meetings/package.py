@@ -29,6 +29,19 @@ _LETTERHEAD = re.compile(r"^\**\s*(SECRETARIAT OF |СЕКРЕТАРИАТ )")
 _ISSUER = re.compile(r"^\**\s*(Secretariat|Chairmanship of [^\n]+)\s*\**$")
 _PODIUM = re.compile(r"^\**\s*PODIUM VERSION AS OF\b(?P<rest>[^\n]*)", re.IGNORECASE)
 _HEADING = re.compile(r"^\**\s*(RECOMMENDATIONS\b|CONCEPT PAPER\b|Draft\b|DRAFT\b)")
+_PLACE_DATE = re.compile(
+    r"^\**\s*(?P<place>[A-Z][\w .-]{1,60}),\s+(?P<day>\d{1,2}) (?P<month>[A-Z][a-z]+) "
+    r"(?P<year>\d{4})\s*\**$",
+    re.MULTILINE,
+)
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        "January February March April May June July August September October November "
+        "December".split(),
+        start=1,
+    )
+}
 _KAZAKH = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 _MAX_HEADING = 300
 _MIN_LETTERS = 20
@@ -57,10 +70,14 @@ class Package:
     symbol: str
     versions: list[NoteVersionPart]
     enclosures: list[EnclosurePart]
+    place: str = ""
+    date: str = ""  # ISO 8601, from the English version's "Astana, 4 October 2022"
 
     def to_json(self) -> dict[str, Any]:
         return {
             "symbol": self.symbol,
+            "place": self.place,
+            "date": self.date,
             "versions": [
                 {"language": v.language, "characters": len(v.text)} for v in self.versions
             ],
@@ -166,8 +183,20 @@ def split_package(text: str) -> Package:
     first = next((i for i, b in enumerate(parts) if _is_heading(b)), len(parts))
     note, rest = parts[:first], parts[first:]
     match = _SYMBOL.search("\n\n".join(note))
+    place, when = _place_date("\n\n".join(note))
     return Package(
         symbol=match.group(1) if match else "",
         versions=_split_versions(note),
         enclosures=_split_enclosures(rest),
+        place=place,
+        date=when,
     )
+
+
+def _place_date(text: str) -> tuple[str, str]:
+    for match in _PLACE_DATE.finditer(text):
+        month = _MONTHS.get(match["month"])
+        if month:
+            day, year = int(match["day"]), int(match["year"])
+            return match["place"].strip(), f"{year:04d}-{month:02d}-{day:02d}"
+    return "", ""
