@@ -242,3 +242,9 @@ def may_manage_meeting(user: Any, meeting: Meeting) -> bool:
 
 def upcoming_filter(now: datetime) -> Q:
     return Q(parts__ends_at__gte=now)
+
+
+def aligned_versions(versions: list[Any]) -> list[Any] | None:
+    """A note's language versions paragraph by paragraph; None until the shared aligner
+    (``core/alignment.py``) is available, and then the page shows the versions in columns."""
+    return None

@@ -771,6 +771,41 @@ def formula_set(
     return formula
 
 
+# --- invitations ------------------------------------------------------------------------------
+
+
+def invitations_send(*, actor: Any, meeting: Meeting, url: str = "") -> int:
+    """E-mail every member of the accepted delegations who has an address an invitation with
+    the meeting's .ics (METHOD:REQUEST); sent after the transaction commits. Returns how many."""
+    _require_actor(actor)
+    permissions.require_manage(actor, meeting.organisation_id)
+    from django.core.mail import EmailMessage  # noqa: PLC0415
+
+    from .calendar import meeting_ics  # noqa: PLC0415
+
+    addresses = sorted(
+        set(
+            Participant.objects.filter(
+                delegation__meeting=meeting, delegation__status=DelegationStatus.ACCEPTED
+            )
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+    ics = meeting_ics(meeting, url=url, method="REQUEST")
+    subject = _("Invitation: %(title)s") % {"title": meeting.title}
+    body = f"{meeting.title}\n{meeting.body.name}\n{url}"
+
+    def send() -> None:
+        for address in addresses:
+            message = EmailMessage(subject, body, to=[address])
+            message.attach("invite.ics", ics, "text/calendar; method=REQUEST; charset=utf-8")
+            message.send()
+
+    transaction.on_commit(send)
+    return len(addresses)
+
+
 # --- calendar feed tokens ------------------------------------------------------------------
 
 
