@@ -16,6 +16,7 @@ from cbmhub.directory.models import Body, State
 from cbmhub.negotiations.models import Document
 
 from .choices import DelegationKind, Effect, MeetingKind, MeetingStatus, OutcomeKind, VersionStatus
+from .models import NoteSeries
 from .services import MemberInput, PartInput
 
 PART_ROWS = 3
@@ -168,7 +169,7 @@ class ActionPointForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    series = forms.ModelChoiceField(queryset=None, label=_("Series"))  # type: ignore[arg-type]
+    series = forms.ModelChoiceField(queryset=NoteSeries.objects.none(), label=_("Series"))
     subject = forms.CharField(max_length=300, label=_("Subject"))
     place = forms.CharField(max_length=120, initial="Astana", label=_("Place"))
     date = forms.DateField(widget=DateInput(), label=_("Date"))

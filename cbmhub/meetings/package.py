@@ -159,15 +159,16 @@ def _split_enclosures(parts: list[str]) -> list[EnclosurePart]:
 
 def _split_versions(parts: list[str]) -> list[NoteVersionPart]:
     versions: list[tuple[str, list[str]]] = []
-    language, current, has_body = "", [], False
+    language, has_body = "", False
+    current: list[str] = []
     for block in parts:
         found = "" if _LETTERHEAD.match(block) else language_of(block)
-        starts = (_LETTERHEAD.match(block) and has_body) or (
-            found and language and found != language
+        starts = (bool(_LETTERHEAD.match(block)) and has_body) or (
+            bool(found) and bool(language) and found != language
         )
         if starts:
             versions.append((language, current))
-            language, current, has_body = "", [], False
+            language, has_body, current = "", False, []
         current.append(block)
         if found and not language:
             language = found

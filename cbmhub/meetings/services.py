@@ -476,7 +476,7 @@ def outcome_record(
     if effect not in FORWARDING_EFFECTS:
         target_body = None
     revision = agenda_item.revision
-    if revision is None and agenda_item.document_id is not None:
+    if revision is None and agenda_item.document is not None:
         revision = agenda_item.document.revisions.order_by("-date", "-imported_at", "-id").first()
     outcome = Outcome(
         agenda_item=agenda_item,

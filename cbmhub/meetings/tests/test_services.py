@@ -203,7 +203,8 @@ def test_stage_follows_the_recommendations_to_adoption(
     )
     path = selectors.document_path(alice, document)
     assert [o.body.acronym for o in path] == ["SWG", "SOC", "Summit"]
-    assert selectors.document_stage(path).label == "Adopted by Summit"
+    final = selectors.document_stage(path)
+    assert final is not None and final.label == "Adopted by Summit"
     adopted = document.revisions.get(kind=RevisionKind.ADOPTED)
     assert adopted.source_text == revision.source_text
 
