@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cbmhub.core import roles
+from cbmhub.core.alignment import AlignItem, align
 from cbmhub.core.selectors import int_or_404
 from cbmhub.directory.models import Body, Organisation
 from cbmhub.negotiations.models import Document
@@ -244,7 +246,63 @@ def upcoming_filter(now: datetime) -> Q:
     return Q(parts__ends_at__gte=now)
 
 
-def aligned_versions(versions: list[Any]) -> list[Any] | None:
-    """A note's language versions paragraph by paragraph; None until the shared aligner
-    (``core/alignment.py``) is available, and then the page shows the versions in columns."""
-    return None
+_LABEL = re.compile(r"^\(?([0-9]{1,3}|[A-Za-zА-Яа-яЁё]{1,3})[.)]\s")
+
+
+def _items(text: str) -> list[AlignItem]:
+    items = []
+    for block in re.split(r"\n\s*\n", text):
+        block = block.strip()
+        if block:
+            match = _LABEL.match(block)
+            items.append(AlignItem("text", match.group(0).strip() if match else "", block))
+    return items
+
+
+@dataclass(frozen=True)
+class AlignedCell:
+    language: str
+    text: str  # "" where the version has no counterpart
+
+
+@dataclass(frozen=True)
+class AlignedRow:
+    cells: list[AlignedCell]
+    flag: str  # "" | "missing" (a translation lacks it) | "extra" (only a translation has it)
+
+
+def aligned_versions(versions: list[Any]) -> list[AlignedRow] | None:
+    """A note's language versions side by side, paragraph by paragraph, the original first:
+    each translation aligned with the original by ``core/alignment.py``; a paragraph a
+    translation lacks is flagged "missing", one only a translation has "extra"."""
+    if len(versions) < 2:
+        return None
+    original = next((v for v in versions if v.status == "original"), versions[0])
+    others = [v for v in versions if v is not original]
+    base = _items(original.body)
+    matched: list[dict[int, str]] = []
+    extras: dict[int, list[tuple[int, str]]] = {}
+    for column, version in enumerate(others, start=1):
+        items = _items(version.body)
+        pairs, last = {}, -1
+        for pair in align(base, items):
+            if pair.left is not None:
+                last = pair.left
+                if pair.right is not None:
+                    pairs[pair.left] = items[pair.right].text
+            elif pair.right is not None:
+                extras.setdefault(last, []).append((column, items[pair.right].text))
+        matched.append(pairs)
+    languages = [original.language, *(v.language for v in others)]
+    rows = [_extra_row(languages, column, text) for column, text in extras.get(-1, [])]
+    for index, item in enumerate(base):
+        texts = [item.text, *(pairs.get(index, "") for pairs in matched)]
+        cells = [AlignedCell(lang, text) for lang, text in zip(languages, texts, strict=True)]
+        rows.append(AlignedRow(cells, "missing" if "" in texts else ""))
+        rows.extend(_extra_row(languages, column, text) for column, text in extras.get(index, []))
+    return rows
+
+
+def _extra_row(languages: list[str], column: int, text: str) -> AlignedRow:
+    cells = [AlignedCell(lang, text if n == column else "") for n, lang in enumerate(languages)]
+    return AlignedRow(cells, "extra")

@@ -510,7 +510,7 @@ def note_create(request: HttpRequest) -> HttpResponse:
 
 def _note_context(request: HttpRequest, note: Note, **forms: Any) -> dict[str, Any]:
     manage = permissions.can_manage(request.user, note.organisation_id)
-    versions = list(note.versions.all())
+    versions = sorted(note.versions.all(), key=lambda v: (v.status != "original", v.language))
     context: dict[str, Any] = {
         "note": note,
         "versions": versions,

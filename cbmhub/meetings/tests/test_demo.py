@@ -28,8 +28,10 @@ def test_demo_loads_once():
     user = User.objects.get(username="kaz-focal")
     stage = selectors.document_stage(selectors.document_path(user, document))
     assert stage is not None and stage.label == "Recommended by SWG for approval by SOC"
-    assert not selectors.meeting_list(User.objects.get(username="tha-cert")).filter(
-        restricted=True
-    ).exists()
+    assert (
+        not selectors.meeting_list(User.objects.get(username="tha-cert"))
+        .filter(restricted=True)
+        .exists()
+    )
     call_command("demo", stdout=StringIO())
     assert Meeting.objects.count() == meetings and Note.objects.count() == 1
