@@ -111,7 +111,7 @@ class MeetingCreateSerializer(serializers.Serializer):
     time_zone = serializers.CharField(max_length=64, default="UTC")
     parts = PartInputSerializer(many=True)
     states = serializers.SlugRelatedField(
-        slug_field="iso3", queryset=State.objects.all(), many=True, required=False, default=list
+        slug_field="iso3", queryset=State.objects.all(), many=True, required=False
     )
 
 
@@ -228,7 +228,7 @@ class MeetingViewSet(
             kind=data["kind"],
             time_zone=data["time_zone"],
             parts=[services.PartInput(**part) for part in data["parts"]],
-            states=data["states"],
+            states=data.get("states", []),
         )
         detail = selectors.meeting_detail(meeting)
         return Response(MeetingDetailSerializer(detail).data, status=status.HTTP_201_CREATED)

@@ -23,6 +23,7 @@ def test_demo_loads_once():
     assert sorted(note.versions.values_list("language", flat=True)) == ["en", "kk", "ru"]
     assert note.symbol == "SWG/OI/1401" and note.enclosures.count() == 1
     document = note.enclosures.get().document
+    assert document is not None
     from cbmhub.accounts.models import User
 
     user = User.objects.get(username="kaz-focal")
