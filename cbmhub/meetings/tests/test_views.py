@@ -331,3 +331,11 @@ def test_list_query_counts_are_constant(client_for, alice, swg, series, page):
     _more_notes(series, 10)
     many = _count(client, path, None)
     assert few == many
+
+
+def test_admin_is_for_staff_and_read_only(client_for, meeting, root, alice, sam):
+    assert client_for(alice).get("/admin/meetings/meeting/").status_code == 302  # to the login
+    client = client_for(root)
+    page = client.get("/admin/meetings/meeting/")
+    assert page.status_code == 200 and "Special Working Group meeting" in page.content.decode()
+    assert client.get("/admin/meetings/meeting/add/").status_code == 403
