@@ -20,8 +20,17 @@ from cbmhub.negotiations.models import Document
 from cbmhub.negotiations.selectors import access_document
 
 from . import permissions, selectors, services
-from .choices import Effect, MeetingKind, MeetingStatus, OutcomeKind, VersionStatus
-from .models import AgendaItem, Delegation, Meeting, MeetingPart, Note, Outcome, Participant
+from .choices import Addressees, Effect, MeetingKind, MeetingStatus, OutcomeKind, VersionStatus
+from .models import (
+    AgendaItem,
+    Delegation,
+    Meeting,
+    MeetingPart,
+    Note,
+    NoteSeries,
+    Outcome,
+    Participant,
+)
 
 TAGS = ["meetings"]
 
@@ -234,11 +243,36 @@ class MeetingViewSet(
         return Response(MeetingDetailSerializer(detail).data, status=status.HTTP_201_CREATED)
 
 
+class NoteCreateSerializer(serializers.Serializer):
+    series = serializers.PrimaryKeyRelatedField(queryset=NoteSeries.objects.all())
+    subject = serializers.CharField(max_length=300)
+    place = serializers.CharField(max_length=120)
+    date = serializers.DateField()
+    addressees = serializers.ChoiceField(
+        choices=Addressees.choices, default=Addressees.MEMBER_STATES
+    )
+    states = serializers.SlugRelatedField(
+        slug_field="iso3", queryset=State.objects.all(), many=True, required=False
+    )
+    versions = VersionSerializer(many=True)
+
+
 @extend_schema_view(
     list=extend_schema(tags=TAGS, responses={200: NoteSerializer(many=True), **ERRORS}),
     retrieve=extend_schema(tags=TAGS, responses={200: NoteSerializer, **ERRORS}),
+    create=extend_schema(
+        tags=TAGS,
+        request=NoteCreateSerializer,
+        responses={201: NoteSerializer, **ERRORS},
+        description="A draft note (the secretariat); it gets its number when issued.",
+    ),
 )
-class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NoteViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = NoteSerializer
     queryset = Note.objects.none()
 
@@ -247,6 +281,21 @@ class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def get_object(self) -> Note:
         return selectors.access_note(self.request.user, self.kwargs["pk"])
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = validated(NoteCreateSerializer, request)
+        note = services.note_create(
+            actor=request.user,
+            series=data["series"],
+            subject=data["subject"],
+            place=data["place"],
+            date=data["date"],
+            addressees=data["addressees"],
+            states=data.get("states", []),
+            versions=[services.VersionInput(**version) for version in data["versions"]],
+        )
+        note = selectors.access_note(request.user, note.pk)
+        return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
 
 # --- actions ----------------------------------------------------------------------------------

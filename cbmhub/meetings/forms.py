@@ -15,7 +15,15 @@ from cbmhub.core.forms import DateInput, DateTimeInput
 from cbmhub.directory.models import Body, State
 from cbmhub.negotiations.models import Document
 
-from .choices import DelegationKind, Effect, MeetingKind, MeetingStatus, OutcomeKind, VersionStatus
+from .choices import (
+    Addressees,
+    DelegationKind,
+    Effect,
+    MeetingKind,
+    MeetingStatus,
+    OutcomeKind,
+    VersionStatus,
+)
 from .models import NoteSeries
 from .services import MemberInput, PartInput
 
@@ -173,6 +181,15 @@ class NoteForm(forms.Form):
     subject = forms.CharField(max_length=300, label=_("Subject"))
     place = forms.CharField(max_length=120, initial="Astana", label=_("Place"))
     date = forms.DateField(widget=DateInput(), label=_("Date"))
+    addressees = forms.ChoiceField(
+        choices=Addressees.choices,
+        initial=Addressees.MEMBER_STATES,
+        required=False,
+        label=_("Addressees"),
+    )
+    states = forms.ModelMultipleChoiceField(
+        queryset=State.objects.order_by("name"), required=False, label=_("Named states")
+    )
     language = forms.ChoiceField(choices=LANGUAGE_CHOICES, initial="en", label=_("Language"))
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label=_("Text"))
 
@@ -190,9 +207,17 @@ class VersionForm(forms.Form):
 
 
 class EnclosureForm(forms.Form):
-    title = forms.CharField(max_length=300, label=_("Title"))
+    title = forms.CharField(max_length=300, required=False, label=_("Title"))
+    document = forms.ModelChoiceField(
+        queryset=Document.objects.none(), required=False, label=_("Document")
+    )
     pages = forms.IntegerField(min_value=1, max_value=10000, initial=1, label=_("Pages"))
     file = forms.FileField(required=False, label=_("File"))
+
+    def __init__(self, *args: Any, documents: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if documents is not None:
+            self.fields["document"].queryset = documents  # type: ignore[attr-defined]
 
 
 class PackageForm(forms.Form):

@@ -93,6 +93,7 @@ def meeting_detail(meeting: Meeting) -> Meeting:
         .prefetch_related(
             "parts",
             "states",
+            "documents",
             Prefetch(
                 "agenda",
                 queryset=AgendaItem.objects.select_related(

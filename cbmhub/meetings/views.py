@@ -499,6 +499,8 @@ def note_create(request: HttpRequest) -> HttpResponse:
                 subject=data["subject"],
                 place=data["place"],
                 date=data["date"],
+                addressees=data["addressees"] or "members",
+                states=list(data["states"]),
                 versions=[services.VersionInput(data["language"], data["body"], "original")],
             )
         except DomainError as error:
@@ -522,8 +524,12 @@ def _note_context(request: HttpRequest, note: Note, **forms: Any) -> dict[str, A
     }
     if manage and note.status == "draft":
         context.setdefault("version_form", VersionForm())
-        context.setdefault("enclosure_form", EnclosureForm())
+        context.setdefault("enclosure_form", EnclosureForm(documents=_note_documents(note)))
     return context
+
+
+def _note_documents(note: Note) -> Any:
+    return Document.objects.filter(organisation_id=note.organisation_id).order_by("symbol")
 
 
 @login_required
@@ -573,10 +579,20 @@ def note_version(request: HttpRequest, note_id: int) -> HttpResponse:
 @require_POST
 def note_enclosure(request: HttpRequest, note_id: int) -> HttpResponse:
     note = _managed_note(request, note_id)
-    form = EnclosureForm(request.POST, request.FILES)
+    form = EnclosureForm(request.POST, request.FILES, documents=_note_documents(note))
     if form.is_valid():
+        data = form.cleaned_data
+        document = data["document"]
         try:
-            services.enclosure_add(actor=request.user, note=note, **form.cleaned_data)
+            services.enclosure_add(
+                actor=request.user,
+                note=note,
+                title=data["title"],
+                pages=data["pages"],
+                document=document,
+                revision=document.revisions.order_by("-date", "-id").first() if document else None,
+                file=data["file"],
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:

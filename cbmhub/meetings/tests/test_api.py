@@ -114,3 +114,23 @@ def test_list_query_counts_constant(api_for, alice, swg):
     for n in range(8):
         services.meeting_create(actor=SYSTEM, body=swg, title=f"m{n}", kind="session", parts=PARTS)
     assert count() == few
+
+
+def test_note_create_only_by_the_secretariat(api_for, series, sam, alice, sara):
+    body = {
+        "series": series.pk,
+        "subject": "Invitation",
+        "place": "Astana",
+        "date": "2030-01-01",
+        "versions": [
+            {"language": "en", "status": "original", "body": "Text."},
+            {"language": "ru", "status": "translation", "body": "Текст."},
+        ],
+    }
+    assert api_for(alice).post(f"{BASE}/notes/", body, format="json").status_code == 403
+    assert api_for(sara).post(f"{BASE}/notes/", body, format="json").status_code == 403
+    created = api_for(sam).post(f"{BASE}/notes/", body, format="json")
+    assert created.status_code == 201 and created.json()["status"] == "draft"
+    two_originals = {**body, "versions": [{**v, "status": "original"} for v in body["versions"]]}
+    error = api_for(sam).post(f"{BASE}/notes/", two_originals, format="json")
+    assert error.status_code == 400 and error.json()["error"]["details"][0]["field"] == "versions"

@@ -339,3 +339,31 @@ def test_admin_is_for_staff_and_read_only(client_for, meeting, root, alice, sam)
     page = client.get("/admin/meetings/meeting/")
     assert page.status_code == 200 and "Special Working Group meeting" in page.content.decode()
     assert client.get("/admin/meetings/meeting/add/").status_code == 403
+
+
+def test_named_note_and_document_enclosure_through_the_forms(
+    client_for, series, sam, state_b, document, revision, bob, carol
+):
+    client = client_for(sam)
+    client.post(
+        url("note_create"),
+        {
+            "series": series.pk,
+            "subject": "To Mongolia",
+            "place": "Astana",
+            "date": "2026-11-01",
+            "addressees": "named",
+            "states": [state_b.pk],
+            "language": "en",
+            "body": "Text.",
+        },
+    )
+    note = Note.objects.get(subject="To Mongolia")
+    response = client.post(url("note_enclosure", note.pk), {"pages": 3})
+    assert response.status_code == 400  # neither a title nor a document
+    client.post(url("note_enclosure", note.pk), {"document": document.pk, "pages": 3})
+    enclosure = note.enclosures.get()
+    assert (enclosure.title, enclosure.revision) == (document.title, revision)
+    client.post(url("note_issue", note.pk))
+    assert client_for(bob).get(url("note", note.pk)).status_code == 200
+    assert client_for(carol).get(url("note", note.pk)).status_code == 404
