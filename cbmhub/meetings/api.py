@@ -129,6 +129,9 @@ class AgendaInputSerializer(serializers.Serializer):
     document = serializers.PrimaryKeyRelatedField(
         queryset=Document.objects.all(), required=False, allow_null=True, default=None
     )
+    note = serializers.PrimaryKeyRelatedField(
+        queryset=Note.objects.all(), required=False, allow_null=True, default=None
+    )
 
 
 class OutcomeInputSerializer(serializers.Serializer):
@@ -316,6 +319,7 @@ class AgendaAddView(APIView):
             title=data["title"],
             document=document,
             revision=revision,
+            note=data["note"],
         )
         return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
 

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cbmhub.core.forms import DateInput, DateTimeInput
 from cbmhub.directory.models import Body, State
@@ -24,7 +25,7 @@ from .choices import (
     OutcomeKind,
     VersionStatus,
 )
-from .models import NoteSeries
+from .models import Note, NoteSeries
 from .services import MemberInput, PartInput
 
 PART_ROWS = 3
@@ -103,11 +104,16 @@ class AgendaItemForm(forms.Form):
     document = forms.ModelChoiceField(
         queryset=Document.objects.none(), required=False, label=_("Document")
     )
+    note = forms.ModelChoiceField(
+        queryset=Note.objects.none(), required=False, label=pgettext_lazy("note verbale", "Note")
+    )
 
-    def __init__(self, *args: Any, documents: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, documents: Any = None, notes: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if documents is not None:
             self.fields["document"].queryset = documents  # type: ignore[attr-defined]
+        if notes is not None:
+            self.fields["note"].queryset = notes  # type: ignore[attr-defined]
 
 
 class MoveForm(forms.Form):

@@ -54,6 +54,14 @@ def _documents_for(meeting: Meeting) -> Any:
     return Document.objects.filter(organisation_id=meeting.organisation_id).order_by("symbol")
 
 
+def _notes_for(meeting: Meeting) -> Any:
+    return Note.objects.filter(organisation_id=meeting.organisation_id).order_by("-date", "-id")
+
+
+def _agenda_form(meeting: Meeting, data: Any = None) -> AgendaItemForm:
+    return AgendaItemForm(data, documents=_documents_for(meeting), notes=_notes_for(meeting))
+
+
 def _bodies_for(meeting: Meeting) -> Any:
     return Body.objects.filter(organisation_id=meeting.organisation_id).exclude(pk=meeting.body_id)
 
@@ -197,7 +205,7 @@ def _meeting_context(request: HttpRequest, meeting: Meeting, **forms: Any) -> di
         **forms,
     }
     if manage:
-        context.setdefault("agenda_form", AgendaItemForm(documents=_documents_for(meeting)))
+        context.setdefault("agenda_form", _agenda_form(meeting))
         context.setdefault("outcome_form", OutcomeForm(bodies=_bodies_for(meeting)))
         context.setdefault("guest_form", GuestForm())
         context.setdefault("minutes_form", MinutesForm())
@@ -261,7 +269,7 @@ def meeting_status(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 def agenda_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = _managed(request, meeting_id)
-    form = AgendaItemForm(request.POST, documents=_documents_for(meeting))
+    form = _agenda_form(meeting, request.POST)
     if not form.is_valid():
         return _fail(request, meeting, "agenda_form", form)
     document = form.cleaned_data["document"]
@@ -273,6 +281,7 @@ def agenda_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
             title=form.cleaned_data["title"],
             document=document,
             revision=revision,
+            note=form.cleaned_data["note"],
         )
     except DomainError as error:
         return _fail(request, meeting, "agenda_form", form, error)

@@ -367,3 +367,8 @@ def test_named_note_and_document_enclosure_through_the_forms(
     client.post(url("note_issue", note.pk))
     assert client_for(bob).get(url("note", note.pk)).status_code == 200
     assert client_for(carol).get(url("note", note.pk)).status_code == 404
+
+
+def test_agenda_item_on_a_note(client_for, meeting, note, sam):
+    client_for(sam).post(url("agenda_add", meeting.pk), {"title": "The note", "note": note.pk})
+    assert meeting.agenda.get().note == note
