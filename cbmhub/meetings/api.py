@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cbmhub.core.api import ERRORS, validated
+from cbmhub.core.errors import Forbidden
 from cbmhub.directory.models import Body, State
 from cbmhub.negotiations.models import Document
 from cbmhub.negotiations.selectors import access_document
@@ -346,7 +348,7 @@ class NominateView(APIView):
         meeting = selectors.access_meeting(request.user, meeting_id)
         state = State.objects.filter(iso3__iexact=iso3).first()
         if state is None:
-            raise services.MeetingsError(f"No state {iso3}.", field="iso3")
+            raise services.MeetingsError(_("No such state."), field="iso3")
         data = validated(NominateSerializer, request)
         delegation = services.delegation_nominate(
             actor=request.user,
@@ -383,9 +385,7 @@ class NoteIssueView(APIView):
     def post(self, request: Request, note_id: int) -> Response:
         note = selectors.access_note(request.user, note_id)
         if not permissions.can_manage(request.user, note.organisation_id):
-            from cbmhub.core.errors import Forbidden  # noqa: PLC0415
-
-            raise Forbidden("Only the secretariat issues notes.")
+            raise Forbidden(_("Only the secretariat issues notes."))
         note = services.note_issue(actor=request.user, note=note)
         return Response(NoteSerializer(selectors.access_note(request.user, note.pk)).data)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,7 @@ from .models import (
     Outcome,
     Participant,
 )
-from .permissions import can_manage, meeting_filter, note_filter, require_use
+from .permissions import meeting_filter, note_filter, require_use
 
 
 def manageable_organisations(user: Any) -> QuerySet[Organisation]:
@@ -237,14 +237,6 @@ def document_stage(path: list[Outcome]) -> Stage | None:
     return Stage(
         effect=last.effect, body=last.body, target_body=last.target_body, label=stage_label(last)
     )
-
-
-def may_manage_meeting(user: Any, meeting: Meeting) -> bool:
-    return can_manage(user, meeting.organisation_id)
-
-
-def upcoming_filter(now: datetime) -> Q:
-    return Q(parts__ends_at__gte=now)
 
 
 _LABEL = re.compile(r"^\(?([0-9]{1,3}|[A-Za-zА-Яа-яЁё]{1,3})[.)]\s")

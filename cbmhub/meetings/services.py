@@ -17,6 +17,7 @@ from datetime import date as Date
 from datetime import datetime
 from typing import Any
 
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -31,6 +32,7 @@ from cbmhub.negotiations.choices import RevisionKind
 from cbmhub.negotiations.models import Document, Negotiation, Revision
 
 from . import permissions
+from .calendar import meeting_ics
 from .choices import (
     FORWARDING_EFFECTS,
     Addressees,
@@ -779,10 +781,6 @@ def invitations_send(*, actor: Any, meeting: Meeting, url: str = "") -> int:
     the meeting's .ics (METHOD:REQUEST); sent after the transaction commits. Returns how many."""
     _require_actor(actor)
     permissions.require_manage(actor, meeting.organisation_id)
-    from django.core.mail import EmailMessage  # noqa: PLC0415
-
-    from .calendar import meeting_ics  # noqa: PLC0415
-
     addresses = sorted(
         set(
             Participant.objects.filter(

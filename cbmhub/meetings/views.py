@@ -24,6 +24,7 @@ from cbmhub.core.http import attachment_response
 from cbmhub.core.publishing import render_docx, render_pdf
 from cbmhub.core.selectors import int_or_404
 from cbmhub.directory.models import Body, State
+from cbmhub.negotiations import services as negotiation_services
 from cbmhub.negotiations.models import Document, Negotiation
 
 from . import package, permissions, selectors, services
@@ -44,7 +45,7 @@ from .forms import (
     StatusForm,
     VersionForm,
 )
-from .models import ActionPoint, Meeting, Minutes, Note, NoteVersion, Participant
+from .models import ActionPoint, Meeting, Minutes, Note, NoteFormula, NoteVersion, Participant
 from .notes import note_publication
 
 ICS = "text/calendar; charset=utf-8"
@@ -645,8 +646,6 @@ def formulas(request: HttpRequest) -> HttpResponse:
         else:
             flash.success(request, _("Formulas saved."))
             return redirect("meetings:formulas")
-    from .models import NoteFormula  # noqa: PLC0415
-
     rows = NoteFormula.objects.filter(organisation=organisation)
     return render(
         request,
@@ -702,8 +701,6 @@ def _package_confirm(request: HttpRequest, organisation: Any) -> HttpResponse:
     negotiation = Negotiation.objects.filter(organisation=organisation, title=title).first()
     try:
         if negotiation is None:
-            from cbmhub.negotiations import services as negotiation_services  # noqa: PLC0415
-
             negotiation = negotiation_services.negotiation_create(
                 actor=request.user, organisation=organisation, title=title
             )
