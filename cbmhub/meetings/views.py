@@ -26,6 +26,7 @@ from cbmhub.core.selectors import int_or_404
 from cbmhub.directory.models import Body, State
 from cbmhub.negotiations import services as negotiation_services
 from cbmhub.negotiations.models import Document, Negotiation
+from cbmhub.negotiations.services import MAX_SOURCE_BYTES
 
 from . import package, permissions, selectors, services
 from .calendar import meeting_ics, meetings_calendar
@@ -669,10 +670,16 @@ def package_import(request: HttpRequest) -> HttpResponse:
     form = PackageForm(request.POST or None, request.FILES or None)
     preview = None
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            text = form.cleaned_data["file"].read().decode("utf-8")
-        except UnicodeDecodeError:
-            form.add_error("file", _("The file is not UTF-8 text."))
+            if upload.size > MAX_SOURCE_BYTES:
+                raise ValueError
+            text = upload.read().decode("utf-8")
+        except (UnicodeDecodeError, ValueError):
+            form.add_error(
+                "file",
+                _("The file is not UTF-8 text of at most %(n)d bytes.") % {"n": MAX_SOURCE_BYTES},
+            )
         else:
             preview = package.split_package(text)
             request.session["meetings_package"] = text

@@ -372,3 +372,14 @@ def test_named_note_and_document_enclosure_through_the_forms(
 def test_agenda_item_on_a_note(client_for, meeting, note, sam):
     client_for(sam).post(url("agenda_add", meeting.pk), {"title": "The note", "note": note.pk})
     assert meeting.agenda.get().note == note
+
+
+def test_package_upload_refuses_what_is_not_utf8_text(client_for, sam, cica):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("p.txt", b"\xff\xfe not utf-8")
+    response = client_for(sam).post(url("package_import"), {"file": upload})
+    assert response.status_code == 400 and "not UTF-8 text" in response.content.decode()
+    upload = SimpleUploadedFile("p.txt", b"Just a note.")
+    response = client_for(sam).post(url("package_import"), {"file": upload})
+    assert response.status_code == 400 and "not a package" in response.content.decode()
