@@ -89,11 +89,7 @@ class AgendaItem(models.Model):
     class Meta:
         ordering = ["meeting", "position"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "position"],
-                name="agenda_position_unique",
-                deferrable=models.Deferrable.DEFERRED,
-            )
+            models.UniqueConstraint(fields=["meeting", "position"], name="agenda_position_unique")
         ]
 
     def __str__(self) -> str:

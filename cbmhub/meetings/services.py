@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,6 +63,7 @@ from .models import (
 
 MAX_PARTS = 20
 MAX_MEMBERS = 100
+_AWAY = 1_000_000  # above any agenda position, for re-numbering
 
 
 class MeetingsError(DomainError):
@@ -307,10 +308,11 @@ def agenda_item_move(*, actor: Any, item: AgendaItem, position: int) -> list[Age
         )
     ordered = [i for i in items if i.pk != item.pk]
     ordered.insert(position - 1, next(i for i in items if i.pk == item.pk))
+    # Out of the way first (the positions are unique and checked row by row), then in order.
+    AgendaItem.objects.filter(meeting=meeting).update(position=F("position") + _AWAY)
     for number, row in enumerate(ordered, start=1):
-        if row.position != number:
-            row.position = number
-            row.save(update_fields=["position"])
+        row.position = number
+        row.save(update_fields=["position"])
     return ordered
 
 
