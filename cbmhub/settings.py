@@ -320,6 +320,13 @@ SPECTACULAR_SETTINGS = {
         "RevisionKindEnum": "cbmhub.negotiations.choices.RevisionKind",
         "DeliveryKindEnum": "cbmhub.hotline.choices.DeliveryKind",
         "EventKindEnum": "cbmhub.hotline.choices.EventKind",
+        "MeetingKindEnum": "cbmhub.meetings.choices.MeetingKind",
+        "MeetingStatusEnum": "cbmhub.meetings.choices.MeetingStatus",
+        "DelegationKindEnum": "cbmhub.meetings.choices.DelegationKind",
+        "DelegationStatusEnum": "cbmhub.meetings.choices.DelegationStatus",
+        "OutcomeKindEnum": "cbmhub.meetings.choices.OutcomeKind",
+        "NoteStatusEnum": "cbmhub.meetings.choices.NoteStatus",
+        "VersionStatusEnum": "cbmhub.meetings.choices.VersionStatus",
     },
 }
 

@@ -52,7 +52,9 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
     revision = negotiations.revision_import(
         actor=sam, document=document, data=SHORT_TEXT.encode(), kind="rev", number=1
     ).revision
+    meetings_world = _meetings_world(swg, document, revision, bob)
     return {
+        **meetings_world,
         "membership": state_b.memberships.get(organisation=cica),
         "swg": swg,
         "link": link,
@@ -64,10 +66,60 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
     }
 
 
+def _meetings_world(swg, document, revision, bob) -> dict:
+    """A meeting of the SWG with an agenda item on the document and B's delegation, and an
+    issued note to all member states (the meetings API's records)."""
+    from datetime import UTC, date, datetime
+
+    from cbmhub.meetings import services as meetings
+
+    meeting = meetings.meeting_create(
+        actor=SYSTEM,
+        body=swg,
+        title="SWG meeting",
+        kind="session",
+        parts=[
+            meetings.PartInput(
+                datetime(2030, 9, 28, 4, tzinfo=UTC),
+                datetime(2030, 9, 28, 12, tzinfo=UTC),
+                venue="Astana",
+            )
+        ],
+    )
+    item = meetings.agenda_item_add(
+        actor=SYSTEM, meeting=meeting, title="Draft statement", revision=revision
+    )
+    delegation = meetings.delegation_nominate(
+        actor=bob,
+        meeting=meeting,
+        state=bob.state,
+        members=[meetings.MemberInput("Bataa", "Ambassador", is_head=True)],
+    )
+    series = meetings.series_create(
+        actor=SYSTEM, organisation=swg.organisation, name="SWG", pattern="SWG/OI/{n}"
+    )
+    note = meetings.note_create(
+        actor=SYSTEM,
+        series=series,
+        subject="Documents",
+        place="Astana",
+        date=date(2030, 9, 29),
+        versions=[meetings.VersionInput("en", "Text.", "original")],
+    )
+    meetings.note_issue(actor=SYSTEM, note=note)
+    return {"meeting": meeting, "agenda_item": item, "delegation": delegation, "note": note}
+
+
 def existing_records(path: str, world: dict) -> dict[str, str]:
     """The path parameters of a schema path, naming records of `api_world` (ids differ from
     one database to the other: PostgreSQL does not reset sequences between tests)."""
-    ids = {"bodies": "swg", "memberships": "membership", "points-of-contact": "target_poc"}
+    ids = {
+        "bodies": "swg",
+        "memberships": "membership",
+        "points-of-contact": "target_poc",
+        "meetings": "meeting",
+        "notes": "note",
+    }
     values = {
         "acronym": "CICA",
         "iso3": "MNG",
@@ -76,6 +128,10 @@ def existing_records(path: str, world: dict) -> dict[str, str]:
         "check_id": world["check"].pk,
         "document_id": world["document"].pk,
         "revision_id": world["revision"].pk,
+        "meeting_id": world["meeting"].pk,
+        "item_id": world["agenda_item"].pk,
+        "delegation_id": world["delegation"].pk,
+        "note_id": world["note"].pk,
     }
     collection = path.split("/{", 1)[0].rsplit("/", 1)[-1]
     if collection in ids:

@@ -1,0 +1,38 @@
+"""The meetings demo: loads after the apps below it, moves the demo document to the SOC,
+and a second run adds nothing."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+
+from cbmhub.meetings import selectors
+from cbmhub.meetings.models import Meeting, Note
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_once():
+    from django.core.management import call_command
+
+    call_command("demo", stdout=StringIO())
+    meetings = Meeting.objects.count()
+    assert meetings == 4
+    note = Note.objects.get()
+    assert sorted(note.versions.values_list("language", flat=True)) == ["en", "kk", "ru"]
+    assert note.symbol == "SWG/OI/1401" and note.enclosures.count() == 1
+    document = note.enclosures.get().document
+    assert document is not None
+    from cbmhub.accounts.models import User
+
+    user = User.objects.get(username="kaz-focal")
+    stage = selectors.document_stage(selectors.document_path(user, document))
+    assert stage is not None and stage.label == "Recommended by SWG for approval by SOC"
+    assert (
+        not selectors.meeting_list(User.objects.get(username="tha-cert"))
+        .filter(restricted=True)
+        .exists()
+    )
+    call_command("demo", stdout=StringIO())
+    assert Meeting.objects.count() == meetings and Note.objects.count() == 1
