@@ -227,7 +227,7 @@ def start(*args: str, log: Path | None = None, **env: str) -> subprocess.Popen:
 
 def serve(port: int, log: Path) -> subprocess.Popen:
     """The production app server, ``scripts/serve.sh`` (gunicorn, its default worker count),
-    without its own hotline workers (the bench runs them) and without an access log; its own
+    without its own hotline workers (the bench runs them), its setup steps or an access log; its own
     process group, so that stopping it stops every gunicorn worker."""
     data = Path(os.environ["CBMHUB_DATA_DIR"])
     return subprocess.Popen(
@@ -237,6 +237,9 @@ def serve(port: int, log: Path) -> subprocess.Popen:
             **os.environ,
             "CBMHUB_VENV": str(Path(sys.executable).parent.parent),
             "CBMHUB_HOTLINE_WORKERS": "0",
+            # The bench migrated already; the API needs no collected static files (and
+            # collectstatic compresses every file: a minute and more on a small machine).
+            "CBMHUB_SKIP_SETUP": "1",
             "CBMHUB_ACCESS_LOG": "",
             "STATIC_ROOT": str(data / "static"),
         },
@@ -257,8 +260,8 @@ def stop_group(process: subprocess.Popen) -> None:
 
 
 def web_workers() -> int:
-    """What scripts/serve.sh starts by default."""
-    return 2 * (os.cpu_count() or 1) + 1
+    """What scripts/serve.sh starts (CBMHUB_WEB_WORKERS, by default 2 × CPUs + 1)."""
+    return int(os.environ.get("CBMHUB_WEB_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
 
 
 def last_traceback(log: Path) -> str:
@@ -523,7 +526,7 @@ def _sender(index: int, user, channel, send, started: float, seconds: float, rat
         connection.close()
 
 
-def _acknowledger(index: int, acker, channel, ack, senders_done, deadline, errors) -> None:
+def _acknowledger(index: int, acker, channels, ack, senders_done, deadline, errors) -> None:
     """One acknowledging process: acknowledges every delivered receipt of its share."""
     from django.db import connection
 
@@ -534,7 +537,7 @@ def _acknowledger(index: int, acker, channel, ack, senders_done, deadline, error
             pending = [
                 pk
                 for pk in Receipt.objects.filter(
-                    message__channel=channel,
+                    message__channel__in=channels,
                     delivered_at__isnull=False,
                     acknowledged_at__isnull=True,
                 ).values_list("message_id", flat=True)[:200]
@@ -546,7 +549,7 @@ def _acknowledger(index: int, acker, channel, ack, senders_done, deadline, error
                 if (
                     senders_done.is_set()
                     and not Receipt.objects.filter(
-                        message__channel=channel, acknowledged_at__isnull=True
+                        message__channel__in=channels, acknowledged_at__isnull=True
                     ).exists()
                 ):
                     return
@@ -559,14 +562,20 @@ def _acknowledger(index: int, acker, channel, ack, senders_done, deadline, error
         connection.close()
 
 
-def run_life(*, channel, senders, acker, send, ack, seconds: float, rate: float | None) -> dict:
+def run_life(
+    *, channel, senders, acker, send, ack, seconds: float, rate: float | None, channels=None
+) -> dict:
     """Sender processes for `seconds` (as fast as they can, or `rate` messages/s in all),
     acknowledger processes until every sent message is acknowledged (or 30 s after the senders
     stop). Processes, not threads: 8 threads in one interpreter would share one GIL, while the
-    baseline's 8 connections are 8 independent clients."""
+    baseline's 8 connections are 8 independent clients. With `channels`, sender i sends on
+    ``channels[i % len(channels)]`` (its own chain head, as each Synapse sender has its own
+    room); else all on `channel`."""
     import multiprocessing
 
     from django.db import connections
+
+    channels = channels or [channel]
 
     from cbmhub.hotline.models import Message, Receipt
 
@@ -578,13 +587,16 @@ def run_life(*, channel, senders, acker, send, ack, seconds: float, rate: float 
     started = time.monotonic()
     deadline = mp.Value("d", started + seconds + 60)
     sending = [
-        mp.Process(target=_sender, args=(i, u, channel, send, started, seconds, rate, stop, errors))
+        mp.Process(
+            target=_sender,
+            args=(i, u, channels[i % len(channels)], send, started, seconds, rate, stop, errors),
+        )
         for i, u in enumerate(senders)
     ]
     acking = [
         mp.Process(
             target=_acknowledger,
-            args=(i, acker, channel, ack, senders_done, deadline, errors),
+            args=(i, acker, channels, ack, senders_done, deadline, errors),
         )
         for i in range(ACKERS)
     ]
@@ -603,11 +615,11 @@ def run_life(*, channel, senders, acker, send, ack, seconds: float, rate: float 
         found.append(errors.get())
 
     rows = list(
-        Receipt.objects.filter(message__channel=channel).values_list(
+        Receipt.objects.filter(message__channel__in=channels).values_list(
             "message__sent_at", "delivered_at", "acknowledged_at"
         )
     )
-    messages = Message.objects.filter(channel=channel).count()
+    messages = Message.objects.filter(channel__in=channels).count()
     done = [r for r in rows if r[2] is not None]
     latencies = sorted((d - s).total_seconds() for s, d, _ in rows if d is not None)
     to_ack = sorted((k - s).total_seconds() for s, _, k in rows if k is not None)
@@ -621,6 +633,8 @@ def run_life(*, channel, senders, acker, send, ack, seconds: float, rate: float 
         "undelivered": len(rows) - len(latencies),
         "ack_p50": percentile(to_ack, 50),
         "ack_p99": percentile(to_ack, 99),
+        "to_ack": to_ack,
+        "span": span,
         "errors": found,
     }
 
@@ -648,48 +662,119 @@ def report(name: str, result: dict, base: float | None = None) -> None:
         print(f"  error: {error}")
 
 
-def api_phase(org, a, b, senders, acker, tokens, seconds: float) -> dict | None:
-    """Phase 2: the HTTP API through scripts/serve.sh (gunicorn)."""
+def start_server(org, a, b, senders, tokens):
+    """scripts/serve.sh on a free port, answering a first send; (process, Api, log) or None
+    with the reason printed."""
     port = free_port()
     server_log = Path(os.environ["CBMHUB_DATA_DIR"]) / "server.log"
     server = serve(port, server_log)
-    try:
-        api = Api(f"http://127.0.0.1:{port}", tokens)
-        for _ in range(600):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                    break
-            except urllib.error.HTTPError:
-                break  # it answers
-            except OSError:
-                time.sleep(0.1)
-        probe = new_channel(org, a, b, "api")
+    api = Api(f"http://127.0.0.1:{port}", tokens)
+    for _ in range(600):
         try:
-            api.send(senders[0], probe, -1)
-        except (urllib.error.HTTPError, OSError) as exc:
-            detail = exc.read()[:200] if isinstance(exc, urllib.error.HTTPError) else exc
-            print(f"phase 2 HTTP API: SKIPPED — POST {SEND_PATH} failed: {detail!r}")
-            print(last_traceback(server_log) or server_log.read_text()[-1500:])
-            return None
-        result = run_life(
-            channel=probe,
-            senders=senders,
-            acker=acker,
-            send=api.send,
-            ack=api.ack,
-            seconds=seconds,
-            rate=None,
-        )
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                break
+        except urllib.error.HTTPError:
+            break  # it answers
+        except OSError:
+            time.sleep(0.1)
+    try:
+        api.send(senders[0], new_channel(org, a, b, "api probe"), -1)
+    except (urllib.error.HTTPError, OSError) as exc:
+        detail = exc.read()[:200] if isinstance(exc, urllib.error.HTTPError) else exc
+        print(f"phase 2 HTTP API: SKIPPED — POST {SEND_PATH} failed: {detail!r}")
+        print(last_traceback(server_log) or server_log.read_text()[-1500:])
+        stop_group(server)
+        return None
+    return server, api, server_log
+
+
+def api_round(org, a, b, senders, acker, api, seconds: float) -> dict:
+    """Synapse's job: each sender on its own channel to B (its own chain head, as each Synapse
+    sender has its own room), B's acknowledgers answering every message."""
+    return run_life(
+        channel=None,
+        channels=[new_channel(org, a, b, f"api {n}") for n in range(len(senders))],
+        senders=senders,
+        acker=acker,
+        send=api.send,
+        ack=api.ack,
+        seconds=seconds,
+        rate=None,
+    )
+
+
+def start_peer(url: str):
+    """Synapse started with its rooms (bench/synapse_peer.py), or None with the reason."""
+    import synapse_peer
+
+    directory = Path(os.environ["CBMHUB_DATA_DIR"]) / "synapse"
+    directory.mkdir(exist_ok=True)
+    try:
+        return synapse_peer.Peer.start(url, directory, free_port(), SENDERS, ACKERS)
+    except (synapse_peer.Unavailable, OSError) as exc:
+        print(f"phase 5 Synapse {synapse_peer.SYNAPSE_VERSION}: NOT MEASURED — {exc}")
+        return None
+
+
+def pooled(rounds: list[dict]) -> dict:
+    """Rounds added up: acknowledged / the sum of their spans, latencies pooled."""
+    latencies = sorted(x for r in rounds for x in r["latencies"])
+    span = sum(r["span"] for r in rounds)
+    return {
+        "sent": sum(r["sent"] for r in rounds),
+        "acknowledged": sum(r["acknowledged"] for r in rounds),
+        "rate": sum(r["acknowledged"] for r in rounds) / span if span else 0.0,
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
+    }
+
+
+def paired_phase(org, a, b, senders, acker, tokens, url: str, args, phases) -> tuple:
+    """Phases 2 and 5 in alternating rounds (CBM Hub's HTTP API, then Synapse, ``--rounds``
+    times), both servers up throughout, so that a change in the machine's load (it is shared)
+    falls on both alike. Returns (api, peer) pooled results, None where not run."""
+    started = start_server(org, a, b, senders, tokens)
+    if started is None:
+        return None, None
+    server, api, server_log = started
+    peer = start_peer(url) if "5" in phases else None
+    ours: list[dict] = []
+    theirs: list[dict] = []
+    try:
+        for _ in range(args.rounds):
+            result = api_round(org, a, b, senders, acker, api, args.seconds)
+            result["latencies"] = result["to_ack"]
+            ours.append(result)
+            for error in result["errors"][:3]:
+                print(f"  HTTP API error: {error}\n{last_traceback(server_log)}")
+            if peer is not None:
+                theirs.append(peer.round(args.seconds))
     finally:
         stop_group(server)
-    report(f"phase 2 HTTP API (gunicorn, {web_workers()} workers)", result)
+        if peer is not None:
+            peer.stop()
+    return _paired_report(ours, theirs, peer)
+
+
+def _paired_report(ours: list[dict], theirs: list[dict], peer) -> tuple:
+    api_result = pooled(ours)
+    api_result["delivered_p99"] = max(r["p99"] for r in ours)
     print(
-        f"  send→acknowledged p50 {result['ack_p50'] * 1000:.0f} ms, "
-        f"p99 {result['ack_p99'] * 1000:.0f} ms"
+        f"phase 2 HTTP API (scripts/serve.sh: gunicorn, {web_workers()} workers), "
+        f"{len(ours)} rounds: {api_result['sent']} sent, {api_result['acknowledged']} acknowledged,"
+        f" {api_result['rate']:.1f} msgs/s end to end; send→acknowledged "
+        f"p50 {api_result['p50'] * 1000:.0f} ms, p99 {api_result['p99'] * 1000:.0f} ms"
     )
-    if result["errors"]:
-        print("  the server's last traceback:\n" + last_traceback(server_log))
-    return result
+    if peer is None:
+        return api_result, None
+    peer_result = pooled(theirs)
+    print(
+        f"phase 5 Synapse (started in {peer.startup:.0f} s), {len(theirs)} rounds alternating "
+        f"with phase 2's: {peer_result['sent']} sent, {peer_result['acknowledged']} read receipts,"
+        f" {peer_result['rate']:.1f} msgs/s end to end; send→receipt "
+        f"p50 {peer_result['p50'] * 1000:.0f} ms, p99 {peer_result['p99'] * 1000:.0f} ms"
+    )
+    return api_result, peer_result
 
 
 def fanout_phase(a, sender, repeats: int) -> dict:
@@ -704,29 +789,6 @@ def fanout_phase(a, sender, repeats: int) -> dict:
             f"p99 {r['p99'] * 1000:.0f} ms"
         )
     return results
-
-
-def peer_phase(url: str, seconds: float) -> dict | None:
-    """Phase 5: Synapse (bench/synapse_peer.py); None, with the reason printed, when it cannot
-    run here."""
-    import synapse_peer
-
-    directory = Path(os.environ["CBMHUB_DATA_DIR"]) / "synapse"
-    directory.mkdir()
-    try:
-        result = synapse_peer.measure(url, directory, free_port(), SENDERS, ACKERS, seconds)
-    except (synapse_peer.Unavailable, OSError) as exc:
-        print(f"phase 5 Synapse {synapse_peer.SYNAPSE_VERSION}: NOT MEASURED — {exc}")
-        return None
-    latencies = result["latencies"]
-    p50, p99 = percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000
-    print(
-        f"phase 5 Synapse {synapse_peer.SYNAPSE_VERSION} (started in {result['startup']:.0f} s): "
-        f"{result['sent']} sent, {result['acknowledged']} read receipts, "
-        f"{result['rate']:.1f} msgs/s end to end; send→receipt "
-        f"p50 {p50:.0f} ms, p99 {p99:.0f} ms"
-    )
-    return result
 
 
 def verdict(ok: bool) -> str:
@@ -771,9 +833,10 @@ def conclude(base, least, service, api_result, steady, fanout, peer) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=12, help="length of phases 0-2, 5")
+    parser.add_argument("--seconds", type=float, default=12, help="phases 0, 1; a round of 2, 5")
     parser.add_argument("--steady-seconds", type=float, default=20, help="length of phase 3")
     parser.add_argument("--fanout-repeats", type=int, default=3, help="runs of each fan-out")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of 2 and 5")
     parser.add_argument(
         "--phases", default="0,1,2,3,4,5", help="comma-separated phases to run (0 includes 0b)"
     )
@@ -813,8 +876,6 @@ def main() -> None:
                 rate=None,
             )
             report("phase 1 service layer", service, base or None)
-        if "2" in phases:
-            api_result = api_phase(org, a, b, senders, acker, tokens, args.seconds)
         if "3" in phases:
             steady = run_life(
                 channel=new_channel(org, a, b, "steady"),
@@ -828,13 +889,10 @@ def main() -> None:
             report(f"phase 3 steady {STEADY_RATE} msgs/s", steady)
         if "4" in phases:
             fanout = fanout_phase(a, senders[0], args.fanout_repeats)
+        if phases & {"2", "5"}:
+            api_result, peer = paired_phase(org, a, b, senders, acker, tokens, url, args, phases)
     finally:
         stop(workers)
-    if "5" in phases:
-        from django.db import connections
-
-        connections.close_all()
-        peer = peer_phase(url, args.seconds)
     conclude(base, least, service, api_result, steady, fanout, peer)
 
 

@@ -385,25 +385,39 @@ def run_job(base: str, sending: list, receiving: list, seconds: float) -> dict:
         "sent": sum(counts),
         "acknowledged": len(latencies),
         "rate": len(latencies) / span if span > 0 else 0.0,
+        "span": span,
         "latencies": latencies,
         "failed_senders": sum(1 for p in senders if p.exitcode),
     }
 
 
-def measure(url: str, directory: Path, port: int, senders: int, receivers: int, seconds: float):
-    """Install, configure, start Synapse, run the job, stop it. Raises Unavailable with the
-    reason when Synapse cannot run here."""
-    python = install()
-    config, secret = write_config(directory, port, create_database(url))
-    process = start(python, config, directory)
-    try:
+class Peer:
+    """A running Synapse with its rooms: ``Peer.start(...)``, ``peer.round(seconds)`` as often
+    as wanted, ``peer.stop()``. Raises Unavailable with the reason when it cannot run here."""
+
+    def __init__(self, base: str, process: subprocess.Popen, startup: float, sending, receiving):
+        self.base, self.process, self.startup = base, process, startup
+        self.sending, self.receiving = sending, receiving
+
+    @classmethod
+    def start(cls, url: str, directory: Path, port: int, senders: int, receivers: int) -> Peer:
+        python = install()
+        config, secret = write_config(directory, port, create_database(url))
+        process = start(python, config, directory)
         base = f"http://127.0.0.1:{port}"
-        ready = wait_ready(base, process, directory)
-        sending, receiving = rooms(base, secret, senders, receivers)
-        result = run_job(base, sending, receiving, seconds)
-        result["startup"] = ready
-        return result
-    except urllib.error.HTTPError as exc:
-        raise Unavailable(f"HTTP {exc.code} from synapse: {exc.read()[:300]!r}") from exc
-    finally:
-        stop(process)
+        try:
+            ready = wait_ready(base, process, directory)
+            sending, receiving = rooms(base, secret, senders, receivers)
+        except urllib.error.HTTPError as exc:
+            stop(process)
+            raise Unavailable(f"HTTP {exc.code} from synapse: {exc.read()[:300]!r}") from exc
+        except BaseException:
+            stop(process)
+            raise
+        return cls(base, process, ready, sending, receiving)
+
+    def round(self, seconds: float) -> dict:
+        return run_job(self.base, self.sending, self.receiving, seconds)
+
+    def stop(self) -> None:
+        stop(self.process)
