@@ -335,12 +335,15 @@ TAGS = ["hotline"]
 def _message_response(request: Request, result: services.SendResult) -> Response:
     # A new message is serialised as the service returned it (its receipts, states and
     # attachments are on it: no query per recipient, none re-read); a retry's is read back.
+    context: dict[str, Any] = {"request": request}
     if result.created:
         message = result.message
         _prefetched(message, receipts=result.receipts, attachments=result.attachments)
+        # The service sent it from the caller's state, a participant: it reads the content.
+        context["_readable"] = {message.channel_id: True}
     else:
         message = selectors.access_message(request.user, result.message.pk).message
-    data = MessageSerializer(message, context={"request": request}).data
+    data = MessageSerializer(message, context=context).data
     response = Response(
         data, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
     )
