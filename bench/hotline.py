@@ -671,7 +671,7 @@ def start_server(org, a, b, senders, tokens):
     api = Api(f"http://127.0.0.1:{port}", tokens)
     for _ in range(600):
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{SEND_PATH}", timeout=2):
                 break
         except urllib.error.HTTPError:
             break  # it answers
