@@ -838,6 +838,9 @@ def main() -> None:
     parser.add_argument("--fanout-repeats", type=int, default=3, help="runs of each fan-out")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of 2 and 5")
     parser.add_argument(
+        "--workers", type=int, default=WORKERS, help="hotline worker processes (default 2)"
+    )
+    parser.add_argument(
         "--phases", default="0,1,2,3,4,5", help="comma-separated phases to run (0 includes 0b)"
     )
     args = parser.parse_args()
@@ -850,7 +853,7 @@ def main() -> None:
     org, a, b, senders, acker, tokens = world()
     print(
         f"CBM Hub hotline benchmark — PostgreSQL {urlsplit(url).path.lstrip('/')}, "
-        f"{SENDERS} senders, {WORKERS} workers, {ACKERS} acknowledgers, {os.cpu_count()} CPUs"
+        f"{SENDERS} senders, {args.workers} workers, {ACKERS} acknowledgers, {os.cpu_count()} CPUs"
     )
     base = least = 0.0
     if "0" in phases:
@@ -862,7 +865,7 @@ def main() -> None:
             f"({least / base:.1%} of baseline): the most this design can give in Python here"
         )
     service = api_result = steady = fanout = peer = None
-    workers = [start("hotline", "worker") for _ in range(WORKERS)]
+    workers = [start("hotline", "worker") for _ in range(args.workers)]
     try:
         warm_up(org, a, b, senders[0])
         if "1" in phases:
