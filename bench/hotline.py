@@ -25,8 +25,9 @@ from the database; every client is its own OS process (forked), so no two share 
    Message.sent_at``, from the database).
 2. the same through the HTTP API served as in production: ``scripts/serve.sh`` (gunicorn,
    its default worker count, 2 × CPUs + 1 sync workers) and 8 client processes using urllib
-   with token authentication (POST messages, POST acknowledge); the same workers deliver →
-   also p50/p99 send→acknowledged.
+   with token authentication (POST messages, POST acknowledge), each sender on its own A–B
+   channel (as each Synapse sender has its own room); the same workers deliver → also p50/p99
+   send→acknowledged. Run in rounds alternating with phase 5's.
 3. steady load: 50 messages/s (an open-loop schedule shared by the 8 sender processes) for
    ``--steady-seconds`` through the service layer → p99 send→delivered.
 4. fan-out (bench/hotline_fanout.py): a flash message on a multilateral channel to 50, 200
@@ -35,7 +36,8 @@ from the database; every client is its own OS process (forked), so no two share 
    time until it has the message, the time until all have it, the ratio 1,000 / 50.
 5. the peer (bench/synapse_peer.py): Matrix Synapse (pinned, installed by the bench into
    ``.bench-venv/synapse``, its own database on the same PostgreSQL, loopback only, started
-   and stopped here, with the CBM Hub server and workers stopped), 8 sender processes each
+   and stopped here; ``--rounds`` rounds alternating with phase 2's, both servers up, so that
+   the shared machine's load falls on both alike), 8 sender processes each
    sending into a room shared with a recipient; 2 recipient processes (like the 2
    acknowledgers) post a read receipt for each message → receipts/s and p50/p99
    send→receipt, against phase 2 (send → delivered → acknowledged through the HTTP API).
