@@ -23,13 +23,28 @@ from the database; every client is its own OS process (forked), so no two share 
    2 acknowledger processes call ``services.message_acknowledge`` for every delivered receipt
    → messages/s end to end and p50/p99 send→delivered latency (``Receipt.delivered_at -
    Message.sent_at``, from the database).
-2. the same through the HTTP API: a real server (``cbmhub runserver --noreload``: one process,
-   a thread per request) and 8 client processes using urllib with token authentication (POST
-   messages, POST acknowledge); the same workers deliver.
+2. the same through the HTTP API served as in production: ``scripts/serve.sh`` (gunicorn,
+   its default worker count, 2 × CPUs + 1 sync workers) and 8 client processes using urllib
+   with token authentication (POST messages, POST acknowledge), each sender on its own A–B
+   channel (as each Synapse sender has its own room); the same workers deliver → also p50/p99
+   send→acknowledged. Run in rounds alternating with phase 5's.
 3. steady load: 50 messages/s (an open-loop schedule shared by the 8 sender processes) for
    ``--steady-seconds`` through the service layer → p99 send→delivered.
+4. fan-out (bench/hotline_fanout.py): a flash message on a multilateral channel to 50, 200
+   and 1,000 points of contact (5 per state), and a communication check of 1,000, each
+   ``--fanout-repeats`` times, the same workers delivering → per recipient p50/p99 of the
+   time until it has the message, the time until all have it, the ratio 1,000 / 50.
+5. the peer (bench/synapse_peer.py): Matrix Synapse (pinned, installed by the bench into
+   ``.bench-venv/synapse``, its own database on the same PostgreSQL, loopback only, started
+   and stopped here; ``--rounds`` rounds alternating with phase 2's, both servers up, so that
+   the shared machine's load falls on both alike), 8 sender processes each
+   sending into a room shared with a recipient; 2 recipient processes (like the 2
+   acknowledgers) post a read receipt for each message → receipts/s and p50/p99
+   send→receipt, against phase 2 (send → delivered → acknowledged through the HTTP API).
 
-Targets (issue 3): phase 1 at least 10% of the baseline rate; phase 3 p99 under 1 s.
+Targets: issue 3: phase 1 at least 10% of the baseline rate (retired by issue 17: the floor
+showed it measures the machine); phase 3 p99 under 1 s. Issue 17: phase 2's rate at least
+Synapse's; fan-out to 1,000 delivered within 12× the time of 50; p99 under 1 s for 200.
 Each recipient has the in-app inbox and one e-mail address, so each message makes two outbox
 rows; e-mail goes to Django's dummy backend (the SMTP transport is not what is measured).
 
@@ -44,6 +59,7 @@ import atexit
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -58,6 +74,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cbm_bench"
 SENDERS = 8
@@ -66,6 +83,8 @@ WORKERS = 2
 STEADY_RATE = 50
 TARGET_RATIO = 0.10
 TARGET_P99 = 1.0
+TARGET_FANOUT_RATIO = 12.0  # time to 1,000 recipients / time to 50
+TARGET_FANOUT_P99 = 1.0  # seconds, 200 recipients
 SEND_PATH = "/api/v1/hotline/messages/"
 ACK_PATH = "/api/v1/hotline/messages/{id}/acknowledge/"
 
@@ -206,6 +225,45 @@ def start(*args: str, log: Path | None = None, **env: str) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=log.open("w") if log else subprocess.DEVNULL,
     )
+
+
+def serve(port: int, log: Path) -> subprocess.Popen:
+    """The production app server, ``scripts/serve.sh`` (gunicorn, its default worker count),
+    without its own hotline workers (the bench runs them), its setup steps or an access log; its own
+    process group, so that stopping it stops every gunicorn worker."""
+    data = Path(os.environ["CBMHUB_DATA_DIR"])
+    return subprocess.Popen(
+        ["bash", str(ROOT / "scripts" / "serve.sh"), f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "CBMHUB_VENV": str(Path(sys.executable).parent.parent),
+            "CBMHUB_HOTLINE_WORKERS": "0",
+            # The bench migrated already; the API needs no collected static files (and
+            # collectstatic compresses every file: a minute and more on a small machine).
+            "CBMHUB_SKIP_SETUP": "1",
+            "CBMHUB_ACCESS_LOG": "",
+            "STATIC_ROOT": str(data / "static"),
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+        start_new_session=True,
+    )
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def web_workers() -> int:
+    """What scripts/serve.sh starts (CBMHUB_WEB_WORKERS, by default 2 × CPUs + 1)."""
+    return int(os.environ.get("CBMHUB_WEB_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
 
 
 def last_traceback(log: Path) -> str:
@@ -470,7 +528,7 @@ def _sender(index: int, user, channel, send, started: float, seconds: float, rat
         connection.close()
 
 
-def _acknowledger(index: int, acker, channel, ack, senders_done, deadline, errors) -> None:
+def _acknowledger(index: int, acker, channels, ack, senders_done, deadline, errors) -> None:
     """One acknowledging process: acknowledges every delivered receipt of its share."""
     from django.db import connection
 
@@ -481,7 +539,7 @@ def _acknowledger(index: int, acker, channel, ack, senders_done, deadline, error
             pending = [
                 pk
                 for pk in Receipt.objects.filter(
-                    message__channel=channel,
+                    message__channel__in=channels,
                     delivered_at__isnull=False,
                     acknowledged_at__isnull=True,
                 ).values_list("message_id", flat=True)[:200]
@@ -493,7 +551,7 @@ def _acknowledger(index: int, acker, channel, ack, senders_done, deadline, error
                 if (
                     senders_done.is_set()
                     and not Receipt.objects.filter(
-                        message__channel=channel, acknowledged_at__isnull=True
+                        message__channel__in=channels, acknowledged_at__isnull=True
                     ).exists()
                 ):
                     return
@@ -506,14 +564,20 @@ def _acknowledger(index: int, acker, channel, ack, senders_done, deadline, error
         connection.close()
 
 
-def run_life(*, channel, senders, acker, send, ack, seconds: float, rate: float | None) -> dict:
+def run_life(
+    *, channel, senders, acker, send, ack, seconds: float, rate: float | None, channels=None
+) -> dict:
     """Sender processes for `seconds` (as fast as they can, or `rate` messages/s in all),
     acknowledger processes until every sent message is acknowledged (or 30 s after the senders
     stop). Processes, not threads: 8 threads in one interpreter would share one GIL, while the
-    baseline's 8 connections are 8 independent clients."""
+    baseline's 8 connections are 8 independent clients. With `channels`, sender i sends on
+    ``channels[i % len(channels)]`` (its own chain head, as each Synapse sender has its own
+    room); else all on `channel`."""
     import multiprocessing
 
     from django.db import connections
+
+    channels = channels or [channel]
 
     from cbmhub.hotline.models import Message, Receipt
 
@@ -525,13 +589,16 @@ def run_life(*, channel, senders, acker, send, ack, seconds: float, rate: float 
     started = time.monotonic()
     deadline = mp.Value("d", started + seconds + 60)
     sending = [
-        mp.Process(target=_sender, args=(i, u, channel, send, started, seconds, rate, stop, errors))
+        mp.Process(
+            target=_sender,
+            args=(i, u, channels[i % len(channels)], send, started, seconds, rate, stop, errors),
+        )
         for i, u in enumerate(senders)
     ]
     acking = [
         mp.Process(
             target=_acknowledger,
-            args=(i, acker, channel, ack, senders_done, deadline, errors),
+            args=(i, acker, channels, ack, senders_done, deadline, errors),
         )
         for i in range(ACKERS)
     ]
@@ -550,13 +617,14 @@ def run_life(*, channel, senders, acker, send, ack, seconds: float, rate: float 
         found.append(errors.get())
 
     rows = list(
-        Receipt.objects.filter(message__channel=channel).values_list(
+        Receipt.objects.filter(message__channel__in=channels).values_list(
             "message__sent_at", "delivered_at", "acknowledged_at"
         )
     )
-    messages = Message.objects.filter(channel=channel).count()
+    messages = Message.objects.filter(channel__in=channels).count()
     done = [r for r in rows if r[2] is not None]
     latencies = sorted((d - s).total_seconds() for s, d, _ in rows if d is not None)
+    to_ack = sorted((k - s).total_seconds() for s, _, k in rows if k is not None)
     span = (max(r[2] for r in done) - min(r[0] for r in rows)).total_seconds() if done else 0
     return {
         "sent": messages,
@@ -565,6 +633,10 @@ def run_life(*, channel, senders, acker, send, ack, seconds: float, rate: float 
         "p50": percentile(latencies, 50),
         "p99": percentile(latencies, 99),
         "undelivered": len(rows) - len(latencies),
+        "ack_p50": percentile(to_ack, 50),
+        "ack_p99": percentile(to_ack, 99),
+        "to_ack": to_ack,
+        "span": span,
         "errors": found,
     }
 
@@ -592,11 +664,189 @@ def report(name: str, result: dict, base: float | None = None) -> None:
         print(f"  error: {error}")
 
 
+def start_server(org, a, b, senders, tokens):
+    """scripts/serve.sh on a free port, answering a first send; (process, Api, log) or None
+    with the reason printed."""
+    port = free_port()
+    server_log = Path(os.environ["CBMHUB_DATA_DIR"]) / "server.log"
+    server = serve(port, server_log)
+    api = Api(f"http://127.0.0.1:{port}", tokens)
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{SEND_PATH}", timeout=2):
+                break
+        except urllib.error.HTTPError:
+            break  # it answers
+        except OSError:
+            time.sleep(0.1)
+    try:
+        api.send(senders[0], new_channel(org, a, b, "api probe"), -1)
+    except (urllib.error.HTTPError, OSError) as exc:
+        detail = exc.read()[:200] if isinstance(exc, urllib.error.HTTPError) else exc
+        print(f"phase 2 HTTP API: SKIPPED — POST {SEND_PATH} failed: {detail!r}")
+        print(last_traceback(server_log) or server_log.read_text()[-1500:])
+        stop_group(server)
+        return None
+    return server, api, server_log
+
+
+def api_round(org, a, b, senders, acker, api, seconds: float) -> dict:
+    """Synapse's job: each sender on its own channel to B (its own chain head, as each Synapse
+    sender has its own room), B's acknowledgers answering every message."""
+    return run_life(
+        channel=None,
+        channels=[new_channel(org, a, b, f"api {n}") for n in range(len(senders))],
+        senders=senders,
+        acker=acker,
+        send=api.send,
+        ack=api.ack,
+        seconds=seconds,
+        rate=None,
+    )
+
+
+def start_peer(url: str):
+    """Synapse started with its rooms (bench/synapse_peer.py), or None with the reason."""
+    import synapse_peer
+
+    directory = Path(os.environ["CBMHUB_DATA_DIR"]) / "synapse"
+    directory.mkdir(exist_ok=True)
+    try:
+        return synapse_peer.Peer.start(url, directory, free_port(), SENDERS, ACKERS)
+    except (synapse_peer.Unavailable, OSError) as exc:
+        print(f"phase 5 Synapse {synapse_peer.SYNAPSE_VERSION}: NOT MEASURED — {exc}")
+        return None
+
+
+def pooled(rounds: list[dict]) -> dict:
+    """Rounds added up: acknowledged / the sum of their spans, latencies pooled."""
+    latencies = sorted(x for r in rounds for x in r["latencies"])
+    span = sum(r["span"] for r in rounds)
+    return {
+        "sent": sum(r["sent"] for r in rounds),
+        "acknowledged": sum(r["acknowledged"] for r in rounds),
+        "rate": sum(r["acknowledged"] for r in rounds) / span if span else 0.0,
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
+    }
+
+
+def paired_phase(org, a, b, senders, acker, tokens, url: str, args, phases) -> tuple:
+    """Phases 2 and 5 in alternating rounds (CBM Hub's HTTP API, then Synapse, ``--rounds``
+    times), both servers up throughout, so that a change in the machine's load (it is shared)
+    falls on both alike. Returns (api, peer) pooled results, None where not run."""
+    started = start_server(org, a, b, senders, tokens)
+    if started is None:
+        return None, None
+    server, api, server_log = started
+    peer = start_peer(url) if "5" in phases else None
+    ours: list[dict] = []
+    theirs: list[dict] = []
+    try:
+        for _ in range(args.rounds):
+            result = api_round(org, a, b, senders, acker, api, args.seconds)
+            result["latencies"] = result["to_ack"]
+            ours.append(result)
+            for error in result["errors"][:3]:
+                print(f"  HTTP API error: {error}\n{last_traceback(server_log)}")
+            if peer is not None:
+                theirs.append(peer.round(args.seconds))
+    finally:
+        stop_group(server)
+        if peer is not None:
+            peer.stop()
+    return _paired_report(ours, theirs, peer)
+
+
+def _paired_report(ours: list[dict], theirs: list[dict], peer) -> tuple:
+    api_result = pooled(ours)
+    api_result["delivered_p99"] = max(r["p99"] for r in ours)
+    print(
+        f"phase 2 HTTP API (scripts/serve.sh: gunicorn, {web_workers()} workers), "
+        f"{len(ours)} rounds: {api_result['sent']} sent, {api_result['acknowledged']} acknowledged,"
+        f" {api_result['rate']:.1f} msgs/s end to end; send→acknowledged "
+        f"p50 {api_result['p50'] * 1000:.0f} ms, p99 {api_result['p99'] * 1000:.0f} ms"
+    )
+    if peer is None:
+        return api_result, None
+    peer_result = pooled(theirs)
+    print(
+        f"phase 5 Synapse (started in {peer.startup:.0f} s), {len(theirs)} rounds alternating "
+        f"with phase 2's: {peer_result['sent']} sent, {peer_result['acknowledged']} read receipts,"
+        f" {peer_result['rate']:.1f} msgs/s end to end; send→receipt "
+        f"p50 {peer_result['p50'] * 1000:.0f} ms, p99 {peer_result['p99'] * 1000:.0f} ms"
+    )
+    return api_result, peer_result
+
+
+def fanout_phase(a, sender, repeats: int) -> dict:
+    """Phase 4 (bench/hotline_fanout.py)."""
+    import hotline_fanout
+
+    results = hotline_fanout.run(a, sender, repeats, percentile)
+    for label, r in results.items():
+        print(
+            f"phase 4 {label} points of contact: every one has it after {r['all'] * 1000:.0f} ms"
+            f" (median of {repeats}); per recipient p50 {r['p50'] * 1000:.0f} ms, "
+            f"p99 {r['p99'] * 1000:.0f} ms"
+        )
+    return results
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def conclude(base, least, service, api_result, steady, fanout, peer) -> None:
+    if service and base:
+        ratio = service["rate"] / base
+        print(
+            f"service layer / baseline: {ratio:.1%} (issue 3's target ≥ {TARGET_RATIO:.0%}, "
+            f"retired; ceiling ~33%) — {verdict(ratio >= TARGET_RATIO)}"
+        )
+        print(f"service layer / floor (hand-written SQL): {service['rate'] / least:.1%}")
+    if api_result and base:
+        print(f"HTTP API / baseline: {api_result['rate'] / base:.1%}")
+    if steady:
+        ok = steady["p99"] < TARGET_P99 and not steady["undelivered"]
+        print(
+            f"steady {STEADY_RATE} msgs/s p99 send→delivered: {steady['p99'] * 1000:.0f} ms "
+            f"(target < {TARGET_P99 * 1000:.0f} ms) — {verdict(ok)}"
+        )
+    if fanout:
+        small, mid, large = (fanout[f"flash message to {n}"] for n in (50, 200, 1000))
+        ratio = large["all"] / small["all"]
+        print(
+            f"fan-out 1,000 / 50: {ratio:.1f}× the time for 20× the recipients "
+            f"(target ≤ {TARGET_FANOUT_RATIO:.0f}×) — {verdict(ratio <= TARGET_FANOUT_RATIO)}"
+        )
+        print(
+            f"fan-out to 200 p99: {mid['p99'] * 1000:.0f} ms (target < "
+            f"{TARGET_FANOUT_P99 * 1000:.0f} ms) — {verdict(mid['p99'] < TARGET_FANOUT_P99)}"
+        )
+    if api_result and peer:
+        ratio = api_result["rate"] / peer["rate"] if peer["rate"] else float("inf")
+        print(
+            f"CBM Hub HTTP API / Synapse, send + acknowledgement, {SENDERS} senders: "
+            f"{api_result['rate']:.1f} / {peer['rate']:.1f} msgs/s = {ratio:.2f}× "
+            f"(target ≥ 1) — {verdict(ratio >= 1)}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=12, help="length of phases 0-2")
+    parser.add_argument("--seconds", type=float, default=12, help="phases 0, 1; a round of 2, 5")
     parser.add_argument("--steady-seconds", type=float, default=20, help="length of phase 3")
+    parser.add_argument("--fanout-repeats", type=int, default=3, help="runs of each fan-out")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of 2 and 5")
+    parser.add_argument(
+        "--workers", type=int, default=WORKERS, help="hotline worker processes (default 2)"
+    )
+    parser.add_argument(
+        "--phases", default="0,1,2,3,4,5", help="comma-separated phases to run (0 includes 0b)"
+    )
     args = parser.parse_args()
+    phases = set(args.phases.split(","))
     url = configure()
 
     from django.core.management import call_command
@@ -605,95 +855,50 @@ def main() -> None:
     org, a, b, senders, acker, tokens = world()
     print(
         f"CBM Hub hotline benchmark — PostgreSQL {urlsplit(url).path.lstrip('/')}, "
-        f"{SENDERS} senders, {WORKERS} workers, {ACKERS} acknowledgers, {os.cpu_count()} CPUs"
+        f"{SENDERS} senders, {args.workers} workers, {ACKERS} acknowledgers, {os.cpu_count()} CPUs"
     )
-
-    base = baseline(url, args.seconds)
-    print(f"phase 0 baseline: {base:.0f} single-row INSERT+COMMIT/s ({SENDERS} connections)")
-    least = floor(url, args.seconds)
-    print(
-        f"phase 0b floor: {least:.0f} msgs/s through hand-written SQL, no Django "
-        f"({least / base:.1%} of baseline): the most this design can give in Python here"
-    )
-
-    workers = [start("hotline", "worker") for _ in range(WORKERS)]
-    server = None
+    base = least = 0.0
+    if "0" in phases:
+        base = baseline(url, args.seconds)
+        print(f"phase 0 baseline: {base:.0f} single-row INSERT+COMMIT/s ({SENDERS} connections)")
+        least = floor(url, args.seconds)
+        print(
+            f"phase 0b floor: {least:.0f} msgs/s through hand-written SQL, no Django "
+            f"({least / base:.1%} of baseline): the most this design can give in Python here"
+        )
+    service = api_result = steady = fanout = peer = None
+    workers = [start("hotline", "worker") for _ in range(args.workers)]
     try:
         warm_up(org, a, b, senders[0])
-        service = run_life(
-            channel=new_channel(org, a, b, "services"),
-            senders=senders,
-            acker=acker,
-            send=send_via_services,
-            ack=ack_via_services,
-            seconds=args.seconds,
-            rate=None,
-        )
-        report("phase 1 service layer", service, base)
-
-        port = free_port()
-        server_log = Path(os.environ["CBMHUB_DATA_DIR"]) / "server.log"
-        # runserver starts a thread per request, so persistent connections would pile up
-        # until PostgreSQL refuses more: the testing settings close them after each request.
-        server = start(
-            "runserver", "--noreload", f"127.0.0.1:{port}", log=server_log, CBMHUB_TESTING="1"
-        )
-        api = Api(f"http://127.0.0.1:{port}", tokens)
-        api_result = None
-        for _ in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), 1):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        probe = new_channel(org, a, b, "api")
-        try:
-            api.send(senders[0], probe, -1)
-        except urllib.error.HTTPError as exc:
-            print(
-                f"phase 2 HTTP API: SKIPPED — POST {SEND_PATH} answered HTTP {exc.code}: "
-                f"{exc.read()[:200]!r}"
-            )
-        else:
-            api_result = run_life(
-                channel=probe,
+        if "1" in phases:
+            service = run_life(
+                channel=new_channel(org, a, b, "services"),
                 senders=senders,
                 acker=acker,
-                send=api.send,
-                ack=api.ack,
+                send=send_via_services,
+                ack=ack_via_services,
                 seconds=args.seconds,
                 rate=None,
             )
-            report("phase 2 HTTP API", api_result, base)
-            if api_result["errors"]:
-                print("  the server's last traceback:\n" + last_traceback(server_log))
-
-        steady = run_life(
-            channel=new_channel(org, a, b, "steady"),
-            senders=senders,
-            acker=acker,
-            send=send_via_services,
-            ack=ack_via_services,
-            seconds=args.steady_seconds,
-            rate=STEADY_RATE,
-        )
-        report(f"phase 3 steady {STEADY_RATE} msgs/s", steady)
+            report("phase 1 service layer", service, base or None)
+        if "3" in phases:
+            steady = run_life(
+                channel=new_channel(org, a, b, "steady"),
+                senders=senders,
+                acker=acker,
+                send=send_via_services,
+                ack=ack_via_services,
+                seconds=args.steady_seconds,
+                rate=STEADY_RATE,
+            )
+            report(f"phase 3 steady {STEADY_RATE} msgs/s", steady)
+        if "4" in phases:
+            fanout = fanout_phase(a, senders[0], args.fanout_repeats)
+        if phases & {"2", "5"}:
+            api_result, peer = paired_phase(org, a, b, senders, acker, tokens, url, args, phases)
     finally:
-        stop(workers + ([server] if server else []))
-
-    ratio = service["rate"] / base
-    print(
-        f"service layer / baseline: {ratio:.1%} (target ≥ {TARGET_RATIO:.0%}; ceiling ~33%) — "
-        f"{'PASS' if ratio >= TARGET_RATIO else 'MISS'}"
-    )
-    print(f"service layer / floor (hand-written SQL): {service['rate'] / least:.1%}")
-    if api_result:
-        print(f"HTTP API / baseline: {api_result['rate'] / base:.1%}")
-    print(
-        f"steady {STEADY_RATE} msgs/s p99 send→delivered: {steady['p99'] * 1000:.0f} ms "
-        f"(target < {TARGET_P99 * 1000:.0f} ms) — "
-        f"{'PASS' if steady['p99'] < TARGET_P99 and not steady['undelivered'] else 'MISS'}"
-    )
+        stop(workers)
+    conclude(base, least, service, api_result, steady, fanout, peer)
 
 
 if __name__ == "__main__":

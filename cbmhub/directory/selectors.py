@@ -207,12 +207,32 @@ def points_of_contact_for(
 ) -> list[PointOfContact]:
     """The active points of contact a communication to `state` at `level` goes to: those for the
     organisation first, else those designated for every organisation. Used by the hotline."""
-    base = point_of_contact_list(state=state, level=level)
+    return _addressed(list(point_of_contact_list(state=state, level=level)), organisation)
+
+
+def points_of_contact_for_states(
+    *, state_ids: Iterable[int], level: str, organisation: Organisation | None = None
+) -> dict[int, list[PointOfContact]]:
+    """``points_of_contact_for`` of many states at once (a message to a whole organisation):
+    the same rule for each state, read in one query (plus the prefetched contact channels)
+    however many states; a state with nobody at `level` maps to an empty list."""
+    ids = list(state_ids)
+    by_state: dict[int, list[PointOfContact]] = {pk: [] for pk in ids}
+    for poc in point_of_contact_list(level=level).filter(state_id__in=ids).select_related("user"):
+        by_state[poc.state_id].append(poc)
+    return {pk: _addressed(pocs, organisation) for pk, pocs in by_state.items()}
+
+
+def _addressed(
+    base: list[PointOfContact], organisation: Organisation | None
+) -> list[PointOfContact]:
+    """Of one state's points of contact at a level: those for the organisation first, else
+    those designated for every organisation, else all of them."""
     if organisation is not None:
         scoped = [poc for poc in base if poc.organisation_id == organisation.pk]
         if scoped:
             return scoped
-    return [poc for poc in base if poc.organisation_id is None] or list(base)
+    return [poc for poc in base if poc.organisation_id is None] or base
 
 
 # --- single records looked up from a URL (None when unknown: the view answers 404) -------------

@@ -11,6 +11,7 @@ the same key with a different request answers 409.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -339,13 +340,35 @@ TAGS = ["hotline"]
 
 
 def _message_response(request: Request, result: services.SendResult) -> Response:
-    message = selectors.access_message(request.user, result.message.pk).message
-    data = MessageSerializer(message, context={"request": request}).data
+    # A new message is serialised as the service returned it (its receipts, states and
+    # attachments are on it: no query per recipient, none re-read); a retry's is read back.
+    context: dict[str, Any] = {"request": request}
+    if result.created:
+        message = result.message
+        _prefetched(message, receipts=result.receipts, attachments=result.attachments)
+        # The service sent it from the caller's state, a participant: it reads the content.
+        context["_readable"] = {message.channel_id: True}
+    else:
+        message = selectors.access_message(request.user, result.message.pk).message
+    data = MessageSerializer(message, context=context).data
     response = Response(
         data, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
     )
     response["Location"] = reverse("api:hotline-message-detail", args=[message.pk])
     return response
+
+
+def _prefetched(message: Message, **related: Sequence[Any]) -> None:
+    """Give `message` the rows of its reverse relations as a prefetch would (``receipts``,
+    ``attachments``): the serializer's ``message.receipts.all()`` then reads no query."""
+    cache = {}
+    for name, rows in related.items():
+        queryset = getattr(message, name).all()
+        queryset._result_cache = list(rows)
+        queryset._prefetch_done = True
+        cache[name] = queryset
+    # Django's own prefetch cache (what prefetch_related fills); its stubs do not declare it.
+    message._prefetched_objects_cache = cache  # type: ignore[attr-defined]
 
 
 class InboxPagination(StrictLimitOffsetPagination):
@@ -432,8 +455,8 @@ class MessageAcknowledgeView(APIView):
         responses={200: ReceiptSerializer, **ERRORS},
     )
     def post(self, request: Request, message_id: int) -> Response:
-        access = selectors.access_message(request.user, message_id)
-        receipt = services.message_acknowledge(actor=request.user, message=access.message)
+        message = selectors.visible_message(request.user, message_id)
+        receipt = services.message_acknowledge(actor=request.user, message=message)
         return Response(ReceiptSerializer(receipt).data)
 
 
@@ -454,11 +477,11 @@ class MessageReplyView(APIView):
         },
     )
     def post(self, request: Request, message_id: int) -> Response:
-        access = selectors.access_message(request.user, message_id)
+        message = selectors.visible_message(request.user, message_id)
         data = validated(ReplySerializer, request)
         result = services.message_reply(
             actor=request.user,
-            message=access.message,
+            message=message,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
             **data,
         )

@@ -125,6 +125,21 @@ def message_list(
     )
 
 
+def visible_message(user: object, message_id: int | str) -> Message:
+    """The message, with its channel, if `user` may see it (else 404): what an action on it
+    (acknowledge, reply) needs, without the receipts and attachments a page shows. The action's
+    service decides who may act (a recipient state's user)."""
+    message = (
+        visible_messages(user)
+        .select_related("channel", "channel__organisation")
+        .filter(pk=int_or_404(message_id))
+        .first()
+    )
+    if message is None:
+        raise Http404("No such message.")
+    return message
+
+
 def access_message(user: object, message_id: int | str) -> MessageAccess:
     message = (
         message_list(user).prefetch_related("attachments").filter(pk=int_or_404(message_id)).first()

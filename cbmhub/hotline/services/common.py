@@ -3,6 +3,7 @@ small helpers for time and input errors."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from cbmhub.core.errors import DomainError
 
-from ..models import Message
+from ..models import Attachment, Message, Receipt
 from ..permissions import require_state_user
 
 # Sent after the transaction that recorded an event commits: ``sender=Event, event=<Event>``.
@@ -37,10 +38,14 @@ class IdempotencyConflict(HotlineError):
 @dataclass(frozen=True)
 class SendResult:
     """The message a send produced; ``created`` is False when an Idempotency-Key retry returned
-    the message an earlier identical request had created."""
+    the message an earlier identical request had created. A new message also carries the
+    receipts and attachments the send wrote (empty for a retry), so that a caller can show them
+    without reading them back (the API's response)."""
 
     message: Message
     created: bool
+    receipts: Sequence[Receipt] = ()
+    attachments: Sequence[Attachment] = ()
 
 
 def _now(now: datetime | None) -> datetime:

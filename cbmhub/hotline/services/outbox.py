@@ -188,26 +188,29 @@ def deliveries_claim(
     )
 
 
-@transaction.atomic
 def delivery_mark_sent(delivery: Delivery, *, actor: Any, now: datetime | None = None) -> bool:
     """Record a successful send, if this worker still holds the claim; the first delivery of a
     message to a state makes its receipt delivered."""
     require_system(actor)
     now = now or timezone.now()
-    done = Delivery.objects.filter(
-        pk=delivery.pk, claim=delivery.claim, status=DeliveryStatus.SENDING
-    ).update(status=DeliveryStatus.SENT, sent_at=now, lease_until=None, last_error="")
     # delivered_at is never cleared, so a receipt seen delivered needs no second look.
     receipt = delivery.receipt  # None, without a query, when the row has no receipt
     known_delivered = receipt is not None and receipt.delivered_at is not None
-    if (
-        done
-        and delivery.purpose == DeliveryPurpose.MESSAGE
-        and delivery.receipt_id
-        and not known_delivered
-    ):
-        receipts_mark_delivered(actor=actor, receipt_ids=[delivery.receipt_id], now=now)
-    return bool(done)
+    if delivery.purpose != DeliveryPurpose.MESSAGE or not delivery.receipt_id or known_delivered:
+        # Nothing else to record (a check's e-mail, an escalation, a fan-out's e-mails after
+        # the inbox row): one UPDATE, atomic by itself, one round trip per row sent.
+        return _mark_sent(delivery, now) > 0
+    with transaction.atomic():
+        done = _mark_sent(delivery, now)
+        if done:
+            receipts_mark_delivered(actor=actor, receipt_ids=[delivery.receipt_id], now=now)
+    return done > 0
+
+
+def _mark_sent(delivery: Delivery, now: datetime) -> int:
+    return Delivery.objects.filter(
+        pk=delivery.pk, claim=delivery.claim, status=DeliveryStatus.SENDING
+    ).update(status=DeliveryStatus.SENT, sent_at=now, lease_until=None, last_error="")
 
 
 @transaction.atomic
