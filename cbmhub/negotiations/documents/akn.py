@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 _A = "{" + AKN_NS + "}"
