@@ -107,7 +107,7 @@ class DocMeta:
 
 
 @dataclass(frozen=True, slots=True)
-class _Run:
+class Run:
     """Visible text with its formatting: what a Word run holds."""
 
     text: str
@@ -118,28 +118,28 @@ class _Run:
     kind: str = "text"  # text | label | position | note | open | close | stray
 
 
-def _runs(paragraph: Paragraph) -> list[_Run]:
+def runs_of(paragraph: Paragraph) -> list[Run]:
     """The paragraph's visible runs: markers (``~~``, ``*``) become formatting. If the markers
     cannot be rebuilt from the formatting, the paragraph is written as its source text with
     the markers shown, so that reading it back gives the same text."""
     runs = [
-        _Run(s.text, s.struck, s.emphasis, s.strong, s.depth, s.kind)
+        Run(s.text, s.struck, s.emphasis, s.strong, s.depth, s.kind)
         for s in paragraph_segments(paragraph)
         if s.kind != "marker" and s.text
     ]
     if any(s.kind == "marker" for s in paragraph_segments(paragraph)):
         if _markers(runs) != render_paragraph(paragraph):
-            return [_Run(render_paragraph(paragraph))]
+            return [Run(render_paragraph(paragraph))]
     return runs
 
 
-def _markers(runs: Iterable[tuple[str, bool, bool, bool] | _Run]) -> str:
+def _markers(runs: Iterable[tuple[str, bool, bool, bool] | Run]) -> str:
     """Text with formatting as the notation writes it: strikethrough outermost, then bold,
     then italics (``~~**x**~~``, ``***x***``)."""
     out: list[str] = []
     state = (False, False, False)
     for run in runs:
-        if isinstance(run, _Run):
+        if isinstance(run, Run):
             text, struck, italic, bold = run.text, run.struck, run.italic, run.bold
         else:
             text, struck, italic, bold = run
@@ -177,7 +177,7 @@ def _xml_text(text: str) -> str:
     return _XML_INVALID.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _run_xml(run: _Run, *, deleted: bool = False) -> str:
+def _run_xml(run: Run, *, deleted: bool = False) -> str:
     props = []
     if run.bold:
         props.append("<w:b/>")
@@ -253,9 +253,9 @@ def _body_xml(doc: Document) -> Iterator[str]:
                     yield "<w:p>" + _PPR.format(mark="") + "".join(current) + "</w:p>"
                     current = []
                 if piece:
-                    current.append(_run_xml(_Run(piece)))
+                    current.append(_run_xml(Run(piece)))
         else:
-            current.extend(_run_xml(run) for run in _runs(block))
+            current.extend(_run_xml(run) for run in runs_of(block))
     yield "<w:p>" + _PPR.format(mark="") + "".join(current) + "</w:p>"
 
 
@@ -342,7 +342,7 @@ def compare_docx(old: Analysis, new: Analysis, meta: DocMeta) -> bytes:
     separated by one blank line)."""
     revisions = _Revisions(meta.author, _w_date(meta.date))
     parts = [_header_xml(meta)]
-    for kind, before, after in _sequence(old, new):
+    for kind, before, after in sequence(old, new):
         if kind == "delete":
             assert before is not None
             parts.append(_whole(before, revisions, "del"))
@@ -356,7 +356,7 @@ def compare_docx(old: Analysis, new: Analysis, meta: DocMeta) -> bytes:
     return _package(parts, meta)
 
 
-def _sequence(
+def sequence(
     old: Analysis, new: Analysis
 ) -> list[tuple[str, ParagraphInfo | None, ParagraphInfo | None]]:
     """Paragraphs of both revisions in one order in which the old ones read in their order
@@ -394,47 +394,59 @@ def _sequence(
 
 
 def _whole(info: ParagraphInfo, revisions: _Revisions, kind: str) -> str:
-    runs = "".join(_run_xml(run, deleted=kind == "del") for run in _runs(info.node))
+    runs = "".join(_run_xml(run, deleted=kind == "del") for run in runs_of(info.node))
     return "<w:p>" + _PPR.format(mark=revisions.mark(kind)) + revisions.tag(kind, runs) + "</w:p>"
 
 
-def _changed(before: ParagraphInfo, after: ParagraphInfo, revisions: _Revisions) -> str:
-    old_runs, new_runs = _runs(before.node), _runs(after.node)
+def changed_runs(before: ParagraphInfo, after: ParagraphInfo) -> list[tuple[str, list[Run]]]:
+    """A changed paragraph as runs tagged ``equal`` / ``delete`` / ``insert``: a word diff of
+    the visible text of both sides, each run keeping its formatting (the later side's for
+    equal text)."""
+    old_runs, new_runs = runs_of(before.node), runs_of(after.node)
     old_text = "".join(r.text for r in old_runs)
     new_text = "".join(r.text for r in new_runs)
     if old_text == new_text:
-        body = "".join(_run_xml(run) for run in new_runs)
-        return "<w:p>" + _PPR.format(mark="") + body + "</w:p>"
-    out: list[str] = []
+        return [("equal", new_runs)]
+    out: list[tuple[str, list[Run]]] = []
     old_cursor = _Cursor(old_runs)
     new_cursor = _Cursor(new_runs)
     for op in word_diff(old_text, new_text):
         if op.op == "equal":
             old_cursor.take(len(op.text))
-            out.extend(_run_xml(run) for run in new_cursor.take(len(op.text)))
+            out.append(("equal", new_cursor.take(len(op.text))))
         elif op.op == "delete":
-            runs = "".join(_run_xml(run, deleted=True) for run in old_cursor.take(len(op.text)))
-            out.append(revisions.tag("del", runs))
+            out.append(("delete", old_cursor.take(len(op.text))))
         else:
-            runs = "".join(_run_xml(run) for run in new_cursor.take(len(op.text)))
-            out.append(revisions.tag("ins", runs))
+            out.append(("insert", new_cursor.take(len(op.text))))
+    return out
+
+
+def _changed(before: ParagraphInfo, after: ParagraphInfo, revisions: _Revisions) -> str:
+    out: list[str] = []
+    for op, runs in changed_runs(before, after):
+        if op == "equal":
+            out.extend(_run_xml(run) for run in runs)
+        elif op == "delete":
+            out.append(revisions.tag("del", "".join(_run_xml(r, deleted=True) for r in runs)))
+        else:
+            out.append(revisions.tag("ins", "".join(_run_xml(r) for r in runs)))
     return "<w:p>" + _PPR.format(mark="") + "".join(out) + "</w:p>"
 
 
 class _Cursor:
     """Takes the next n characters of a list of runs, splitting a run where needed."""
 
-    def __init__(self, runs: list[_Run]) -> None:
+    def __init__(self, runs: list[Run]) -> None:
         self.runs = runs
         self.index = 0
         self.offset = 0
 
-    def take(self, count: int) -> list[_Run]:
-        out: list[_Run] = []
+    def take(self, count: int) -> list[Run]:
+        out: list[Run] = []
         while count > 0 and self.index < len(self.runs):
             run = self.runs[self.index]
             piece = run.text[self.offset : self.offset + count]
-            out.append(_Run(piece, run.struck, run.italic, run.bold, run.depth, run.kind))
+            out.append(Run(piece, run.struck, run.italic, run.bold, run.depth, run.kind))
             count -= len(piece)
             self.offset += len(piece)
             if self.offset >= len(run.text):
