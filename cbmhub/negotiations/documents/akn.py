@@ -346,17 +346,39 @@ def write_akn(doc: Any, meta: AknMeta) -> bytes:
     position, note) keeping their characters, with the delegations and stances in attributes
     of the ``cbm:`` namespace; struck text is ``del``, emphasis ``i`` / ``b``. The text of every
     paragraph (without its label) is kept character for character, line breaks as ``eol``."""
-    from cbmhub.negotiations.notation import Label  # noqa: PLC0415 - keep read_akn light
+    root = etree.Element(f"{_A}akomaNtoso", nsmap={None: AKN_NS, "cbm": CBM_NS})
+    statement = etree.SubElement(root, f"{_A}statement", name=meta.name)
+    _meta(statement, meta)
+    _cover(statement, meta)
+    paragraphs = doc.paragraphs
+    first_body = next(
+        (
+            i
+            for i, p in enumerate(paragraphs)
+            if p.label is not None and p.label.kind in ("operative", "sub-item")
+        ),
+        len(paragraphs),
+    )
+    eids = _EIds()
+    if first_body:
+        _preamble(statement, paragraphs[:first_body], eids)
+    body = etree.SubElement(statement, f"{_A}mainBody")
+    _main_body(body, paragraphs[first_body:], eids)
+    if not len(body):
+        empty = _sub(body, "paragraph", eId="para_unnumbered")
+        _sub(_sub(empty, "content", eId="para_unnumbered__content"), "p")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
+
+def _meta(statement: Any, meta: AknMeta) -> None:
     lang = language_639_2(meta.language)
     date = meta.date[:10] or "1970-01-01"
     author = _slug(meta.author, "cbmhub")
-    work = f"/akn/{_slug(meta.organisation, 'int')}/statement/{meta.name}/{author}/{date}/{_slug(meta.symbol, 'draft')}/"
+    country = _slug(meta.organisation, "int")
+    number = _slug(meta.symbol, "draft")
+    work = f"/akn/{country}/statement/{meta.name}/{author}/{date}/{number}/"
     version = _slug(meta.revision, "")
-    expression = f"{work}{lang}@{version}/" if version else f"{work}{lang}@/"
-    nsmap = {None: AKN_NS, "cbm": CBM_NS}
-    root = etree.Element(f"{_A}akomaNtoso", nsmap=nsmap)
-    statement = etree.SubElement(root, f"{_A}statement", name=meta.name)
+    expression = f"{work}{lang}@{version}/"
     meta_el = etree.SubElement(statement, f"{_A}meta")
     ident = etree.SubElement(meta_el, f"{_A}identification", source=f"#{author}")
     frbr_work = etree.SubElement(ident, f"{_A}FRBRWork")
@@ -364,7 +386,7 @@ def write_akn(doc: Any, meta: AknMeta) -> bytes:
     _sub(frbr_work, "FRBRuri", value=work)
     _sub(frbr_work, "FRBRdate", date=date, name="draft")
     _sub(frbr_work, "FRBRauthor", href=f"#{author}", **{"as": "#author"})
-    _sub(frbr_work, "FRBRcountry", value=_slug(meta.organisation, "int"))
+    _sub(frbr_work, "FRBRcountry", value=country)
     if meta.symbol:
         _sub(frbr_work, "FRBRnumber", value=meta.symbol)
     if meta.title:
@@ -383,13 +405,8 @@ def write_akn(doc: Any, meta: AknMeta) -> bytes:
     _sub(frbr_man, "FRBRdate", date=date, name="export")
     _sub(frbr_man, "FRBRauthor", href="#cbmhub", **{"as": "#editor"})
     refs = etree.SubElement(meta_el, f"{_A}references", source="#cbmhub")
-    _sub(
-        refs,
-        "TLCOrganization",
-        eId=author,
-        href=f"/ontology/organization/{author}",
-        showAs=meta.author or "CBM Hub",
-    )
+    shown = meta.author or "CBM Hub"
+    _sub(refs, "TLCOrganization", eId=author, href=f"/ontology/organization/{author}", showAs=shown)
     if author != "cbmhub":
         _sub(
             refs,
@@ -401,85 +418,62 @@ def write_akn(doc: Any, meta: AknMeta) -> bytes:
     _sub(refs, "TLCRole", eId="author", href="/ontology/role/author", showAs="Author")
     _sub(refs, "TLCRole", eId="editor", href="/ontology/role/editor", showAs="Editor")
 
-    cover = etree.SubElement(statement, f"{_A}coverPage")
-    if meta.symbol:
-        p = _sub(cover, "p")
-        _sub(p, "docNumber").text = meta.symbol
-    if meta.title:
-        p = _sub(cover, "p")
-        _sub(p, "docTitle").text = meta.title
-    if meta.revision:
-        p = _sub(cover, "p")
-        _sub(p, "docStage").text = meta.revision
-    if meta.date:
-        p = _sub(cover, "p")
-        _sub(p, "docDate", date=date).text = meta.date[:10]
-    if not len(cover):
-        statement.remove(cover)
 
-    paragraphs = doc.paragraphs
-    first_body = next(
-        (
-            i
-            for i, p in enumerate(paragraphs)
-            if p.label is not None and p.label.kind in ("operative", "sub-item")
-        ),
-        len(paragraphs),
-    )
-    eids = _EIds()
-    if first_body:
-        preamble = etree.SubElement(statement, f"{_A}preamble")
-        container_number = 0
-        for index, paragraph in enumerate(paragraphs[:first_body]):
-            label = paragraph.label
-            if index == 0 and label is None and _is_formula(paragraph):
-                formula = _sub(preamble, "formula", name="enactingFormula", eId="formula_1")
-                _paragraph_p(formula, paragraph, None, "formula_1")
-                continue
-            container_number += 1
-            eid = eids.make("", "container", str(container_number))
-            container = _sub(
-                preamble, "container", name=(label.name if label else "recital"), eId=eid
-            )
-            if label is not None:
-                container.set(f"{_C}label", label.text.strip())
-            _paragraph_p(container, paragraph, label, eid)
-    body = etree.SubElement(statement, f"{_A}mainBody")
+def _cover(statement: Any, meta: AknMeta) -> None:
+    lines = [
+        ("docNumber", meta.symbol, {}),
+        ("docTitle", meta.title, {}),
+        ("docStage", meta.revision, {}),
+        ("docDate", meta.date[:10], {"date": meta.date[:10]}),
+    ]
+    if not any(value for _, value, _ in lines):
+        return
+    cover = etree.SubElement(statement, f"{_A}coverPage")
+    for tag, value, attrs in lines:
+        if value:
+            _sub(_sub(cover, "p"), tag, **attrs).text = _XML_BAD.sub("\ufffd", value)
+
+
+def _preamble(statement: Any, paragraphs: list[Any], eids: _EIds) -> None:
+    preamble = etree.SubElement(statement, f"{_A}preamble")
+    number = 0
+    for index, paragraph in enumerate(paragraphs):
+        label = paragraph.label
+        if index == 0 and label is None and _is_formula(paragraph):
+            formula = _sub(preamble, "formula", name="enactingFormula", eId="formula_1")
+            _Inlines(paragraph, None, "formula_1").write(formula)
+            continue
+        number += 1
+        eid = eids.make("", "container", str(number))
+        container = _sub(preamble, "container", name=label.name if label else "recital", eId=eid)
+        if label is not None:
+            container.set(f"{_C}label", label.text.strip())
+        _Inlines(paragraph, label, eid).write(container)
+
+
+def _main_body(body: Any, paragraphs: list[Any], eids: _EIds) -> None:
     parent: Any = None
     parent_eid = ""
-    for paragraph in paragraphs[first_body:]:
+    for paragraph in paragraphs:
         label = paragraph.label
         num = label.text.strip() if label is not None else ""
-        if label is not None and label.kind == "sub-item" and parent is not None:
-            if parent.find(f"{_A}content") is not None:
-                content = parent.find(f"{_A}content")
+        sub_item = label is not None and label.kind == "sub-item"
+        if sub_item and parent is not None:
+            content = parent.find(f"{_A}content")
+            if content is not None:  # the paragraph's own text becomes the intro of its points
                 intro = etree.Element(f"{_A}intro", eId=f"{parent_eid}__intro_1")
-                for child in list(content):
-                    intro.append(child)
-                parent.remove(content)
-                parent.append(intro)
+                intro.extend(list(content))
+                parent.replace(content, intro)
             eid = eids.make(parent_eid, "point", num)
-            point = _sub(parent, "point", eId=eid)
-            _sub(point, "num").text = num
-            content = _sub(point, "content", eId=f"{eid}__content")
-            _paragraph_p(content, paragraph, label, eid)
-            continue
-        kind = "point" if label is not None and label.kind == "sub-item" else "para"
-        eid = eids.make("", kind, num)
-        element = _sub(body, "point" if kind == "point" else "paragraph", eId=eid)
+            element = _sub(parent, "point", eId=eid)
+        else:
+            eid = eids.make("", "point" if sub_item else "para", num)
+            element = _sub(body, "point" if sub_item else "paragraph", eId=eid)
+            parent, parent_eid = (None, "") if sub_item else (element, eid)
         if num:
             _sub(element, "num").text = num
         content = _sub(element, "content", eId=f"{eid}__content")
-        _paragraph_p(content, paragraph, label, eid)
-        parent, parent_eid = (element, eid) if kind == "para" else (None, "")
-    if not len(body):
-        p = _sub(
-            _sub(body, "paragraph", eId="para_unnumbered"),
-            "content",
-            eId="para_unnumbered__content",
-        )
-        _sub(p, "p")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=False)
+        _Inlines(paragraph, label, eid).write(content)
 
 
 def _sub(parent: Any, tag: str, **attrs: str) -> Any:
@@ -493,89 +487,83 @@ def _is_formula(paragraph: Any) -> bool:
     return len(text) <= 80 and text.endswith(",") and "\n" not in text and "[" not in text
 
 
-def _paragraph_p(parent: Any, paragraph: Any, label: Any, eid: str) -> None:
-    """One ``p`` with the paragraph's text (without its label) and its markup as inlines."""
-    from cbmhub.negotiations import notation  # noqa: PLC0415
+class _Inlines:
+    """One ``p`` with a paragraph's text (without its label) and its markup as inlines."""
 
-    p = _sub(parent, "p")
-    state = {"skip_space": label is not None, "inline": 0}
+    def __init__(self, paragraph: Any, label: Any, eid: str) -> None:
+        self.paragraph = paragraph
+        self.label = label
+        self.eid = eid
+        self.skip_space = label is not None
+        self.count = 0
 
-    def text(target: Any, value: str) -> None:
-        if state["skip_space"]:
-            stripped = value.lstrip(" \t")
-            if not stripped:
+    def write(self, parent: Any) -> None:
+        self.walk(self.paragraph.children, _sub(parent, "p"))
+
+    def text(self, target: list[Any], value: str) -> None:
+        """Append text after the last child of ``target[0]`` (``target[1]``), line breaks
+        as ``eol``; the spaces after the label are left out."""
+        if self.skip_space:
+            value = value.lstrip(" \t")
+            if not value:
                 return
-            value = stripped
-            state["skip_space"] = False
+            self.skip_space = False
         value = _XML_BAD.sub("\ufffd", value.replace("\r\n", "\n").replace("\r", "\n"))
-        pieces = value.split("\n")
-        for index, piece in enumerate(pieces):
+        for index, piece in enumerate(value.split("\n")):
             if index:
                 target[1] = _sub(target[0], "eol")
-            if piece:
-                last = target[1]
-                if last is None:
-                    target[0].text = (target[0].text or "") + piece
-                else:
-                    last.tail = (last.tail or "") + piece
+            _append(target[0], target[1], piece)
 
-    def walk(nodes: list[Any], element: Any) -> None:
-        target = [element, None]  # element, last child (text goes to its tail)
+    def inline(self, element: Any, name: str) -> Any:
+        self.count += 1
+        return _sub(element, "inline", name=name, eId=f"{self.eid}__inline_{self.count}")
+
+    def walk(self, nodes: list[Any], element: Any) -> None:
+        from cbmhub.negotiations import notation  # noqa: PLC0415 - keep read_akn light
+
+        target: list[Any] = [element, None]  # the element, its last child (text goes after)
         for node in nodes:
-            if isinstance(node, notation.Label) and node is label:
-                state["skip_space"] = True
-                continue
-            if isinstance(node, notation.Text | notation.Label | notation.StrayClose):
-                text(target, node.text)
-                continue
-            state["skip_space"] = False
-            state["inline"] += 1
-            if isinstance(node, notation.Bracket):
-                child = _sub(
-                    element, "inline", name="bracket", eId=f"{eid}__inline_{state['inline']}"
-                )
-                child.set(f"{_C}depth", str(node.depth))
-                child.set(f"{_C}number", str(node.number))
-                target[1] = child
-                inner = [child, None]
-                text(inner, node.open)
-                walk(node.children, child)
-                last = child[-1] if len(child) else None
-                _append(child, last, node.close)
-            elif isinstance(node, notation.Struck):
-                child = _sub(element, "del")
-                target[1] = child
-                child.text = node.open
-                walk(node.children, child)
-                _append(child, child[-1] if len(child) else None, node.close)
-            elif isinstance(node, notation.Emphasis):
-                child = _sub(element, "b" if len(node.marker) >= 2 else "i")
-                target[1] = child
-                child.text = node.marker
-                walk(node.children, child)
-                _append(child, child[-1] if len(child) else None, node.marker)
-            elif isinstance(node, notation.Position):
-                child = _sub(
-                    element, "inline", name="position", eId=f"{eid}__inline_{state['inline']}"
-                )
-                child.set(f"{_C}delegations", " ".join(e.delegation for e in node.entries))
-                child.set(
-                    f"{_C}support",
-                    " ".join(e.delegation for e in node.entries if e.stance == "support"),
-                )
-                child.set(
-                    f"{_C}oppose",
-                    " ".join(e.delegation for e in node.entries if e.stance == "oppose"),
-                )
-                child.text = _XML_BAD.sub("\ufffd", node.text)
-                target[1] = child
-            elif isinstance(node, notation.Note):
-                child = _sub(element, "inline", name="note", eId=f"{eid}__inline_{state['inline']}")
-                child.set(f"{_C}delegations", " ".join(node.delegations))
-                child.text = _XML_BAD.sub("\ufffd", node.text.replace("\r", ""))
-                target[1] = child
+            if node is self.label:
+                self.skip_space = True
+            elif isinstance(node, notation.Text | notation.Label | notation.StrayClose):
+                self.text(target, node.text)
+            else:
+                self.skip_space = False
+                target[1] = self.container(node, element)
 
-    walk(paragraph.children, p)
+    def container(self, node: Any, element: Any) -> Any:
+        from cbmhub.negotiations import notation  # noqa: PLC0415
+
+        if isinstance(node, notation.Position):
+            child = self.inline(element, "position")
+            entries = node.entries
+            child.set(f"{_C}delegations", " ".join(e.delegation for e in entries))
+            support = [e.delegation for e in entries if e.stance == "support"]
+            oppose = [e.delegation for e in entries if e.stance == "oppose"]
+            child.set(f"{_C}support", " ".join(support))
+            child.set(f"{_C}oppose", " ".join(oppose))
+            self.text([child, None], node.text)
+            return child
+        if isinstance(node, notation.Note):
+            child = self.inline(element, "note")
+            child.set(f"{_C}delegations", " ".join(node.delegations))
+            self.text([child, None], node.text)
+            return child
+        if isinstance(node, notation.Bracket):
+            child = self.inline(element, "bracket")
+            child.set(f"{_C}depth", str(node.depth))
+            child.set(f"{_C}number", str(node.number))
+            opening, closing = node.open, node.close
+        elif isinstance(node, notation.Struck):
+            child = _sub(element, "del")
+            opening, closing = node.open, node.close
+        else:  # Emphasis
+            child = _sub(element, "b" if len(node.marker) >= 2 else "i")
+            opening = closing = node.marker
+        child.text = opening
+        self.walk(node.children, child)
+        _append(child, child[-1] if len(child) else None, closing)
+        return child
 
 
 def _append(element: Any, last: Any, value: str) -> None:

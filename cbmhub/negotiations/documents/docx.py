@@ -677,33 +677,7 @@ class _Reader:
             bold = _on(props.find(f"{_W}b"))
             if _on(props.find(f"{_W}vanish")):
                 self.warnings.add("hidden text was read as text")
-        parts: list[str] = []
-        for child in r:
-            tag = child.tag
-            if tag in (f"{_W}t", f"{_W}delText", f"{_W}instrText"):
-                if tag != f"{_W}instrText":
-                    parts.append(child.text or "")
-            elif tag == f"{_W}tab" or tag == f"{_W}ptab":
-                parts.append("\t")
-            elif tag == f"{_W}br":
-                parts.append("\f" if child.get(f"{_W}type") == "page" else "\n")
-            elif tag == f"{_W}cr":
-                parts.append("\n")
-            elif tag == f"{_W}noBreakHyphen":
-                parts.append("\u2011")
-            elif tag == f"{_W}softHyphen":
-                parts.append("\u00ad")
-            elif tag == f"{_W}sym":
-                try:
-                    parts.append(chr(int(child.get(f"{_W}char", "0"), 16) or 0xFFFD))
-                except ValueError:
-                    parts.append("\ufffd")
-            elif tag == f"{_W}footnoteReference" or tag == f"{_W}endnoteReference":
-                self.warnings.add(
-                    "footnotes and endnotes are not imported (their marks are left out)"
-                )
-            elif tag in (f"{_W}drawing", f"{_W}pict", f"{_W}object"):
-                self.warnings.add("pictures, text boxes and objects are not imported")
+        parts = [self.run_part(child) for child in r]
         text = "".join(parts)
         if text:
             out.append(_Piece(text, struck, italic, bold, state))
@@ -711,8 +685,36 @@ class _Reader:
                 if state != "del":
                     self.comment_anchor.setdefault(comment, []).append(text)
 
+    def run_part(self, child: etree._Element) -> str:
+        """The characters of one child of a run."""
+        tag = child.tag
+        if tag in (f"{_W}t", f"{_W}delText"):
+            return str(child.text or "")
+        if tag in _RUN_CHARS:
+            return _RUN_CHARS[tag]
+        if tag == f"{_W}br":
+            return "\f" if child.get(f"{_W}type") == "page" else "\n"
+        if tag == f"{_W}sym":
+            try:
+                return chr(int(child.get(f"{_W}char", "0"), 16) or 0xFFFD)
+            except ValueError:
+                return "\ufffd"
+        if tag in (f"{_W}footnoteReference", f"{_W}endnoteReference"):
+            self.warnings.add(_FOOTNOTES)
+        elif tag in (f"{_W}drawing", f"{_W}pict", f"{_W}object"):
+            self.warnings.add("pictures, text boxes and objects are not imported")
+        return ""
+
 
 _MATH_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
+_FOOTNOTES = "footnotes and endnotes are not imported (their marks are left out)"
+_RUN_CHARS = {
+    f"{_W}tab": "\t",
+    f"{_W}ptab": "\t",
+    f"{_W}cr": "\n",
+    f"{_W}noBreakHyphen": "\u2011",
+    f"{_W}softHyphen": "\u00ad",
+}
 
 
 def _text(paragraphs: list[tuple[list[_Piece], str]], skip: str) -> str:

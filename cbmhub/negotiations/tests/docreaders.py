@@ -14,13 +14,20 @@ from cbmhub.negotiations import notation
 def _inline_text(inlines: list[dict[str, Any]], out: list[str]) -> None:
     for node in inlines:
         kind = node["t"]
-        content = node.get("c")
+        content: Any = node.get("c")
         if kind == "Str":
             out.append(content)
         elif kind in ("Space", "SoftBreak", "LineBreak"):
             out.append(" ")
-        elif kind in ("Emph", "Strong", "Strikeout", "Underline", "SmallCaps", "Superscript",
-                      "Subscript"):
+        elif kind in (
+            "Emph",
+            "Strong",
+            "Strikeout",
+            "Underline",
+            "SmallCaps",
+            "Superscript",
+            "Subscript",
+        ):
             _inline_text(content, out)
         elif kind in ("Span", "Link"):
             _inline_text(content[1], out)
@@ -56,7 +63,9 @@ def pandoc_paragraphs(path: Path, track: str) -> list[str]:
     whitespace collapsed; empty paragraphs are dropped (pandoc drops them too)."""
     done = subprocess.run(
         ["pandoc", f"--track-changes={track}", "-f", "docx", "-t", "json", str(path)],
-        capture_output=True, check=True, timeout=120,
+        capture_output=True,
+        check=True,
+        timeout=120,
     )
     out: list[str] = []
     _blocks(json.loads(done.stdout)["blocks"], out)
@@ -68,8 +77,9 @@ def visible_paragraphs(text: str) -> list[str]:
     (~~, *) gone, whitespace collapsed."""
     out = []
     for paragraph in notation.parse(text).paragraphs:
-        visible = "".join(s.text for s in notation.paragraph_segments(paragraph)
-                          if s.kind != "marker")
+        visible = "".join(
+            s.text for s in notation.paragraph_segments(paragraph) if s.kind != "marker"
+        )
         visible = " ".join(visible.split())
         if visible:
             out.append(visible)
