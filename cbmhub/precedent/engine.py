@@ -242,6 +242,10 @@ class Index:
             keep &= ~np.isin(self._texts, excluded)
         return keep
 
+    def unknown(self, text: str) -> bool:
+        """Whether no word of ``text`` occurs in the index (e.g. a script it has never seen)."""
+        return all(word not in self._vocabulary.ids for word in tokens(text))
+
     # --- exact phrase ---------------------------------------------------------------------
 
     def phrase(self, text: str, filters: Filters | None = None) -> list[Entry]:
