@@ -37,9 +37,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cbmhub.core.alignment import AlignItem, align  # noqa: E402
+from cbmhub.core.alignment import AlignItem, align, label_key  # noqa: E402
 from cbmhub.precedent import engine  # noqa: E402
-from cbmhub.precedent.sources import UnParagraph, UnText, read_un_file  # noqa: E402
+from cbmhub.precedent.sources import UnText, read_un_file  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/unsc"
 QUALIFIERS = [
@@ -140,9 +140,7 @@ def _near(index: engine.Index, text: str) -> set[int]:
     return {hit.entry.key for hit in index.closest(text, limit=200) if hit.similarity >= NEAR}
 
 
-def make_queries(
-    texts: list[UnText], index: engine.Index, *, since: str, seed: int
-) -> list[Query]:
+def make_queries(texts: list[UnText], index: engine.Index, *, since: str, seed: int) -> list[Query]:
     entries = index.entries
     by_text: dict[str, set[int]] = defaultdict(set)
     for entry in entries:
@@ -243,7 +241,9 @@ def measure_search(texts: list[UnText], *, before: str, since: str, seed: int, l
             phrase_ok += _phrase_found(index, query)
     _table(right)
     if fragments:
-        print(f"  fragments with a source among the exact-phrase results: {phrase_ok / fragments:.3f}")
+        print(
+            f"  fragments with a source among the exact-phrase results: {phrase_ok / fragments:.3f}"
+        )
     ours_median = statistics.median(ours_times) * 1000
     bm25_median = statistics.median(bm25_times) * 1000
     print(
@@ -262,20 +262,25 @@ def _ids(text: UnText) -> list[str]:
 
 def _describe(pairs: list[Any], english: UnText, russian: UnText) -> str:
     left_only = [english.paragraphs[p.left].label or f"#{p.left}" for p in pairs if p.right is None]
-    right_only = [russian.paragraphs[p.right].label or f"#{p.right}" for p in pairs if p.left is None]
+    right_only = [
+        russian.paragraphs[p.right].label or f"#{p.right}" for p in pairs if p.left is None
+    ]
     relabelled = sum(
         1
         for p in pairs
         if p.left is not None
         and p.right is not None
-        and english.paragraphs[p.left].label != russian.paragraphs[p.right].label
+        and label_key(english.paragraphs[p.left].label)
+        != label_key(russian.paragraphs[p.right].label)
     )
     paired = sum(1 for p in pairs if p.left is not None and p.right is not None)
     out = f"{len(english.paragraphs)} en / {len(russian.paragraphs)} ru: {paired} paired"
     if left_only:
         out += f"; English only: {', '.join(left_only[:8])}" + (" …" if len(left_only) > 8 else "")
     if right_only:
-        out += f"; Russian only: {', '.join(right_only[:8])}" + (" …" if len(right_only) > 8 else "")
+        out += f"; Russian only: {', '.join(right_only[:8])}" + (
+            " …" if len(right_only) > 8 else ""
+        )
     if relabelled:
         out += f"; {relabelled} paired across different labels"
     return out

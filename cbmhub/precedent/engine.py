@@ -200,7 +200,7 @@ class Index:
         self._dates = np.asarray([e.date for e in self.entries], dtype=object)
         self._sizes = np.asarray([max(len(ids) - 1, 1) for ids in self._ids], dtype=np.float64)
         # A tie-break smaller than any difference in rarity: newer paragraphs first.
-        order = np.argsort(self._dates, kind="stable") if self.entries else np.empty(0)
+        order = np.argsort(self._dates, kind="stable") if self.entries else np.empty(0, dtype=np.int64)
         self._recency = np.zeros(len(self.entries))
         self._recency[order] = np.arange(len(self.entries)) * (1e-7 / max(len(self.entries), 1))
 
@@ -295,9 +295,7 @@ class Index:
         if not used:
             return np.empty(0, dtype=np.int64), np.zeros(total)
         postings = np.concatenate([self._postings(key) for _, key in used])
-        weights = np.concatenate(
-            [np.full(df, math.log(1 + total / df)) for df, _ in used]
-        )
+        weights = np.concatenate([np.full(df, math.log(1 + total / df)) for df, _ in used])
         shared = np.bincount(postings, minlength=total).astype(np.float64)
         rarity = np.bincount(postings, weights=weights, minlength=total) + self._recency
         rarity[~keep] = 0.0

@@ -24,7 +24,9 @@ class Source(TimeStampedModel):
     provenance = models.TextField(blank=True, help_text=_("Where the texts come from."))
     terms = models.TextField(blank=True, help_text=_("The terms of use of the texts."))
     acknowledgement = models.CharField(
-        max_length=300, blank=True, help_text=_('Shown with every result, e.g. "Source: United Nations".')
+        max_length=300,
+        blank=True,
+        help_text=_('Shown with every result, e.g. "Source: United Nations".'),
     )
     # Texts of a source with an organisation are read only by those who may read that
     # organisation's negotiations; a source without one is public (the UN's resolutions).

@@ -150,7 +150,9 @@ def unknown_words(query: str) -> bool:
 def access_paragraph(user: Any, paragraph_id: int) -> Paragraph:
     require_search(user)
     found = (
-        Paragraph.objects.filter(pk=paragraph_id, text__in=Text.objects.filter(visible_text_filter(user)))
+        Paragraph.objects.filter(
+            pk=paragraph_id, text__in=Text.objects.filter(visible_text_filter(user))
+        )
         .select_related("text__source")
         .first()
     )

@@ -9,13 +9,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cbmhub.negotiations import notation
+from cbmhub.negotiations import versions
 from cbmhub.negotiations.documents.akn import AknError, read_akn
 
 # ISO 639-2 (AKN's FRBRlanguage) to the codes CBM Hub uses.
 LANGUAGES = {"eng": "en", "rus": "ru", "kaz": "kk", "fra": "fr", "spa": "es", "ara": "ar",
              "zho": "zh", "chi": "zh"}  # fmt: skip
-NOTATION_KINDS = {"preambular": "preamble", "operative": "operative", "sub-item": "operative"}
 _WORK_NUMBER = re.compile(r"/(\d+)-(\d{4})/?$")
 
 
@@ -85,17 +84,9 @@ def read_un_file(path: Path) -> UnText | None:
 
 
 def notation_paragraphs(source: str) -> list[UnParagraph]:
-    """The paragraphs of a text in the notation: kind, label and the agreed-only text."""
-    analysis = notation.analyse(notation.parse(source))
-    out = []
-    for paragraph in analysis.paragraphs:
-        text = " ".join(paragraph.clean.split())
-        if paragraph.label and text.startswith(paragraph.label):
-            text = text[len(paragraph.label) :].lstrip(" .)")
-        if text:
-            kind = NOTATION_KINDS.get(paragraph.kind, "text")
-            out.append(UnParagraph(kind, paragraph.label, text))
-    return out
+    """The paragraphs of a text in the notation: kind, label and the agreed-only text (the
+    same reading as a revision's language versions: ``negotiations.versions``)."""
+    return [UnParagraph(i.kind, i.label, i.text) for i in versions.paragraph_items(source)]
 
 
 def read_notation_text(data: bytes, *, name: str, date: str, language: str, body: str) -> UnText:
