@@ -200,7 +200,9 @@ class Index:
         self._dates = np.asarray([e.date for e in self.entries], dtype=object)
         self._sizes = np.asarray([max(len(ids) - 1, 1) for ids in self._ids], dtype=np.float64)
         # A tie-break smaller than any difference in rarity: newer paragraphs first.
-        order = np.argsort(self._dates, kind="stable") if self.entries else np.empty(0, dtype=np.int64)
+        order = (
+            np.argsort(self._dates, kind="stable") if self.entries else np.empty(0, dtype=np.int64)
+        )
         self._recency = np.zeros(len(self.entries))
         self._recency[order] = np.arange(len(self.entries)) * (1e-7 / max(len(self.entries), 1))
 

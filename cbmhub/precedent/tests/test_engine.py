@@ -63,7 +63,12 @@ def test_closest_never_returns_what_the_filter_excludes():
 
 @pytest.mark.parametrize(
     ("query", "code"),
-    [("", "empty"), ("   ", "empty"), ("x" * (MAX_QUERY_CHARS + 1), "too_long"), ("— … !", "no_words")],
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("x" * (MAX_QUERY_CHARS + 1), "too_long"),
+        ("— … !", "no_words"),
+    ],
 )
 def test_bad_queries_are_refused_with_a_reason(query, code):
     with pytest.raises(QueryError) as caught:

@@ -33,9 +33,11 @@ def _containing(phrase: str, folder: str) -> int:
 def test_closest_precedent_page_shows_similarity_difference_and_the_un_acknowledged(
     client_for, alice, un_texts
 ):
-    page = client_for(alice).get(
-        SEARCH, {"q": "Decides to remain seized of the matter."}
-    ).content.decode()
+    page = (
+        client_for(alice)
+        .get(SEARCH, {"q": "Decides to remain seized of the matter."})
+        .content.decode()
+    )
     assert 'data-testid="result"' in page
     assert "S/RES/2677 (2023)" in page or "S/RES/2672 (2023)" in page
     assert '<del class="diff-del"' in page  # "actively" is in the precedent only
@@ -93,7 +95,9 @@ def test_a_precedent_from_a_text_the_user_may_not_read_is_never_shown(
     assert client.get(reverse("precedent:paragraph", args=[hidden.pk])).status_code == 404
     assert client.get(reverse("precedent:draft", args=[asean_adopted.pk])).status_code == 404
     # The CICA draft's page, which Alice, Carol and Sam may read, cites no ASEAN text.
-    assert "ARF/ISM/7" not in client.get(reverse("precedent:draft", args=[draft.pk])).content.decode()
+    assert (
+        "ARF/ISM/7" not in client.get(reverse("precedent:draft", args=[draft.pk])).content.decode()
+    )
 
 
 @pytest.mark.django_db
@@ -111,9 +115,13 @@ def test_observers_and_anonymous_users_are_refused(client, client_for, olga, un_
         ("安全理事会决定继续积极处理此案", "None of these words occurs"),
     ],
 )
-def test_bad_queries_get_a_clear_answer_not_an_error_page(client_for, alice, un_texts, query, message):
-    response = client_for(alice).get(SEARCH, {"q": query}) if len(query) < 10_000 else (
-        client_for(alice).get(SEARCH, {"q": query[:1_000_000]})
+def test_bad_queries_get_a_clear_answer_not_an_error_page(
+    client_for, alice, un_texts, query, message
+):
+    response = (
+        client_for(alice).get(SEARCH, {"q": query})
+        if len(query) < 10_000
+        else (client_for(alice).get(SEARCH, {"q": query[:1_000_000]}))
     )
     assert response.status_code == 200
     assert message in response.content.decode()
