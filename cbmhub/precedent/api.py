@@ -56,13 +56,14 @@ class ResultSerializer(serializers.Serializer):
     score = serializers.FloatField()
     similarity = serializers.FloatField()
     diff = serializers.SerializerMethodField()
-    source = serializers.SerializerMethodField()
+    acknowledgement = serializers.SerializerMethodField()
 
     def get_diff(self, result: selectors.Result) -> list[dict[str, str]]:
         """Word runs: ``equal``, ``delete`` (in the precedent only), ``insert`` (query only)."""
         return [{"op": op.op, "text": op.text} for op in result.diff]
 
-    def get_source(self, result: selectors.Result) -> str:
+    def get_acknowledgement(self, result: selectors.Result) -> str:
+        """The source to acknowledge ("Source: United Nations"), else the source's name."""
         return result.text.source.acknowledgement or result.text.source.name
 
 
@@ -120,13 +121,13 @@ class ParagraphSerializer(serializers.ModelSerializer):
     date = serializers.DateField(source="text.date")
     body = serializers.CharField(source="text.body")
     language = serializers.CharField(source="text.language")
-    source = serializers.CharField(source="text.source.name")
+    source_name = serializers.CharField(source="text.source.name")
     acknowledgement = serializers.CharField(source="text.source.acknowledgement")
 
     class Meta:
         model = Paragraph
         fields = ["id", "symbol", "date", "body", "language", "index", "kind", "label",
-                  "content", "source", "acknowledgement"]  # fmt: skip
+                  "content", "source_name", "acknowledgement"]  # fmt: skip
 
 
 class ParagraphView(APIView):

@@ -22,7 +22,7 @@ from cbmhub.negotiations import selectors as negotiations
 from cbmhub.negotiations.models import Revision
 
 from . import selectors, services
-from .engine import QueryError
+from .engine import MAX_QUERY_CHARS, MAX_QUERY_WORDS, QueryError
 from .forms import SearchForm
 from .permissions import may_search, require_search
 
@@ -31,6 +31,18 @@ PAGE_SIZE = 50
 
 def _acknowledgements(results: list[selectors.Result]) -> list[str]:
     return sorted({r.text.source.acknowledgement for r in results} - {""})
+
+
+def query_error_message(error: QueryError, query: str) -> str:
+    """The engine's refusal in the reader's language."""
+    if error.code == "empty":
+        return _("The query is empty: type a phrase or a paragraph.")
+    if error.code == "no_words":
+        return _("The query has no words (letters or digits) to search for.")
+    return _(
+        "The query is %(length)s characters long; at most %(limit)s are searched (about "
+        "%(words)s words). Search one paragraph or sentence at a time."
+    ) % {"length": f"{len(query):,}", "limit": f"{MAX_QUERY_CHARS:,}", "words": MAX_QUERY_WORDS}
 
 
 def _run(form: SearchForm, request: HttpRequest) -> dict[str, Any]:
@@ -44,7 +56,7 @@ def _run(form: SearchForm, request: HttpRequest) -> dict[str, Any]:
             return {"results": list(page), "total": total, "page_obj": page, "ran": True}
         results = selectors.closest_search(request.user, query, filters, limit=20)
     except QueryError as exc:
-        form.add_error("q", str(exc))
+        form.add_error("q", query_error_message(exc, query))
         return {"results": [], "ran": False}
     return {"results": results, "total": len(results), "ran": True}
 

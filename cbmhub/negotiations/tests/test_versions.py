@@ -97,7 +97,7 @@ def test_who_may_import_and_correct(client_for, alice, carol, olga, sara, en_rev
     assert not RevisionVersion.objects.filter(language="kk").exists()
 
 
-def _file(text: str, name: str = "version.txt"):
+def _file(text: str | bytes, name: str = "version.txt"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, text.encode() if isinstance(text, str) else text)

@@ -19,7 +19,7 @@ def test_closest_search_returns_ranked_results_with_difference_and_source(api_fo
     assert 1 <= data["count"] <= 3
     first = data["results"][0]
     assert first["text"] == "Decides to remain actively seized of the matter."
-    assert first["source"] == "Source: United Nations"
+    assert first["acknowledgement"] == "Source: United Nations"
     assert {"op": "delete", "text": "actively "} in first["diff"] or any(
         op["op"] == "delete" and "actively" in op["text"] for op in first["diff"]
     )

@@ -152,3 +152,12 @@ def test_the_revision_page_offers_the_agreed_language_panel(client_for, alice, o
 def test_a_draft_is_never_its_own_precedent(client_for, sam, adopted, un_texts):
     page = client_for(sam).get(reverse("precedent:draft", args=[adopted.pk])).content.decode()
     assert "SWG/ICT/1 Adopted text" not in page.split("<h1>")[1]
+
+
+@pytest.mark.django_db
+def test_the_admin_of_the_index_is_for_operators_only(client_for, root, sam, un_texts):
+    assert client_for(root).get("/admin/precedent/text/").status_code == 200
+    assert client_for(root).get("/admin/precedent/source/").status_code == 200
+    sam.is_staff = True  # even a staff secretariat officer
+    sam.save()
+    assert client_for(sam).get("/admin/precedent/text/").status_code in (302, 403)
