@@ -61,7 +61,9 @@ def test_screenshots(browser_as, live_server, alice, draft, russian):
         "draft": f"/precedent/revisions/{draft.pk}/",
         "precedent": f"/precedent/revisions/{draft.pk}/paragraphs/0/",
         "search": "/precedent/?q=Decides+to+remain+seized+of+the+matter",
-        "versions": f"/negotiations/documents/{draft.document_id}/revisions/{draft.pk}/versions/ru/",
+        "versions": (
+            f"/negotiations/documents/{draft.document_id}/revisions/{draft.pk}/versions/ru/"
+        ),
     }
     Path(SHOTS).mkdir(parents=True, exist_ok=True)
     for language in ("en", "ru"):
@@ -69,5 +71,6 @@ def test_screenshots(browser_as, live_server, alice, draft, russian):
             page = browser_as(alice, language=language, width=width)
             for name, path in pages.items():
                 page.goto(base + path)
-                page.screenshot(path=str(Path(SHOTS) / f"{name}-{language}-{width}.png"), full_page=True)
+                shot = Path(SHOTS) / f"{name}-{language}-{width}.png"
+                page.screenshot(path=str(shot), full_page=True)
             page.context.close()
