@@ -13,7 +13,9 @@ repository: English 2000–2026, Russian 2020–2026), read by the documents rea
    ``delete`` 3–8 consecutive words, ``insert`` a stock qualifier, ``replace`` 2 words, and a
    10–15-word ``fragment``. Printed: recall@1 per edit kind for both, for fragments whether a
    source paragraph is among the exact-phrase results, the median latency of one query (ours
-   and bm25s, one query at a time) and the index build times.
+   and bm25s, one query at a time) and the index build times. SQLite FTS5 on the same
+   paragraphs is measured too: whether its phrase queries return the same paragraphs as ours,
+   its bm25 ranking's recall@1, latencies.
 2. The same for Russian: indexed 2020–2023, queries from 2024–2026.
 3. Alignment: every English–Russian resolution pair of 2020–2026 is aligned by
    ``cbmhub/core/alignment.py`` (kind, label, order, numbers, length; never ids). Where both
@@ -214,6 +216,70 @@ def _table(right: dict[str, list[int]]) -> None:
             )
 
 
+def _fts5(entries: list[engine.Entry]) -> tuple[Any, float]:
+    """SQLite FTS5 (the database's own full-text search) on the same paragraphs: the
+    normalised words, unicode61 tokenizer, no stemming."""
+    import sqlite3
+
+    def build() -> Any:
+        db = sqlite3.connect(":memory:")
+        db.execute("CREATE VIRTUAL TABLE p USING fts5(body, tokenize='unicode61')")
+        db.executemany(
+            "INSERT INTO p(rowid, body) VALUES (?, ?)",
+            ((e.key, " ".join(engine.tokens(e.text))) for e in entries),
+        )
+        db.commit()
+        return db
+
+    return _timed(build)
+
+
+def _fts5_phrase(db: Any, text: str) -> set[int]:
+    phrase = " ".join(engine.tokens(text)).replace('"', " ")
+    rows = db.execute("SELECT rowid FROM p WHERE p MATCH ?", (f'"{phrase}"',))
+    return {row[0] for row in rows}
+
+
+def _fts5_top(db: Any, text: str) -> int | None:
+    words = {w.replace('"', " ") for w in engine.tokens(text)}
+    query = " OR ".join(f'"{w}"' for w in sorted(words))
+    row = db.execute(
+        "SELECT rowid FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT 1", (query,)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def measure_fts5(index: engine.Index, queries: list[Query]) -> None:
+    """FTS5 beside ours: phrase results the same? ranked recall@1, latencies."""
+    db, seconds = _fts5(index.entries)
+    fragments = [q for q in queries if q.kind == "fragment"]
+    same = 0
+    ours_times, fts_times = [], []
+    for query in fragments:
+        ours, spent = _timed(lambda q=query: {e.key for e in index.phrase(q.text)})
+        ours_times.append(spent)
+        theirs, spent = _timed(lambda q=query: _fts5_phrase(db, q.text))
+        fts_times.append(spent)
+        same += ours == theirs
+    ranked = queries[:1000]
+    right = 0
+    rank_times = []
+    for query in ranked:
+        top, spent = _timed(lambda q=query: _fts5_top(db, q.text))
+        rank_times.append(spent)
+        right += top in query.answers
+    print(
+        f"  SQLite FTS5: build {seconds:.2f} s; exact phrase, same paragraphs as ours on "
+        f"{same}/{len(fragments)} fragments; median phrase latency ours "
+        f"{statistics.median(ours_times) * 1000:.2f} ms, FTS5 "
+        f"{statistics.median(fts_times) * 1000:.2f} ms"
+    )
+    print(
+        f"  SQLite FTS5 bm25 ranking (OR of the words): recall@1 {right / len(ranked):.3f} "
+        f"on {len(ranked)} queries, median {statistics.median(rank_times) * 1000:.2f} ms"
+    )
+
+
 def measure_search(texts: list[UnText], *, before: str, since: str, seed: int, limit: int) -> None:
     entries = _entries(texts, before=before)
     index, ours_build = _timed(lambda: engine.Index(entries))
@@ -250,6 +316,7 @@ def measure_search(texts: list[UnText], *, before: str, since: str, seed: int, l
         f"  median latency: ours {ours_median:.2f} ms, bm25s {bm25_median:.2f} ms "
         f"(ratio {ours_median / bm25_median:.2f})"
     )
+    measure_fts5(index, queries)
 
 
 def _items(text: UnText) -> list[AlignItem]:
