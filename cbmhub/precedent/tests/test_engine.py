@@ -88,3 +88,14 @@ def test_an_empty_index_answers():
     empty = Index([])
     assert empty.closest("anything at all") == []
     assert empty.phrase("anything") == []
+
+
+def test_kazakh_words_are_whole_words():
+    index = Index(
+        [
+            entry(1, "Азия Кеңесінің мүше мемлекеттері сенім шараларын қолдайды.", language="kk"),
+            entry(2, "Мүше мемлекеттер ынтымақтастықты нығайтады.", language="kk"),
+        ]
+    )
+    assert [e.key for e in index.phrase("МҮШЕ мемлекеттері")] == [1]
+    assert index.closest("мүше мемлекеттер ынтымақтастықты нығайтады")[0].entry.key == 2
