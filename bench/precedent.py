@@ -280,7 +280,9 @@ def measure_fts5(index: engine.Index, queries: list[Query]) -> None:
     )
 
 
-def measure_search(texts: list[UnText], *, before: str, since: str, seed: int, limit: int) -> None:
+def measure_search(
+    texts: list[UnText], *, before: str, since: str, seed: int, limit: int, fts5: bool = True
+) -> None:
     entries = _entries(texts, before=before)
     index, ours_build = _timed(lambda: engine.Index(entries))
     retriever, bm25_build = _bm25(entries)
@@ -316,7 +318,8 @@ def measure_search(texts: list[UnText], *, before: str, since: str, seed: int, l
         f"  median latency: ours {ours_median:.2f} ms, bm25s {bm25_median:.2f} ms "
         f"(ratio {ours_median / bm25_median:.2f})"
     )
-    measure_fts5(index, queries)
+    if fts5:
+        measure_fts5(index, queries)
 
 
 def _items(text: UnText) -> list[AlignItem]:
@@ -385,14 +388,29 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--limit", type=int, default=0, help="At most N queries per language.")
+    parser.add_argument("--no-fts5", action="store_true", help="Leave SQLite FTS5 out (faster).")
     args = parser.parse_args()
     (english, russian), seconds = _timed(lambda: (load(args.data, "en"), load(args.data, "ru")))
     print(f"Read {len(english)} English and {len(russian)} Russian resolutions in {seconds:.1f} s")
     print("Source: United Nations (Security Council resolutions, Akoma Ntoso).")
     print("\nEnglish: indexed before 2024, queries from 2024–2026")
-    measure_search(english, before="2024", since="2024", seed=args.seed, limit=args.limit)
+    measure_search(
+        english,
+        before="2024",
+        since="2024",
+        seed=args.seed,
+        limit=args.limit,
+        fts5=not args.no_fts5,
+    )
     print("\nRussian: indexed 2020–2023, queries from 2024–2026")
-    measure_search(russian, before="2024", since="2024", seed=args.seed, limit=args.limit)
+    measure_search(
+        russian,
+        before="2024",
+        since="2024",
+        seed=args.seed,
+        limit=args.limit,
+        fts5=not args.no_fts5,
+    )
     print("\nAlignment, English–Russian, 2020–2026")
     measure_alignment(english, russian)
 
