@@ -52,6 +52,7 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
     revision = negotiations.revision_import(
         actor=sam, document=document, data=SHORT_TEXT.encode(), kind="rev", number=1
     ).revision
+    paragraph = _precedent_paragraph()
     return {
         "membership": state_b.memberships.get(organisation=cica),
         "swg": swg,
@@ -61,7 +62,26 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
         "target_poc": target_poc,
         "document": document,
         "revision": revision,
+        "paragraph": paragraph,
     }
+
+
+def _precedent_paragraph():
+    """One public precedent paragraph (a UN resolution's), for /api/v1/precedent/paragraphs/."""
+    from cbmhub.precedent import services as precedent
+    from cbmhub.precedent.sources import UnParagraph, UnText
+
+    source = precedent.source_ensure(actor=SYSTEM, **precedent.UN_SOURCE)
+    text = UnText(
+        key="/akn/un/statement/deliberation/unsc/2023-01-09/2672-2023/eng@/",
+        symbol="S/RES/2672 (2023)",
+        date="2023-01-09",
+        language="en",
+        body="UN Security Council",
+        sha256="0" * 64,
+        paragraphs=[UnParagraph("operative", "1.", "Decides to remain seized of the matter.")],
+    )
+    return precedent.text_index(actor=SYSTEM, source=source, text=text).text.paragraphs.get()
 
 
 def existing_records(path: str, world: dict) -> dict[str, str]:
@@ -76,6 +96,7 @@ def existing_records(path: str, world: dict) -> dict[str, str]:
         "check_id": world["check"].pk,
         "document_id": world["document"].pk,
         "revision_id": world["revision"].pk,
+        "paragraph_id": world["paragraph"].pk,
     }
     collection = path.split("/{", 1)[0].rsplit("/", 1)[-1]
     if collection in ids:
