@@ -78,7 +78,9 @@ class SearchFilters:
     kind: str = ""
 
 
-def _engine_filters(user: Any, filters: SearchFilters, exclude: tuple[int, ...] = ()) -> Any:
+def _engine_filters(
+    user: Any, filters: SearchFilters, exclude: tuple[int, ...] = ()
+) -> engine.Filters:
     return engine.Filters(
         languages=[filters.language] if filters.language else None,
         bodies=[filters.body] if filters.body else None,
@@ -128,7 +130,11 @@ def closest_search(
 ) -> list[Result]:
     """The closest precedents of ``query``, best first, each with its word difference."""
     require_search(user)
-    hits = search_index().closest(query, _engine_filters(user, filters, exclude), limit=limit)
+    return _closest(search_index(), _engine_filters(user, filters, exclude), query, limit)
+
+
+def _closest(index: engine.Index, filters: engine.Filters, query: str, limit: int) -> list[Result]:
+    hits = index.closest(query, filters, limit=limit)
     rows = _paragraphs([hit.entry.key for hit in hits])
     return [
         Result(
@@ -201,12 +207,14 @@ def draft_report(user: Any, revision: Revision, filters: SearchFilters) -> Draft
     paragraphs = notation_paragraphs(revision.source_text)
     truncated = len(paragraphs) > MAX_DRAFT_PARAGRAPHS
     out = []
-    for index, paragraph in enumerate(paragraphs[:MAX_DRAFT_PARAGRAPHS]):
+    # The index and the user's texts once for the whole draft.
+    index, allowed = search_index(), _engine_filters(user, filters, own)
+    for number, paragraph in enumerate(paragraphs[:MAX_DRAFT_PARAGRAPHS]):
         try:
-            found = closest_search(user, paragraph.text, filters, limit=1, exclude=own)
+            found = _closest(index, allowed, paragraph.text, 1)
         except engine.QueryError:
             found = []
-        out.append(DraftParagraph(index, paragraph, found[0] if found else None))
+        out.append(DraftParagraph(number, paragraph, found[0] if found else None))
     total = sum(len(item.paragraph.text) for item in out) or 1
     agreed = sum(len(item.paragraph.text) for item in out if item.status == "agreed")
     partly = sum(len(item.paragraph.text) for item in out if item.status == "partly")
