@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from cbmhub.core.forms import DateInput
 
 from .choices import FILTER_KINDS, ParagraphKind
 from .engine import MAX_QUERY_CHARS
@@ -14,6 +17,7 @@ from .selectors import SearchFilters
 # A field that refuses a 1 MB query politely: the form accepts the text and the engine's
 # QueryError says how long is too long (a max_length would only say "at most N characters").
 QUERY_LIMIT = MAX_QUERY_CHARS * 200
+MAX_UPLOAD_BYTES = 4 * 1024 * 1024
 
 
 class SearchForm(forms.Form):
@@ -51,3 +55,21 @@ class SearchForm(forms.Form):
             year_to=data.get("year_to"),
             kind=data.get("kind") or "",
         )
+
+
+class UploadForm(forms.Form):
+    """A text to add to the precedent index: Akoma Ntoso (.xml) or the notation (.txt)."""
+
+    file = forms.FileField(label=_("File (Akoma Ntoso or text in the notation)"))
+    date = forms.DateField(label=_("Date of adoption"), widget=DateInput())
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    body = forms.CharField(label=_("Body"), max_length=120, required=False)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file has %(size)s bytes; at most %(max)s are accepted."),
+                params={"size": upload.size, "max": MAX_UPLOAD_BYTES},
+            )
+        return upload

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cbmhub.core import roles
 from cbmhub.core.errors import DomainError, Forbidden
+from cbmhub.directory.models import Organisation
 from cbmhub.negotiations.choices import RevisionKind
 from cbmhub.negotiations.models import Revision
 
@@ -221,3 +222,28 @@ def file_index(
     if not text.paragraphs:
         raise SourceFileError(f"{path}: no paragraphs found")
     return text_index(actor=actor, source=source, text=text)
+
+
+def text_upload(
+    *, actor: Any, data: bytes, name: str, date: str, language: str, body: str
+) -> IndexOutcome:
+    """A text a secretariat uploads (Akoma Ntoso or the notation): readable by those who may
+    read its organisation's negotiations (an operator's upload is public)."""
+    _require_actor(actor)
+    require_index(actor)
+    organisation_id = roles.organisation_id_of(actor)
+    organisation = Organisation.objects.get(pk=organisation_id) if organisation_id else None
+    options = FileOptions(source_ensure(actor=actor, **UPLOADS_SOURCE), date, language, body)
+    try:
+        if data[:2048].lstrip().startswith(b"<"):
+            text = read_akn_text(data, name=name)
+        else:
+            text = read_notation_text(
+                data, name=name, date=options.date, language=language, body=body
+            )
+    except SourceFileError as exc:
+        raise PrecedentError(str(exc), field="file") from None
+    if not text.paragraphs:
+        raise PrecedentError(_("The text has no paragraphs."), field="file")
+    text.key = f"upload:{organisation_id or 0}:{name}"
+    return text_index(actor=actor, source=options.source, text=text, organisation=organisation)

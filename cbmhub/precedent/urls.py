@@ -7,6 +7,7 @@ from . import views
 app_name = "precedent"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.search, name="search"),
+    path("upload/", views.upload, name="upload"),
     path("paragraphs/<int:paragraph_id>/", views.paragraph, name="paragraph"),
     path("revisions/<int:revision_id>/", views.draft, name="draft"),
     path(

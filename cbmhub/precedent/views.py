@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from cbmhub.core.forms import add_domain_error
 from cbmhub.core.roles import SYSTEM
 from cbmhub.core.selectors import int_or_404
 from cbmhub.negotiations import selectors as negotiations
@@ -23,8 +25,8 @@ from cbmhub.negotiations.models import Revision
 
 from . import selectors, services
 from .engine import MAX_QUERY_CHARS, MAX_QUERY_WORDS, QueryError
-from .forms import SearchForm
-from .permissions import may_search, require_search
+from .forms import SearchForm, UploadForm
+from .permissions import can_index, may_search, require_index, require_search
 
 PAGE_SIZE = 50
 
@@ -81,6 +83,7 @@ def search(request: HttpRequest) -> HttpResponse:
         form.add_error("q", _("The query is empty: type a phrase or a paragraph."))
     context["phrase"] = form.is_bound and form.is_valid() and form.cleaned_data.get("phrase")
     context["acknowledgements"] = _acknowledgements(context["results"])
+    context["can_upload"] = can_index(request.user)
     return render(request, "precedent/search.html", context)
 
 
@@ -149,3 +152,35 @@ def revision_panel(request: HttpRequest, revision: Revision) -> str:
     if not may_search(request.user):
         return ""
     return render_to_string("precedent/_revision_panel.html", {"revision": revision}, request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    """The secretariat adds an adopted text to the index (its organisation's readers see it)."""
+    require_index(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                outcome = services.text_upload(
+                    actor=request.user,
+                    data=b"".join(upload.chunks()),
+                    name=upload.name,
+                    date=form.cleaned_data["date"].isoformat(),
+                    language=form.cleaned_data["language"],
+                    body=form.cleaned_data["body"],
+                )
+            except services.PrecedentError as error:
+                add_domain_error(form, error)
+            else:
+                flash.success(
+                    request,
+                    _("%(symbol)s: %(count)s paragraphs indexed.")
+                    % {"symbol": outcome.text.symbol, "count": outcome.text.paragraphs.count()},
+                )
+                return redirect("precedent:upload")
+    return render(request, "precedent/upload.html", {"form": form}, status=status)

@@ -161,3 +161,43 @@ def test_the_admin_of_the_index_is_for_operators_only(client_for, root, sam, un_
     sam.is_staff = True  # even a staff secretariat officer
     sam.save()
     assert client_for(sam).get("/admin/precedent/text/").status_code in (302, 403)
+
+
+UPLOADED = (
+    "PP1. Welcoming the exchange of national cyber incident taxonomies among members;\n\n"
+    "OP1. Agree to hold a tabletop exercise on undersea data infrastructure every year.\n"
+)
+
+
+def _upload(data: bytes, name: str = "declaration.txt"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {
+        "file": SimpleUploadedFile(name, data),
+        "date": "2022-10-13",
+        "language": "en",
+        "body": "CICA Summit",
+    }
+
+
+@pytest.mark.django_db
+def test_a_secretariat_upload_is_precedent_for_its_organisation_only(
+    client_for, sam, alice, sara, un_texts
+):
+    response = client_for(sam).post(reverse("precedent:upload"), _upload(UPLOADED.encode()))
+    assert response.status_code == 302
+    query = {"q": "tabletop exercise on undersea data infrastructure", "phrase": "on"}
+    assert "declaration" in client_for(alice).get(SEARCH, query).content.decode()
+    assert "declaration" not in client_for(sara).get(SEARCH, query).content.decode()
+
+
+@pytest.mark.django_db
+def test_only_the_secretariat_uploads_and_bad_files_are_explained(client_for, alice, olga, sam):
+    url = reverse("precedent:upload")
+    assert client_for(alice).post(url, _upload(UPLOADED.encode())).status_code == 403
+    assert client_for(olga).get(url).status_code == 403
+    broken = client_for(sam).post(url, _upload(b"<akomaNtoso><statement>", "broken.xml"))
+    assert broken.status_code == 400 and "not well-formed" in broken.content.decode()
+    latin1 = client_for(sam).post(url, _upload("Déclaration".encode("latin-1")))
+    assert latin1.status_code == 400 and "not UTF-8" in latin1.content.decode()
+    assert not Text.objects.exists()
