@@ -29,6 +29,7 @@ from .forms import SearchForm, UploadForm
 from .permissions import can_index, may_search, require_index, require_search
 
 PAGE_SIZE = 50
+MIN_SHOWN = 0.3  # closest precedents scoring less are left off the page (API: all, by limit)
 
 
 def _acknowledgements(results: list[selectors.Result]) -> list[str]:
@@ -57,6 +58,8 @@ def _run(form: SearchForm, request: HttpRequest) -> dict[str, Any]:
             page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
             return {"results": list(page), "total": total, "page_obj": page, "ran": True}
         results = selectors.closest_search(request.user, query, filters, limit=20)
+        # The page lists precedents, not every paragraph sharing a word pair with the query.
+        results = [result for result in results if result.score >= MIN_SHOWN]
     except QueryError as exc:
         form.add_error("q", query_error_message(exc, query))
         return {"results": [], "ran": False}
