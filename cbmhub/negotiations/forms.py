@@ -86,3 +86,26 @@ class RevisionImportForm(forms.Form):
         elif kind and kind != RevisionKind.REV and number is not None:
             self.add_error("number", _("Only a revision (Rev.N) has a number; leave it empty."))
         return data
+
+
+class RevisionVersionForm(forms.Form):
+    """A language version of a revision: its language and its text file."""
+
+    language = forms.ChoiceField(choices=settings.LANGUAGES, label=_("Language"))
+    file = forms.FileField(label=_("Text file (UTF-8)"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_SOURCE_BYTES:
+            raise forms.ValidationError(
+                _("The file has %(size)s bytes; a revision may have at most %(max)s."),
+                params={"size": upload.size, "max": MAX_SOURCE_BYTES},
+            )
+        return upload
+
+
+class AlignmentCorrectionForm(forms.Form):
+    """A person's correction: this version's paragraph ``right`` ↔ the revision's ``left``."""
+
+    right = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    left = forms.IntegerField(min_value=0, required=False, label=_("Counterpart"))

@@ -172,3 +172,39 @@ class RevisionParagraph(models.Model):
 
     def __str__(self) -> str:
         return f"{self.revision} {self.key}"
+
+
+class RevisionVersion(models.Model):
+    """A language version of a revision (the Russian text of Rev.3 ...), imported as text in
+    the notation. ``alignment`` pairs its paragraphs with the revision's, in reading order:
+    ``[{"left": i|null, "right": j|null, "score": s, "how": h}, ...]`` (``left``: the
+    revision's paragraph, ``right``: this version's; null on one side: missing or extra),
+    made by ``core.alignment`` at import and correctable by a person (``how`` = ``person``)."""
+
+    revision = models.ForeignKey(
+        Revision, on_delete=models.CASCADE, related_name="language_versions"
+    )
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    source_text = models.TextField()
+    source_sha256 = models.CharField(max_length=64)
+    source_name = models.CharField(max_length=255, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+    alignment = models.JSONField(default=list, blank=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    corrected_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["revision", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "language"], name="revision_version_language_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.revision} [{self.language}]"

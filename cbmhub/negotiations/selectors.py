@@ -15,8 +15,8 @@ from cbmhub.core.selectors import int_or_404
 from cbmhub.directory.models import Organisation
 from cbmhub.directory.selectors import states_for_codes
 
-from . import notation
-from .models import Document, Negotiation, Revision, RevisionParagraph
+from . import notation, versions
+from .models import Document, Negotiation, Revision, RevisionParagraph, RevisionVersion
 from .permissions import require_use, visible_organisation_filter
 
 
@@ -345,3 +345,27 @@ def revision_stances(revision: Revision, code: str, *, limit: int = 100) -> tupl
         if len(supports) >= limit and len(opposes) >= limit:
             break
     return supports, opposes
+
+
+# --- language versions -----------------------------------------------------------------------
+
+
+def revision_versions(revision: Revision) -> QuerySet[RevisionVersion]:
+    """The language versions of a revision the caller already may read."""
+    return RevisionVersion.objects.filter(revision=revision).order_by("language")
+
+
+def access_revision_version(revision: Revision, language: str) -> RevisionVersion:
+    found = RevisionVersion.objects.filter(revision=revision, language=language).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def revision_version_items(
+    revision: Revision, version: RevisionVersion
+) -> tuple[list[Any], list[Any]]:
+    """The paragraphs of the revision and of the version, as aligned."""
+    return versions.paragraph_items(revision.source_text), versions.paragraph_items(
+        version.source_text
+    )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date as Date
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,9 +22,9 @@ from cbmhub.core import roles
 from cbmhub.core.errors import DomainError, Forbidden, full_clean_or_raise
 from cbmhub.directory.models import Body, Organisation
 
-from . import notation, permissions, selectors
+from . import notation, permissions, selectors, versions
 from .choices import RevisionKind, revision_label
-from .models import Document, Negotiation, Revision, RevisionParagraph
+from .models import Document, Negotiation, Revision, RevisionParagraph, RevisionVersion
 
 # A negotiated text is tens of kilobytes (the longest seen, 42 KB); this bound stops an
 # accidental upload of something else and bounds the memory of the one analysis made at import
@@ -360,3 +361,77 @@ def revision_analysis_ensure(*, revision: Revision) -> Revision:
             revision.refresh_from_db(fields=["source_text"])
         revision_analysis_store(revision=revision)
     return revision
+
+
+# --- language versions -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def revision_version_import(
+    *, actor: Any, revision: Revision, language: str, data: bytes, source_name: str = ""
+) -> RevisionVersion:
+    """Add (or replace) the ``language`` version of a revision and align its paragraphs with
+    the revision's (``core.alignment``: structure, order and content, never ids)."""
+    if actor is None:
+        raise Forbidden(_("No actor: a write needs a user or the system."))
+    if not permissions.can_import_revision(actor, revision.document):
+        raise Forbidden(_("Only the secretariat imports revisions."))
+    if language == revision.document.language:
+        raise NegotiationsError(
+            _("The revision itself is in %(language)s; a version needs another language.")
+            % {"language": language},
+            field="language",
+        )
+    if language not in dict(settings.LANGUAGES):
+        raise NegotiationsError(
+            _("%(language)s is not a language of CBM Hub.") % {"language": language},
+            field="language",
+        )
+    text = decode_source(data, name=source_name or _("the text"))
+    items = versions.paragraph_items(text)
+    if not items:
+        raise NegotiationsError(_("The text has no paragraphs."), field="file")
+    alignment = versions.aligned(versions.paragraph_items(revision.source_text), items)
+    version, _created = RevisionVersion.objects.update_or_create(
+        revision=revision,
+        language=language,
+        defaults={
+            "source_text": text,
+            "source_sha256": hashlib.sha256(data).hexdigest(),
+            "source_name": source_name[:255],
+            "imported_by": None if roles.is_system(actor) else actor,
+            "imported_at": timezone.now(),
+            "alignment": alignment,
+            "corrected_by": None,
+            "corrected_at": None,
+        },
+    )
+    return version
+
+
+@transaction.atomic
+def revision_version_correct(
+    *, actor: Any, version: RevisionVersion, right: int, left: int | None
+) -> RevisionVersion:
+    """A person's correction of the alignment: the version's paragraph ``right`` is the
+    counterpart of the revision's paragraph ``left`` (None: it has none)."""
+    if actor is None or not permissions.can_import_revision(actor, version.revision.document):
+        raise Forbidden(_("Only the secretariat corrects the alignment of a language version."))
+    version = RevisionVersion.objects.select_for_update().get(pk=version.pk)
+    rights = {row["right"] for row in version.alignment if row["right"] is not None}
+    lefts = {row["left"] for row in version.alignment if row["left"] is not None}
+    if right not in rights:
+        raise NegotiationsError(
+            _("Paragraph %(number)s is not in this version.") % {"number": right + 1},
+            field="right",
+        )
+    if left is not None and left not in lefts:
+        raise NegotiationsError(
+            _("Paragraph %(number)s is not in the revision.") % {"number": left + 1},
+            field="left",
+        )
+    version.alignment = versions.corrected(version.alignment, right=right, left=left)
+    version.corrected_by = None if roles.is_system(actor) else actor
+    version.corrected_at = timezone.now()
+    version.save(update_fields=["alignment", "corrected_by", "corrected_at"])
+    return version

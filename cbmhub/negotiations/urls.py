@@ -20,4 +20,14 @@ urlpatterns = [
         views.revision_text,
         name="revision_text",
     ),
+    path(
+        "documents/<int:document_id>/revisions/<int:revision_id>/versions/",
+        views.versions,
+        name="versions",
+    ),
+    path(
+        "documents/<int:document_id>/revisions/<int:revision_id>/versions/<str:language>/",
+        views.version,
+        name="version",
+    ),
 ]

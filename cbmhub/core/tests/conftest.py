@@ -53,6 +53,7 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
         actor=sam, document=document, data=SHORT_TEXT.encode(), kind="rev", number=1
     ).revision
     meetings_world = _meetings_world(swg, document, revision, bob)
+    paragraph = _precedent_paragraph()
     return {
         **meetings_world,
         "membership": state_b.memberships.get(organisation=cica),
@@ -63,6 +64,7 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
         "target_poc": target_poc,
         "document": document,
         "revision": revision,
+        "paragraph": paragraph,
     }
 
 
@@ -110,6 +112,24 @@ def _meetings_world(swg, document, revision, bob) -> dict:
     return {"meeting": meeting, "agenda_item": item, "delegation": delegation, "note": note}
 
 
+def _precedent_paragraph():
+    """One public precedent paragraph (a UN resolution's), for /api/v1/precedent/paragraphs/."""
+    from cbmhub.precedent import services as precedent
+    from cbmhub.precedent.sources import UnParagraph, UnText
+
+    source = precedent.source_ensure(actor=SYSTEM, **precedent.UN_SOURCE)
+    text = UnText(
+        key="/akn/un/statement/deliberation/unsc/2023-01-09/2672-2023/eng@/",
+        symbol="S/RES/2672 (2023)",
+        date="2023-01-09",
+        language="en",
+        body="UN Security Council",
+        sha256="0" * 64,
+        paragraphs=[UnParagraph("operative", "1.", "Decides to remain seized of the matter.")],
+    )
+    return precedent.text_index(actor=SYSTEM, source=source, text=text).text.paragraphs.get()
+
+
 def existing_records(path: str, world: dict) -> dict[str, str]:
     """The path parameters of a schema path, naming records of `api_world` (ids differ from
     one database to the other: PostgreSQL does not reset sequences between tests)."""
@@ -132,6 +152,7 @@ def existing_records(path: str, world: dict) -> dict[str, str]:
         "item_id": world["agenda_item"].pk,
         "delegation_id": world["delegation"].pk,
         "note_id": world["note"].pk,
+        "paragraph_id": world["paragraph"].pk,
     }
     collection = path.split("/{", 1)[0].rsplit("/", 1)[-1]
     if collection in ids:

@@ -20,6 +20,11 @@ from django.db import DatabaseError
 
 from cbmhub.directory.selectors import states_for_codes
 from cbmhub.negotiations import notation
+from cbmhub.negotiations.management.commands.text_documents import (
+    DOCUMENT_ACTIONS,
+    add_document_actions,
+    documents_command,
+)
 
 
 class Command(BaseCommand):
@@ -48,8 +53,12 @@ class Command(BaseCommand):
         compare.add_argument("old", metavar="OLD", help="the earlier revision (a UTF-8 file or -)")
         compare.add_argument("new", metavar="NEW", help="the later revision (a UTF-8 file or -)")
         compare.add_argument("--json", action="store_true", help="print the comparison as JSON")
+        add_document_actions(actions)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] in DOCUMENT_ACTIONS:
+            documents_command(self, options)
+            return
         if options["action"] == "compare":
             self.compare(options)
             return

@@ -1,0 +1,155 @@
+"""PDF of a revision (the podium version) and of the comparison of two revisions.
+
+    data = podium_pdf(doc, meta)                 # brackets shaded by depth, tags, labels
+    data = comparison_pdf(old_analysis, new_analysis, meta)   # insertions and deletions marked
+
+The page is HTML rendered by WeasyPrint (``cbmhub.core.publishing.html_to_pdf``) with the
+DejaVu fonts, which cover Latin, Cyrillic (Kazakh letters included), Greek and Arabic; pages
+are numbered "page / pages". No Django template: ``cbmhub text pdf`` runs with no database.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from cbmhub.negotiations.notation import Analysis, Document, Gap, Paragraph
+
+from .docx import BRACKET_SHADES, DocMeta, Run, changed_runs, runs_of, sequence
+
+RTL = frozenset({"ar", "fa", "he", "ur"})
+
+_CSS = """
+@page { size: A4; margin: 22mm 20mm 22mm 20mm;
+  @bottom-center { content: counter(page) " / " counter(pages);
+    font-family: "DejaVu Sans", sans-serif; font-size: 8.5pt; color: #555; }
+  @top-right { content: "%(running)s"; font-family: "DejaVu Sans", sans-serif;
+    font-size: 8pt; color: #777; } }
+body { font-family: "DejaVu Serif", serif; font-size: 11pt; line-height: 1.45; }
+header { border-bottom: 1px solid #999; margin-bottom: 14pt; padding-bottom: 6pt; }
+header .symbol { font-family: "DejaVu Sans", sans-serif; text-align: right; font-size: 9.5pt; }
+header h1 { font-size: 15pt; margin: 8pt 0 4pt; text-align: center; }
+header .meta { text-align: center; font-size: 9.5pt; color: #333; }
+.legend { font-family: "DejaVu Sans", sans-serif; font-size: 8pt; color: #333; margin: 0 0 10pt; }
+.legend span { padding: 0 3pt; }
+p { margin: 0 0 7pt; white-space: pre-wrap; orphans: 2; widows: 2; }
+p.blank { margin: 0; height: 0; }
+.label { font-weight: bold; }
+.d1 { background: #%(d1)s; } .d2 { background: #%(d2)s; } .d3 { background: #%(d3)s; }
+.position { font-family: "DejaVu Sans", sans-serif; font-size: 9pt; font-weight: bold;
+  color: #1f4e79; }
+.note { font-family: "DejaVu Sans", sans-serif; font-size: 9pt; font-style: italic;
+  color: #7b3f00; }
+.stray { color: #b00; font-weight: bold; }
+.struck { text-decoration: line-through; }
+em { font-style: italic; } strong { font-weight: bold; }
+ins { text-decoration: underline; color: #0a5d00; background: #e6f4e1; }
+del { text-decoration: line-through; color: #a00000; background: #fbe3e3; }
+p.added { border-left: 3pt solid #0a5d00; padding-left: 5pt; }
+p.removed { border-left: 3pt solid #a00000; padding-left: 5pt; }
+p.changed { border-left: 3pt solid #c08000; padding-left: 5pt; }
+"""
+
+
+def _css(meta: DocMeta) -> str:
+    running = meta.symbol.replace("\\", "").replace('"', "'")
+    return _CSS % {
+        "running": running,
+        "d1": BRACKET_SHADES[0],
+        "d2": BRACKET_SHADES[1],
+        "d3": BRACKET_SHADES[2],
+    }
+
+
+def _run_html(run: Run) -> str:
+    text = escape(run.text)
+    classes = []
+    if run.depth:
+        classes.append(f"d{min(run.depth, 3)}")
+    if run.kind in ("label", "position", "note", "stray"):
+        classes.append(run.kind)
+    if run.struck:
+        classes.append("struck")
+    html = text
+    if run.italic:
+        html = f"<em>{html}</em>"
+    if run.bold:
+        html = f"<strong>{html}</strong>"
+    return f'<span class="{" ".join(classes)}">{html}</span>' if classes else html
+
+
+def _page(meta: DocMeta, body: str, legend: str = "") -> str:
+    lang = escape(meta.language or "en")
+    direction = "rtl" if (meta.language or "en").split("-")[0].lower() in RTL else "ltr"
+    header = ['<header><div class="symbol">', escape(meta.symbol), "</div>"]
+    if meta.title:
+        header.append(f"<h1>{escape(meta.title)}</h1>")
+    line = " · ".join(escape(x) for x in (meta.revision, meta.date) if x)
+    if line:
+        header.append(f'<div class="meta">{line}</div>')
+    header.append("</header>")
+    return (
+        f'<!DOCTYPE html><html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
+        f"<title>{escape(meta.title or meta.symbol)}</title><style>{_css(meta)}</style></head>"
+        f"<body>{''.join(header)}{legend}{body}</body></html>"
+    )
+
+
+def podium_html(doc: Document, meta: DocMeta) -> str:
+    """The podium version as an HTML page: every paragraph as written, labels in bold,
+    bracketed text shaded by depth (darker deeper), position tags and notes set apart, struck
+    text struck. Blank lines between paragraphs are kept as paragraph breaks."""
+    parts: list[str] = []
+    for block in doc.blocks:
+        if isinstance(block, Gap):
+            continue
+        parts.append(_paragraph_html(block))
+    legend = (
+        '<div class="legend"><span class="d1">[ ]</span> <span class="d2">[[ ]]</span>'
+        ' <span class="d3">[[[ ]]]</span> <span class="position">(+ / −)</span></div>'
+    )
+    return _page(meta, "".join(parts), legend)
+
+
+def _paragraph_html(paragraph: Paragraph) -> str:
+    return "<p>" + "".join(_run_html(run) for run in runs_of(paragraph)) + "</p>"
+
+
+def podium_pdf(doc: Document, meta: DocMeta) -> bytes:
+    from cbmhub.core.publishing import html_to_pdf  # noqa: PLC0415 - WeasyPrint is heavy
+
+    return html_to_pdf(podium_html(doc, meta))
+
+
+def comparison_html(old: Analysis, new: Analysis, meta: DocMeta, *, old_label: str = "") -> str:
+    """The later revision with the changes from the earlier marked: inserted text underlined
+    in green, deleted text struck in red, paragraphs added, removed or changed flagged in the
+    margin."""
+    parts: list[str] = []
+    for kind, before, after in sequence(old, new):
+        if kind == "delete":
+            assert before is not None
+            body = "".join(_run_html(r) for r in runs_of(before.node))
+            parts.append(f'<p class="removed"><del>{body}</del></p>')
+        elif kind == "insert":
+            assert after is not None
+            body = "".join(_run_html(r) for r in runs_of(after.node))
+            parts.append(f'<p class="added"><ins>{body}</ins></p>')
+        else:
+            assert before is not None and after is not None
+            ops = changed_runs(before, after)
+            changed = any(op != "equal" for op, _ in ops)
+            html = []
+            for op, runs in ops:
+                body = "".join(_run_html(r) for r in runs)
+                html.append(body if op == "equal" else f"<{op[:3]}>{body}</{op[:3]}>")
+            css = ' class="changed"' if changed else ""
+            parts.append(f"<p{css}>{''.join(html)}</p>")
+    against = f" ← {escape(old_label)}" if old_label else ""
+    legend = f'<div class="legend"><ins>inserted</ins> <del>deleted</del>{against}</div>'
+    return _page(meta, "".join(parts), legend)
+
+
+def comparison_pdf(old: Analysis, new: Analysis, meta: DocMeta, *, old_label: str = "") -> bytes:
+    from cbmhub.core.publishing import html_to_pdf  # noqa: PLC0415 - WeasyPrint is heavy
+
+    return html_to_pdf(comparison_html(old, new, meta, old_label=old_label))
