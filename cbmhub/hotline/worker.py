@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.core.mail import get_connection
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
@@ -107,6 +108,15 @@ def _send_one(delivery: Delivery, *, connection: Any, now: datetime | None) -> A
     else:
         services.delivery_mark_sent(delivery, actor=SYSTEM, now=now)
     return connection
+
+
+def app_worker_steps() -> list[Any]:
+    """Every installed app whose AppConfig defines ``worker_step(now)``: the worker runs it in
+    each pass, after its own steps, as one more step (its errors caught and logged like the
+    others'). This is how an app above the hotline (exercises: due injects) has work done by the
+    one worker without the hotline importing it. A step must be short, idempotent and safe in
+    several workers at once (claim its rows under a lock or with a conditional update)."""
+    return [c for c in django_apps.get_app_configs() if callable(getattr(c, "worker_step", None))]
 
 
 def backoff_delay(failures: int) -> float:
@@ -188,6 +198,8 @@ class Worker:
             self._step("escalate", lambda: services.escalations_run(actor=SYSTEM)) or 0
         )
         self._step("close checks", lambda: services.checks_close_due(actor=SYSTEM))
+        for config in app_worker_steps():
+            self._step(config.label, lambda config=config: config.worker_step(self.clock()))
         if self.totals.errors:
             self._failed()
         else:
