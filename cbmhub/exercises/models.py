@@ -138,7 +138,9 @@ class Expectation(models.Model):
         ordering = ["inject_id", "kind"]
         constraints = [
             models.UniqueConstraint(fields=["inject", "kind"], name="exercises_expectation_unique"),
-            models.CheckConstraint(name="exercises_within_positive", condition=Q(within__gt=timedelta(0))),
+            models.CheckConstraint(
+                name="exercises_within_positive", condition=Q(within__gt=timedelta(0))
+            ),
         ]
 
     def __str__(self) -> str:

@@ -583,7 +583,9 @@ def _body(inject: Inject, scenario: Scenario, run: Run) -> str:
 
 def _exercise_channel(scenario: Scenario, state: State) -> Channel:
     """The bilateral exercise channel between the sending state and `state` at the scenario's
-    level, opened once (as SYSTEM) and reused by every run."""
+    level, opened once (as SYSTEM) and reused by every scenario and run. Its escalation policy
+    is the hotline's default; whether a message escalates at all is the scenario's
+    ``escalation_allowed``, passed with each send."""
     sender = scenario.sender_state
     found = (
         Channel.objects.filter(
@@ -608,7 +610,7 @@ def _exercise_channel(scenario: Scenario, state: State) -> Channel:
         state_a=sender,
         state_b=state,
         arrangement=EXERCISE_ARRANGEMENT,
-        escalation_max_count=3 if scenario.escalation_allowed else 0,
+        is_exercise=True,
     )
 
 

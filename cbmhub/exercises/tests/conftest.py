@@ -13,7 +13,6 @@ from cbmhub.conftest import make_user
 from cbmhub.core.roles import SYSTEM
 
 
-
 @pytest.fixture
 def ella(db):
     return make_user("ella", role="observer")

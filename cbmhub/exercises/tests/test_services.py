@@ -19,7 +19,9 @@ T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
 def _items(run):
-    return list(RunInject.objects.filter(run=run).select_related("inject").order_by("inject__offset"))
+    return list(
+        RunInject.objects.filter(run=run).select_related("inject").order_by("inject__offset")
+    )
 
 
 def test_a_run_sends_due_injects_once_through_the_hotline_marked_exercise(scenario, sam, bert):
@@ -127,7 +129,9 @@ def test_recipients_must_play(scenario, sam, state_c, state_a):
             services.inject_add(
                 actor=sam,
                 scenario=scenario,
-                spec=InjectSpec(offset=timedelta(0), kind="manual", subject="x", recipients=[state]),
+                spec=InjectSpec(
+                    offset=timedelta(0), kind="manual", subject="x", recipients=[state]
+                ),
             )
         assert caught.value.field == "recipients" and state.iso3 in caught.value.message
 

@@ -30,6 +30,7 @@ def channel_create(
     state_a: State | None = None,
     state_b: State | None = None,
     arrangement: str = "",
+    is_exercise: bool = False,
     **settings_: Any,
 ) -> Channel:
     """Open a channel. Bilateral: two states (a focal point of either, the secretariat of the
@@ -42,8 +43,8 @@ def channel_create(
     unknown = set(settings_) - allowed
     if unknown:
         raise HotlineError(_("Unknown channel settings: %s.") % ", ".join(sorted(unknown)))
-    # SYSTEM (in-process only: an exercise run opening its exercise channels, a command).
-    allowed_actor = roles.is_system(actor) or may_manage_channel(
+    # SYSTEM only for an exercise run opening its exercise channels (is_exercise).
+    allowed_actor = (is_exercise and roles.is_system(actor)) or may_manage_channel(
         actor, organisation=organisation, states=(state_a, state_b)
     )
     if not allowed_actor:
