@@ -4,9 +4,15 @@ by row and column; the command line and tests use it alone."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+import zipfile
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
+from typing import Any
+
+from cbmhub.core.spreadsheet import spreadsheet_unquote
 
 COLUMNS = ("offset", "kind", "recipients", "text", "expectation")
 _UNIT = {"d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -14,6 +20,14 @@ _PART = re.compile(r"(\d{1,6})\s*([dhms])", re.IGNORECASE)
 _CLOCK = re.compile(r"^(\d{1,4}):([0-5]\d)(?::([0-5]\d))?$")
 MAX_OFFSET = timedelta(days=30)
 MAX_ROWS = 500
+MAX_FILE_BYTES = 2 * 1024 * 1024
+# Headers people write for the same column.
+ALIASES = {
+    "inject kind": "kind",
+    "inject_kind": "kind",
+    "type": "kind",
+    "expectations": "expectation",
+}
 
 
 class PlanError(ValueError):
@@ -108,10 +122,12 @@ def read_rows(
         result.error(0, "", f"at most {MAX_ROWS} rows")
         return result
     for number, raw in enumerate(rows, start=first_row):
+        if not any((v or "").strip() for v in raw.values()):
+            continue  # a blank row (common at the end of a file); the numbering stays
         planned = _read_row(number, raw, kinds, expectation_kinds, result)
         if planned is not None:
             result.rows.append(planned)
-    if not rows:
+    if not result.rows and not result.errors:
         result.error(0, "", "the file has no rows under its header")
     return result
 
@@ -151,3 +167,79 @@ def _read_row(
     return PlannedRow(
         number, offset, kind, parse_codes(raw.get("recipients", "")), subject, body, expectations
     )
+
+
+# --- files: CSV and XLSX -------------------------------------------------------------------------
+
+
+def read_file(data: bytes, filename: str) -> list[dict[str, str]]:
+    """The rows of a CSV or XLSX file (the first sheet) as ``{column: text}``; the first row
+    names the columns (COLUMNS; "inject kind" is read as "kind"). Raises PlanError naming the
+    row and column of what cannot be read."""
+    if len(data) > MAX_FILE_BYTES:
+        raise PlanError(f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
+    if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
+        table = _xlsx_rows(data)
+    else:
+        table = _csv_rows(data)
+    return _records(table)
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PlanError(f"not UTF-8 text (byte {exc.start}); save the CSV as UTF-8") from exc
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise PlanError(f"not a readable CSV file: {exc}") from exc
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    import openpyxl  # type: ignore[import-untyped]  # noqa: PLC0415 - only for spreadsheets
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise PlanError(f"not a readable XLSX file: {exc}") from exc
+    sheet = book.worksheets[0]
+    rows = []
+    for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2):
+        rows.append([_cell_text(value) for value in row])
+    book.close()
+    return rows
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, timedelta):
+        return f"{int(value.total_seconds())}s"
+    if isinstance(value, time):
+        return f"{value.hour}:{value.minute:02d}:{value.second:02d}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _records(table: list[list[str]]) -> list[dict[str, str]]:
+    if not table or not any(str(c).strip() for c in table[0]):
+        raise PlanError("row 1: the first row must name the columns " + ", ".join(COLUMNS))
+    header = [ALIASES.get(c.strip().lower(), c.strip().lower()) for c in table[0]]
+    unknown = [c for c in header if c and c not in COLUMNS]
+    if unknown:
+        raise PlanError(f"row 1: unknown column(s) {', '.join(unknown)}; use {', '.join(COLUMNS)}")
+    missing = [c for c in ("offset", "kind", "text") if c not in header]
+    if missing:
+        raise PlanError(f"row 1: missing column(s) {', '.join(missing)}")
+    rows = []
+    for cells in table[1:]:
+        rows.append(
+            {
+                name: spreadsheet_unquote(str(cells[i]).strip()) if i < len(cells) else ""
+                for i, name in enumerate(header)
+                if name
+            }
+        )
+    return rows

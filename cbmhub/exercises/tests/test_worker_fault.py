@@ -122,7 +122,7 @@ def test_every_inject_once_at_its_offset_across_a_killed_worker(drill):
 
     victim = start_worker(env)
     wait_for(lambda: _sent(db) >= 6, timeout=120, what="the first injects")
-    assert victim.poll() is None, victim.stderr.read().decode()
+    assert victim.poll() is None, victim.stderr and victim.stderr.read().decode()
     os.kill(victim.pid, signal.SIGKILL)
     killed_at = time.time()
     victim.wait()
@@ -143,7 +143,7 @@ def test_every_inject_once_at_its_offset_across_a_killed_worker(drill):
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
-    assert worker.returncode == 0, worker.stderr.read()
+    assert worker.returncode == 0, worker.stderr and worker.stderr.read()
 
     # Exactly once: one message per inject and state, 200 in all, each with one receipt.
     assert db.value("SELECT count(*) FROM exercises_rundelivery") == INJECTS * STATES
