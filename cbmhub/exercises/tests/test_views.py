@@ -55,7 +55,9 @@ def test_outsiders_see_nothing(run, client_for, request, who):
     client = client_for(request.getfixturevalue(who))
     assert "Ransomware drill" not in client.get(reverse("exercises:list")).content.decode()
     for name, url in _pages(run).items():
-        method = client.get if name in ("scenario", "run", "pdf", "docx", "timeline") else client.post
+        method = (
+            client.get if name in ("scenario", "run", "pdf", "docx", "timeline") else client.post
+        )
         assert method(url).status_code == 404, name
 
 
