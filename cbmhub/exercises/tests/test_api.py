@@ -159,7 +159,11 @@ def test_import_csv_and_xlsx_all_or_nothing(scenario, api_for, sam):
     api = api_for(sam)
     url = f"{BASE}/scenarios/{scenario.pk}/import/"
     before = Inject.objects.count()
-    bad = b"offset,kind,recipients,text,expectation\n0,incident_notification,MNG,Alert,\n5,bogus,THA,,reply soon\n"
+    bad = (
+        b"offset,kind,recipients,text,expectation\n"
+        b"0,incident_notification,MNG,Alert,\n"
+        b"5,bogus,THA,,reply soon\n"
+    )
     response = api.post(url, {"file": SimpleUploadedFile("p.csv", bad)}, format="multipart")
     assert response.status_code == 400
     details = response.json()["error"]["details"]
