@@ -154,7 +154,7 @@ def test_control_cell_runs_everything_through_the_api(
 
 
 def test_import_csv_and_xlsx_all_or_nothing(scenario, api_for, sam):
-    import openpyxl
+    import openpyxl  # type: ignore[import-untyped]
 
     api = api_for(sam)
     url = f"{BASE}/scenarios/{scenario.pk}/import/"
