@@ -24,3 +24,19 @@ def test_demo_scenario_and_one_finished_run_twice_the_same():
     assert results.overall.unanswered == 2  # the check, by both states
     call_command("demo", stdout=open("/dev/null", "w"))
     assert (Scenario.objects.count(), Run.objects.count(), Message.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_report_command_writes_the_demo_run(tmp_path):
+    import subprocess
+
+    call_command("demo", stdout=open("/dev/null", "w"))
+    run = Run.objects.get()
+    out = tmp_path / "aar.docx"
+    call_command("exercise_report", str(run.pk), "-o", str(out), stdout=open("/dev/null", "w"))
+    text = subprocess.run(
+        ["pandoc", "-f", "docx", "-t", "plain", str(out)], capture_output=True, text=True
+    ).stdout
+    assert "Regional CERT incident drill (demo)" in text and "Mongolia" in text
+    with pytest.raises(Exception, match="no such run"):
+        call_command("exercise_report", "999999", "-o", str(out))
