@@ -319,6 +319,8 @@ SPECTACULAR_SETTINGS = {
         "RevisionKindEnum": "cbmhub.negotiations.choices.RevisionKind",
         "DeliveryKindEnum": "cbmhub.hotline.choices.DeliveryKind",
         "EventKindEnum": "cbmhub.hotline.choices.EventKind",
+        "InjectKindEnum": "cbmhub.exercises.choices.InjectKind",
+        "ExpectationKindEnum": "cbmhub.exercises.choices.ExpectationKind",
     },
 }
 

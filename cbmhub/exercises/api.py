@@ -172,13 +172,13 @@ class RunCreateSerializer(serializers.Serializer):
     anonymise = serializers.BooleanField(required=False, default=True)
 
 
-class ImportSerializer(serializers.Serializer):
+class InjectImportSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text="CSV or XLSX: offset, kind, recipients, text, expectation"
     )
 
 
-class ScoreSerializer(serializers.Serializer):
+class RunScoreSerializer(serializers.Serializer):
     item = serializers.IntegerField(help_text="The run's inject (results: item).")
     state = serializers.CharField(max_length=3, help_text="ISO3")
     expectation = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -419,14 +419,14 @@ class ScenarioImportView(APIView):
         tags=TAGS,
         operation_id="exercises_scenario_import",
         summary="Add injects from a CSV or XLSX file, all or nothing (control cell)",
-        request={"multipart/form-data": ImportSerializer},
+        request={"multipart/form-data": InjectImportSerializer},
         responses={201: InjectSerializer(many=True), **ERRORS},
     )
     def post(self, request: Request, scenario_id: int) -> Response:
         scenario = selectors.access_scenario(request.user, scenario_id)
         if not permissions.is_control(request.user, scenario):
             raise Forbidden(_("Only the control cell of this exercise may do this."))
-        upload = validated(ImportSerializer, request)["file"]
+        upload = validated(InjectImportSerializer, request)["file"]
         try:
             rows = plan.read_file(upload.read(), upload.name or "")
         except plan.PlanError as error:
@@ -489,15 +489,15 @@ class RunScoreView(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="exercises_run_score",
-        request=ScoreSerializer,
+        request=RunScoreSerializer,
         summary="Score one state's handling of an inject (evaluators)",
-        responses={200: ScoreSerializer, **ERRORS},
+        responses={200: RunScoreSerializer, **ERRORS},
     )
     def post(self, request: Request, run_id: int) -> Response:
         run = selectors.access_run(request.user, run_id)
         if not permissions.may_score(request.user, run.scenario):
             raise Forbidden(_("Only an evaluator of this exercise may score it."))
-        data = validated(ScoreSerializer, request)
+        data = validated(RunScoreSerializer, request)
         item = selectors.access_run_inject(request.user, run, data["item"])
         expectation = None
         if data["expectation"] is not None:

@@ -14,7 +14,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from cbmhub.core.selectors import int_or_404
+from cbmhub.directory.choices import Level
 from cbmhub.directory.models import State
+from cbmhub.directory.selectors import point_of_contact_list
 from cbmhub.hotline.models import CheckTarget, Receipt
 
 from . import extensions, permissions
@@ -38,6 +40,20 @@ def access_scenario(user: Any, scenario_id: Any) -> Scenario:
     if scenario is None:
         raise Http404("No such scenario.")
     return scenario
+
+
+def scenario_players(scenario: Scenario) -> list[tuple[State, str, list[str]]]:
+    """The players by state and level: the active points of contact of each player state in
+    the directory (who receives the injects at the scenario's level, and who an escalation
+    would reach when the scenario allows one)."""
+    players = permissions.player_state_ids(scenario)
+    rows: dict[tuple[int, str], list[str]] = defaultdict(list)
+    states = {s.pk: s for s in scenario.states.all() if s.pk in players}
+    for poc in point_of_contact_list().filter(state_id__in=players).order_by("level", "office"):
+        rows[(poc.state_id, poc.level)].append(poc.office)
+    order = {level: n for n, level in enumerate(Level.escalation_order())}
+    keys = sorted(rows, key=lambda k: (states[k[0]].name, order.get(k[1], 9)))
+    return [(states[sid], str(Level(level).label), rows[(sid, level)]) for sid, level in keys]
 
 
 def scenario_injects(scenario: Scenario) -> list[Inject]:

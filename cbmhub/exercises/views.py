@@ -55,6 +55,9 @@ def _scenario_context(request: HttpRequest, scenario: Any, **extra: Any) -> dict
         "control": permissions.is_control(user, scenario),
         "sees_plan": plan_visible,
         "injects": selectors.scenario_injects(scenario) if plan_visible else [],
+        "players": selectors.scenario_players(scenario)
+        if permissions.sees_results(user, scenario)
+        else [],
         "runs": selectors.run_list(user, scenario).order_by("-number"),
         "import_form": ImportForm(),
         "run_form": RunForm(),

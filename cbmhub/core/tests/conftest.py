@@ -52,7 +52,9 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
     revision = negotiations.revision_import(
         actor=sam, document=document, data=SHORT_TEXT.encode(), kind="rev", number=1
     ).revision
+    exercise = _exercise(cica, state_a, state_b, sam)
     return {
+        **exercise,
         "membership": state_b.memberships.get(organisation=cica),
         "swg": swg,
         "link": link,
@@ -64,10 +66,40 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
     }
 
 
+def _exercise(cica, state_a, state_b, sam) -> dict:
+    """An exercise scenario with one inject and a started run (the exercises endpoints)."""
+    from datetime import timedelta
+
+    from cbmhub.exercises import services as exercises
+
+    scenario = exercises.scenario_create(
+        actor=sam, organisation=cica, title="Drill", sender_state=state_a, states=[state_b]
+    )
+    inject = exercises.inject_add(
+        actor=sam,
+        scenario=scenario,
+        spec=exercises.InjectSpec(offset=timedelta(hours=1), kind="manual", subject="Call"),
+    )
+    run = exercises.run_start(actor=sam, run=exercises.run_create(actor=sam, scenario=scenario))
+    return {
+        "exercise_scenario": scenario,
+        "exercise_inject": inject,
+        "exercise_run": run,
+        "exercise_item": run.run_injects.get(),
+    }
+
+
 def existing_records(path: str, world: dict) -> dict[str, str]:
     """The path parameters of a schema path, naming records of `api_world` (ids differ from
     one database to the other: PostgreSQL does not reset sequences between tests)."""
-    ids = {"bodies": "swg", "memberships": "membership", "points-of-contact": "target_poc"}
+    ids = {
+        "bodies": "swg",
+        "memberships": "membership",
+        "points-of-contact": "target_poc",
+        "scenarios": "exercise_scenario",
+        "injects": "exercise_inject",
+        "runs": "exercise_run",
+    }
     values = {
         "acronym": "CICA",
         "iso3": "MNG",
@@ -76,6 +108,10 @@ def existing_records(path: str, world: dict) -> dict[str, str]:
         "check_id": world["check"].pk,
         "document_id": world["document"].pk,
         "revision_id": world["revision"].pk,
+        "scenario_id": world["exercise_scenario"].pk,
+        "run_id": world["exercise_run"].pk,
+        "item_id": world["exercise_item"].pk,
+        "action": "skip" if "/injects/" in path else "pause",
     }
     collection = path.split("/{", 1)[0].rsplit("/", 1)[-1]
     if collection in ids:

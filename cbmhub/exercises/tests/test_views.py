@@ -69,7 +69,7 @@ def test_anonymous_is_sent_to_sign_in(run, client):
 def test_the_player_sees_their_injects_not_the_plan(run, client_for, bert):
     client = client_for(bert)
     page = client.get(reverse("exercises:scenario", args=[run.scenario.pk])).content.decode()
-    assert 'data-testid="plan"' not in page
+    assert 'data-testid="plan"' not in page and 'data-testid="players"' not in page
     assert "Which indicators" not in page  # the second inject is not sent yet
     page = client.get(reverse("exercises:run", args=[run.pk])).content.decode()
     assert "Ransomware at the power grid operator" in page
@@ -87,6 +87,9 @@ def test_evaluator_sees_plan_and_scores_observer_follows(run, client_for, ella, 
     client = client_for(ella)
     page = client.get(reverse("exercises:run", args=[run.pk])).content.decode()
     assert 'data-testid="scores"' in page and 'data-testid="controls"' not in page
+    plan = client.get(reverse("exercises:scenario", args=[run.scenario.pk])).content.decode()
+    # The players by level, from the directory: MNG's CERT (bert) and ministry (bob).
+    assert 'data-testid="players"' in plan and "MonCIRT" in plan and "Ministry" in plan
     item = run.run_injects.order_by("id").first()
     response = client.post(
         reverse("exercises:run_score", args=[run.pk]),
