@@ -291,4 +291,5 @@ class Feedback(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.run}: {self.user}"
+        # Never the respondent's name: the questionnaire is anonymised by default.
+        return f"{self.run}: answers #{self.pk}"
