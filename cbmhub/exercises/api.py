@@ -326,7 +326,7 @@ class ScenarioViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         tags=TAGS,
         summary="Add an inject to a scenario (control cell)",
         request=InjectCreateSerializer,
-        responses={201: InjectSerializer, **WRITE_ERRORS},
+        responses={201: InjectSerializer, **WRITE_ERRORS, **READ_ERRORS},
     ),
 )
 class InjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -385,7 +385,7 @@ class InjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         tags=TAGS,
         summary="Prepare a run of a scenario (control cell)",
         request=RunCreateSerializer,
-        responses={201: RunSerializer, **WRITE_ERRORS},
+        responses={201: RunSerializer, **WRITE_ERRORS, **READ_ERRORS},
     ),
 )
 class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

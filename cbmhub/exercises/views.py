@@ -123,6 +123,7 @@ def _console_context(request: HttpRequest, run: Run) -> dict[str, Any]:
         "scenario": scenario,
         "control": permissions.is_control(user, scenario),
         "may_score": permissions.may_score(user, scenario),
+        "sees_plan": permissions.sees_plan(user, scenario),
         "poll_seconds": POLL_SECONDS if run.status in ("running", "paused") else 0,
     }
     if permissions.sees_results(user, scenario):

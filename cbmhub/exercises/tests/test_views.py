@@ -100,6 +100,7 @@ def test_evaluator_sees_plan_and_scores_observer_follows(run, client_for, ella, 
     client = client_for(olga)
     page = client.get(reverse("exercises:run", args=[run.pk])).content.decode()
     assert 'data-testid="timeline"' in page and 'data-testid="scores"' not in page
+    assert "Which indicators" not in page  # a pending inject's text is the plan
     plan = client.get(reverse("exercises:scenario", args=[run.scenario.pk])).content.decode()
     assert 'data-testid="plan"' not in plan
     assert client.post(_pages(run)["pause"]).status_code == 403
