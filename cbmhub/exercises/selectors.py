@@ -20,7 +20,7 @@ from cbmhub.directory.selectors import point_of_contact_list
 from cbmhub.hotline.models import CheckTarget, Receipt
 
 from . import extensions, permissions
-from .choices import ExpectationKind, InjectStatus
+from .choices import ExpectationKind
 from .models import Expectation, Inject, Run, RunDelivery, RunInject, Scenario, Score
 
 
@@ -386,7 +386,3 @@ def player_injects(user: Any, run: Run) -> Timeline:
     if state_id is None or not permissions.is_player(user, run.scenario):
         raise Http404("No such run.")
     return run_timeline(run, state_id=state_id)
-
-
-def sent_items(run: Run) -> QuerySet[RunInject]:
-    return run.run_injects.filter(status=InjectStatus.SENT)

@@ -56,6 +56,7 @@ from .models import (
     ScenarioMember,
     Score,
 )
+from .selectors import dependency_facts
 
 EXERCISE_ARRANGEMENT = "CBM Hub exercises"
 
@@ -479,8 +480,6 @@ def _gate(item: RunInject) -> tuple[str, str]:
     inject = item.inject
     if inject.after_id is None:
         return "go", ""
-    from .selectors import dependency_facts  # noqa: PLC0415 - selectors import services' names
-
     before, facts = dependency_facts(item)
     if before is None or before.status in (InjectStatus.SKIPPED, InjectStatus.FAILED):
         return "skip", "the inject it depends on was not sent"
