@@ -58,7 +58,9 @@ class InjectSerializer(serializers.ModelSerializer):
         slug_field="iso3", many=True, read_only=True, help_text="Empty: every player."
     )
     expectations = ExpectationSerializer(many=True, read_only=True)
-    after_state = serializers.CharField(source="after_state.iso3", default=None, read_only=True)
+    after_state = serializers.CharField(
+        source="after_state.iso3", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Inject

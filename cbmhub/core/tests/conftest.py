@@ -52,7 +52,7 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
     revision = negotiations.revision_import(
         actor=sam, document=document, data=SHORT_TEXT.encode(), kind="rev", number=1
     ).revision
-    exercise = _exercise(cica, state_a, state_b, sam)
+    exercise = _exercise(cica, state_a, state_b, sam, bob)
     return {
         **exercise,
         "membership": state_b.memberships.get(organisation=cica),
@@ -66,14 +66,21 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
     }
 
 
-def _exercise(cica, state_a, state_b, sam) -> dict:
-    """An exercise scenario with one inject and a started run (the exercises endpoints)."""
+def _exercise(cica, state_a, state_b, sam, bob) -> dict:
+    """An exercise scenario with one inject and a started run (the exercises endpoints); bob
+    (state B plays) is also its evaluator, so that every exercises read has something to show
+    him (a player alone never sees the plan)."""
     from datetime import timedelta
 
     from cbmhub.exercises import services as exercises
 
     scenario = exercises.scenario_create(
-        actor=sam, organisation=cica, title="Drill", sender_state=state_a, states=[state_b]
+        actor=sam,
+        organisation=cica,
+        title="Drill",
+        sender_state=state_a,
+        states=[state_b],
+        members=[(bob, "evaluator")],
     )
     inject = exercises.inject_add(
         actor=sam,
