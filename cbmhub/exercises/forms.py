@@ -5,7 +5,40 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cbmhub.directory.choices import Level
+from cbmhub.directory.models import Organisation, State
+
+from .choices import ControlCell
 from .plan import MAX_FILE_BYTES
+
+
+class ScenarioForm(forms.Form):
+    title = forms.CharField(max_length=200, label=_("Title"))
+    objectives = forms.CharField(
+        label=_("Objectives"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=_("Organisation")
+    )
+    control_cell = forms.ChoiceField(choices=ControlCell.choices, label=_("Control cell"))
+    sender_state = forms.ModelChoiceField(
+        queryset=State.objects.order_by("name"), label=_("Lead state")
+    )
+    states = forms.ModelMultipleChoiceField(
+        queryset=State.objects.order_by("name"),
+        label=_("Participating states"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    level = forms.ChoiceField(choices=Level.choices, label=_("Level"))
+    escalation_allowed = forms.BooleanField(
+        label=_("Exercise messages may be escalated to higher levels"), required=False
+    )
+
+    def __init__(self, *args, organisations, **kwargs) -> None:  # noqa: ANN001
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = organisations
 
 
 class ImportForm(forms.Form):

@@ -13,11 +13,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from cbmhub.core import roles
 from cbmhub.core.selectors import int_or_404
 from cbmhub.directory.choices import Level
-from cbmhub.directory.models import State
+from cbmhub.directory.models import Organisation, State
 from cbmhub.directory.selectors import point_of_contact_list
 from cbmhub.hotline.models import CheckTarget, Receipt
+from cbmhub.hotline.permissions import member_organisation_ids
 
 from . import extensions, permissions
 from .choices import ExpectationKind
@@ -28,6 +30,20 @@ def _scenarios() -> QuerySet[Scenario]:
     return Scenario.objects.select_related("organisation", "sender_state").prefetch_related(
         "members", "states"
     )
+
+
+def organisations_for_scenarios(user: Any) -> QuerySet[Organisation]:
+    """Where `user` may add a scenario from the page: their organisation (secretariat), the
+    organisations their state belongs to (a focal point, as lead state), every one (operator).
+    The service checks the rule again with the chosen lead state."""
+    if roles.is_operator(user):
+        return Organisation.objects.order_by("acronym")
+    if (organisation_id := roles.organisation_id_of(user)) is not None:
+        return Organisation.objects.filter(pk=organisation_id)
+    state_id = roles.state_id_of(user)
+    if state_id is not None and roles.is_focal_point(user):
+        return Organisation.objects.filter(pk__in=member_organisation_ids(state_id))
+    return Organisation.objects.none()
 
 
 def scenario_list(user: Any) -> QuerySet[Scenario]:

@@ -7,6 +7,7 @@ from . import views
 app_name = "exercises"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.scenario_list, name="list"),
+    path("scenarios/new/", views.scenario_create, name="scenario_create"),
     path("scenarios/<int:scenario_id>/", views.scenario_detail, name="scenario"),
     path("scenarios/<int:scenario_id>/import/", views.scenario_import, name="scenario_import"),
     path("scenarios/<int:scenario_id>/runs/", views.run_create, name="run_create"),

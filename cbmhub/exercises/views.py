@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cbmhub.core import publishing
 from cbmhub.core.errors import DomainError, Forbidden
@@ -26,7 +26,7 @@ from cbmhub.core.selectors import int_or_404
 from cbmhub.directory.models import State
 
 from . import permissions, plan, report, selectors, services
-from .forms import FeedbackForm, ImportForm, RunForm, ScoreForm
+from .forms import FeedbackForm, ImportForm, RunForm, ScenarioForm, ScoreForm
 from .models import Expectation, Run
 
 RUN_ACTIONS = {
@@ -44,7 +44,33 @@ POLL_SECONDS = 5
 def scenario_list(request: HttpRequest) -> HttpResponse:
     scenarios = list(selectors.scenario_list(request.user).order_by("title"))
     runs = selectors.run_list(request.user).order_by("-created_at")[:50]
-    return render(request, "exercises/list.html", {"scenarios": scenarios, "runs": runs})
+    can_create = selectors.organisations_for_scenarios(request.user).exists()
+    return render(
+        request,
+        "exercises/list.html",
+        {"scenarios": scenarios, "runs": runs, "can_create": can_create},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scenario_create(request: HttpRequest) -> HttpResponse:
+    """A new scenario in the library; its injects are then imported or added through the API."""
+    organisations = selectors.organisations_for_scenarios(request.user)
+    if not organisations.exists():
+        raise Forbidden(_("Only the secretariat or a lead state's focal point may do this."))
+    form = ScenarioForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scenario = services.scenario_create(actor=request.user, **form.cleaned_data)
+        except Forbidden:
+            raise
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return redirect("exercises:scenario", scenario_id=scenario.pk)
+    status = 400 if form.errors else 200
+    return render(request, "exercises/scenario_form.html", {"form": form}, status=status)
 
 
 def _scenario_context(request: HttpRequest, scenario: Any, **extra: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cbmhub.core.roles import SYSTEM
 from cbmhub.exercises import services
-from cbmhub.exercises.models import RunInject
+from cbmhub.exercises.models import RunInject, Scenario
 from cbmhub.hotline import services as hotline
 from cbmhub.hotline.models import Message
 
@@ -155,3 +155,42 @@ def test_list_query_count(scenario, client_for, sam, django_assert_max_num_queri
     client = client_for(sam)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("exercises:list")).status_code == 200
+
+
+def test_scenario_created_from_the_page(client_for, sam, cica, state_a, state_b, state_c):
+    client = client_for(sam)
+    assert 'data-testid="new-scenario"' in client.get(reverse("exercises:list")).content.decode()
+    data = {
+        "title": "Page drill",
+        "organisation": cica.pk,
+        "control_cell": "secretariat",
+        "sender_state": state_a.pk,
+        "states": [state_b.pk, state_c.pk],
+        "level": "technical",
+    }
+    response = client.post(reverse("exercises:scenario_create"), data)
+    assert response.status_code == 302
+    scenario = Scenario.objects.get(title="Page drill")
+    assert {s.iso3 for s in scenario.states.all()} == {"KAZ", "MNG", "THA"}
+
+
+def test_scenario_form_shows_a_service_refusal_beside_its_field(client_for, sam, cica, state_a):
+    from cbmhub.directory.models import State
+
+    outsider = State.objects.create(name="Nowhere", iso2="NW", iso3="NWH")
+    data = {
+        "title": "Bad drill",
+        "organisation": cica.pk,
+        "control_cell": "secretariat",
+        "sender_state": state_a.pk,
+        "states": [outsider.pk],
+        "level": "technical",
+    }
+    response = client_for(sam).post(reverse("exercises:scenario_create"), data)
+    assert response.status_code == 400 and "NWH" in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["bert", "carol", "olga"])
+def test_only_secretariat_focal_points_and_operators_create(client_for, request, who, bob):
+    response = client_for(request.getfixturevalue(who)).get(reverse("exercises:scenario_create"))
+    assert response.status_code == 403
