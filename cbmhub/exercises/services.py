@@ -141,6 +141,47 @@ def scenario_create(
     return scenario
 
 
+@transaction.atomic
+def scenario_copy(*, actor: Any, scenario: Scenario, title: str = "") -> Scenario:
+    """A new scenario with the same participants, members, injects (dependencies pointing at
+    the copies) and expectations: how a plan that has been run is changed, its runs keeping
+    the plan they ran."""
+    _require_control(actor, scenario)
+    copy = scenario_create(
+        actor=actor,
+        organisation=scenario.organisation,
+        title=title or _("%(title)s (copy)") % {"title": scenario.title},
+        sender_state=scenario.sender_state,
+        states=list(scenario.states.all()),
+        objectives=scenario.objectives,
+        control_cell=scenario.control_cell,
+        level=scenario.level,
+        escalation_allowed=scenario.escalation_allowed,
+        members=[(m.user, m.role) for m in scenario.members.all()],
+    )
+    copies: dict[int, Inject] = {}
+    for inject in scenario.injects.prefetch_related("recipients", "expectations").order_by(
+        "offset", "position", "id"
+    ):
+        spec = InjectSpec(
+            offset=inject.offset,
+            kind=inject.kind,
+            subject=inject.subject,
+            body=inject.body,
+            recipients=list(inject.recipients.all()),
+            language=inject.language,
+            translations=inject.translations,
+            after=copies.get(inject.after_id) if inject.after_id else None,
+            after_state=inject.after_state,
+            wait_for=inject.wait_for,
+            condition=inject.condition,
+            check_deadline=inject.check_deadline,
+            expectations=[(e.kind, e.within) for e in inject.expectations.all()],
+        )
+        copies[inject.pk] = inject_add(actor=actor, scenario=copy, spec=spec)
+    return copy
+
+
 @dataclass(frozen=True)
 class InjectSpec:
     """An inject as a caller describes it (the form, the API, the import)."""

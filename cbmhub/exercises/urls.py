@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("scenarios/<int:scenario_id>/", views.scenario_detail, name="scenario"),
     path("scenarios/<int:scenario_id>/import/", views.scenario_import, name="scenario_import"),
     path("scenarios/<int:scenario_id>/runs/", views.run_create, name="run_create"),
+    path("scenarios/<int:scenario_id>/copy/", views.scenario_copy, name="scenario_copy"),
     path("runs/<int:run_id>/", views.run_detail, name="run"),
     path("runs/<int:run_id>/timeline/", views.run_timeline, name="run_timeline"),
     path("runs/<int:run_id>/scores/", views.run_score, name="run_score"),

@@ -125,6 +125,15 @@ def scenario_import(request: HttpRequest, scenario_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def scenario_copy(request: HttpRequest, scenario_id: int) -> HttpResponse:
+    scenario = selectors.access_scenario(request.user, scenario_id)
+    copy = services.scenario_copy(actor=request.user, scenario=scenario)
+    flash.success(request, _("Copied: change the plan of the copy."))
+    return redirect("exercises:scenario", scenario_id=copy.pk)
+
+
+@login_required
+@require_POST
 def run_create(request: HttpRequest, scenario_id: int) -> HttpResponse:
     scenario = selectors.access_scenario(request.user, scenario_id)
     form = RunForm(request.POST)

@@ -172,3 +172,25 @@ def test_scores_and_feedback(scenario, sam, ella, bert, bob, carol, state_b):
     with pytest.raises(Forbidden):
         services.feedback_submit(actor=carol, run=run, to_improve="I was not there.")
     assert selectors.run_results(run).outcomes[0].scores[0].score == 4
+
+
+def test_a_run_scenario_is_changed_through_a_copy(scenario, sam, bob):
+    run = services.run_create(actor=sam, scenario=scenario)
+    services.run_start(actor=sam, run=run, now=T0)
+    spec = InjectSpec(offset=timedelta(hours=2), kind="manual", subject="Late call")
+    with pytest.raises(ExercisesError) as caught:
+        services.inject_add(actor=sam, scenario=scenario, spec=spec)
+    assert caught.value.code == "scenario_run"
+    with pytest.raises(Forbidden):
+        services.scenario_copy(actor=bob, scenario=scenario)
+    copy = services.scenario_copy(actor=sam, scenario=scenario)
+    assert copy.title == "Ransomware drill (copy)"
+    first, second = copy.injects.order_by("offset")
+    assert second.after == first and second.wait_for == "acknowledged"
+    assert first.translations["ru"]["subject"] == "Вымогатель"
+    assert [(e.kind, e.within) for e in first.expectations.order_by("kind")] == [
+        ("acknowledge", timedelta(minutes=15)),
+        ("reply", timedelta(hours=1)),
+    ]
+    assert {m.role for m in copy.members.all()} == {"evaluator", "observer"}
+    services.inject_add(actor=sam, scenario=copy, spec=spec)

@@ -47,6 +47,7 @@ def _pages(run):
         "feedback": reverse("exercises:run_feedback", args=[run.pk]),
         "import": reverse("exercises:scenario_import", args=[scenario.pk]),
         "new_run": reverse("exercises:run_create", args=[scenario.pk]),
+        "copy": reverse("exercises:scenario_copy", args=[scenario.pk]),
     }
 
 
@@ -81,6 +82,7 @@ def test_the_player_sees_their_injects_not_the_plan(run, client_for, bert):
     assert client.post(pages["score"], {"item": 1, "state": 1, "score": 3}).status_code == 403
     assert client.post(pages["import"]).status_code == 403
     assert client.post(pages["new_run"], {"speed": 1}).status_code == 403
+    assert client.post(pages["copy"]).status_code == 403
 
 
 def test_evaluator_sees_plan_and_scores_observer_follows(run, client_for, ella, olga, state_b):
