@@ -191,6 +191,14 @@ class RunScoreSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, default="", allow_blank=True)
 
 
+class FeedbackSerializer(serializers.Serializer):
+    went_well = serializers.CharField(required=False, default="", allow_blank=True)
+    to_improve = serializers.CharField(
+        required=False, default="", allow_blank=True, help_text="Lessons learned."
+    )
+    recommendation = serializers.CharField(required=False, default="", allow_blank=True)
+
+
 class FiguresSerializer(serializers.Serializer):
     injects = serializers.IntegerField()
     acknowledged = serializers.IntegerField()
@@ -517,6 +525,23 @@ class RunScoreView(APIView):
             score=data["score"],
             comment=data["comment"],
         )
+        return Response(data)
+
+
+class RunFeedbackView(APIView):
+    parser_classes = [BoundedJSONParser]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="exercises_run_feedback",
+        request=FeedbackSerializer,
+        summary="Answer the after-action questionnaire (participants; again: replaced)",
+        responses={200: FeedbackSerializer, **ERRORS},
+    )
+    def post(self, request: Request, run_id: int) -> Response:
+        run = selectors.access_run(request.user, run_id)
+        data = validated(FeedbackSerializer, request)
+        services.feedback_submit(actor=request.user, run=run, **data)
         return Response(data)
 
 

@@ -19,6 +19,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("runs/<int:run_id>/results/", api.RunResultsView.as_view(), name="exercises-run-results"),
     path("runs/<int:run_id>/scores/", api.RunScoreView.as_view(), name="exercises-run-score"),
     path(
+        "runs/<int:run_id>/feedback/",
+        api.RunFeedbackView.as_view(),
+        name="exercises-run-feedback",
+    ),
+    path(
         "runs/<int:run_id>/injects/<int:item_id>/<str:action>/",
         api.RunInjectActionView.as_view(),
         name="exercises-run-inject-action",

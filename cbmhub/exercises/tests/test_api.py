@@ -40,6 +40,7 @@ def _urls(run):
             f"{BASE}/runs/{run.pk}/pause/",
             f"{BASE}/runs/{run.pk}/injects/{item.pk}/skip/",
             f"{BASE}/runs/{run.pk}/scores/",
+            f"{BASE}/runs/{run.pk}/feedback/",
             f"{BASE}/scenarios/{scenario}/import/",
         ],
     }
@@ -211,3 +212,14 @@ def test_schema_lists_the_endpoints(api_for, sam):
         "/api/v1/exercises/scenarios/{scenario_id}/import/",
     ):
         assert path in paths, path
+
+
+def test_questionnaire_through_the_api(run, api_for, bert):
+    api = api_for(bert)
+    url = f"{BASE}/runs/{run.pk}/feedback/"
+    response = api.post(url, {"to_improve": "Train the night shift."}, format="json")
+    assert response.status_code == 200
+    assert run.feedback.get().to_improve == "Train the night shift."
+    response = api.post(url, {}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["details"][0]["field"] == "to_improve"
