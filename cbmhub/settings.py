@@ -327,6 +327,8 @@ SPECTACULAR_SETTINGS = {
         "OutcomeKindEnum": "cbmhub.meetings.choices.OutcomeKind",
         "NoteStatusEnum": "cbmhub.meetings.choices.NoteStatus",
         "VersionStatusEnum": "cbmhub.meetings.choices.VersionStatus",
+        "InjectKindEnum": "cbmhub.exercises.choices.InjectKind",
+        "ExpectationKindEnum": "cbmhub.exercises.choices.ExpectationKind",
     },
 }
 

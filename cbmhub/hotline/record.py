@@ -296,6 +296,8 @@ def _message_problems(
         if data.get(key) != value:
             label = key.replace("_commitment", "").replace("_", " ")
             return [(stated.seq, f"message {message.pk}: the {label} differs from the record")]
+    if bool(data.get("exercise", False)) != message.is_exercise:
+        return [(stated.seq, f"message {message.pk}: the exercise mark differs from the record")]
     if iso_utc(message.sent_at) != stated.at:
         return [(stated.seq, f"message {message.pk} sending time differs from the record")]
     return _content_problems(stated, message, attachments)

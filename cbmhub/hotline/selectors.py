@@ -164,13 +164,16 @@ def awaiting_acknowledgement(prefix: str = "") -> Q:
 
 def unacknowledged_count(user: object) -> int:
     """Messages to the user's state still waiting for an acknowledgement (the inbox badge):
-    the rows that show an acknowledgement deadline, the messages with an Acknowledge button."""
+    the rows that show an acknowledgement deadline, the messages with an Acknowledge button.
+    Exercise messages are not real traffic: they are not counted (the inbox still lists them,
+    marked EXERCISE, for the players to acknowledge)."""
     state_id = roles.state_id_of(user)
     if not state_id:
         return 0
     return Receipt.objects.filter(
         awaiting_acknowledgement(),
         state_id=state_id,
+        message__is_exercise=False,
         message__in=visible_messages(user),
     ).count()
 
@@ -370,10 +373,11 @@ def _statistics(check: CommunicationCheck, targets: list[CheckTarget]) -> dict[s
 
 
 def check_history(organisation: Organisation) -> list[tuple[CommunicationCheck, dict[str, Any]]]:
-    """Every check of an organisation, oldest first, with its overall figures."""
+    """Every real check of an organisation, oldest first, with its overall figures (an
+    exercise's checks are not the organisation's real response rates)."""
     # One query for every check's targets, not one per check.
     checks = (
-        CommunicationCheck.objects.filter(organisation=organisation)
+        CommunicationCheck.objects.filter(organisation=organisation, is_exercise=False)
         .order_by("started_at")
         .prefetch_related(Prefetch("targets", queryset=_statistics_targets()))
     )

@@ -28,11 +28,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.core.mail import get_connection
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
+
+from cbmhub.core.hooks import app_hooks
 
 from . import services, transports
 from .choices import DeliveryKind
@@ -191,6 +194,11 @@ class Worker:
             self._step("escalate", lambda: services.escalations_run(actor=SYSTEM)) or 0
         )
         self._step("close checks", lambda: services.checks_close_due(actor=SYSTEM))
+        # Apps above the hotline (exchange pulls, exercise injects) get their work done by this
+        # one worker through the `worker_step(now)` hook (core/hooks.py), without the hotline
+        # importing them. A step is short, idempotent and safe in several workers at once.
+        for step in app_hooks("worker_step"):
+            self._step(getattr(step, "__qualname__", "app step"), partial(step, self.clock()))
         if self.totals.errors:
             self._failed()
         else:

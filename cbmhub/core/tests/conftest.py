@@ -54,8 +54,10 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
     ).revision
     meetings_world = _meetings_world(swg, document, revision, bob)
     paragraph = _precedent_paragraph()
+    exercise = _exercise(cica, state_a, state_b, sam, bob)
     return {
         **meetings_world,
+        **exercise,
         "membership": state_b.memberships.get(organisation=cica),
         "swg": swg,
         "link": link,
@@ -130,6 +132,36 @@ def _precedent_paragraph():
     return precedent.text_index(actor=SYSTEM, source=source, text=text).text.paragraphs.get()
 
 
+def _exercise(cica, state_a, state_b, sam, bob) -> dict:
+    """An exercise scenario with one inject and a started run (the exercises endpoints); bob
+    (state B plays) is also its evaluator, so that every exercises read has something to show
+    him (a player alone never sees the plan)."""
+    from datetime import timedelta
+
+    from cbmhub.exercises import services as exercises
+
+    scenario = exercises.scenario_create(
+        actor=sam,
+        organisation=cica,
+        title="Drill",
+        sender_state=state_a,
+        states=[state_b],
+        members=[(bob, "evaluator")],
+    )
+    inject = exercises.inject_add(
+        actor=sam,
+        scenario=scenario,
+        spec=exercises.InjectSpec(offset=timedelta(hours=1), kind="manual", subject="Call"),
+    )
+    run = exercises.run_start(actor=sam, run=exercises.run_create(actor=sam, scenario=scenario))
+    return {
+        "exercise_scenario": scenario,
+        "exercise_inject": inject,
+        "exercise_run": run,
+        "exercise_item": run.run_injects.get(),
+    }
+
+
 def existing_records(path: str, world: dict) -> dict[str, str]:
     """The path parameters of a schema path, naming records of `api_world` (ids differ from
     one database to the other: PostgreSQL does not reset sequences between tests)."""
@@ -139,6 +171,9 @@ def existing_records(path: str, world: dict) -> dict[str, str]:
         "points-of-contact": "target_poc",
         "meetings": "meeting",
         "notes": "note",
+        "scenarios": "exercise_scenario",
+        "injects": "exercise_inject",
+        "runs": "exercise_run",
     }
     values = {
         "acronym": "CICA",
@@ -149,10 +184,14 @@ def existing_records(path: str, world: dict) -> dict[str, str]:
         "document_id": world["document"].pk,
         "revision_id": world["revision"].pk,
         "meeting_id": world["meeting"].pk,
-        "item_id": world["agenda_item"].pk,
+        # {item_id}: an agenda item under /meetings/, a run's inject under /exercises/
+        "item_id": (world["agenda_item"] if "/meetings/" in path else world["exercise_item"]).pk,
         "delegation_id": world["delegation"].pk,
         "note_id": world["note"].pk,
         "paragraph_id": world["paragraph"].pk,
+        "scenario_id": world["exercise_scenario"].pk,
+        "run_id": world["exercise_run"].pk,
+        "action": "skip" if "/injects/" in path else "pause",
     }
     collection = path.split("/{", 1)[0].rsplit("/", 1)[-1]
     if collection in ids:

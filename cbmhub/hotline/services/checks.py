@@ -78,12 +78,15 @@ def check_start(
     note: str = "",
     channel: Channel | None = None,
     now: datetime | None = None,
+    is_exercise: bool = False,
 ) -> CommunicationCheck:
     """Start a communication check: every active point of contact of the organisation's member
     states (or of `states`, at `levels`) is asked to confirm within `deadline`. Only the
     organisation's secretariat (or an operator) may start one. Each target gets an e-mail with a
-    confirmation link (token) and sees the check in the app."""
-    if not may_start_check(actor, organisation):
+    confirmation link (token) and sees the check in the app. An exercise run starts its checks
+    as ``SYSTEM`` with ``is_exercise``: marked EXERCISE, never in the real figures."""
+    exercise_run = is_exercise and roles.is_system(actor)
+    if not (may_start_check(actor, organisation) or exercise_run):
         raise PermissionDenied(_("Only the organisation's secretariat may start a check."))
     if deadline <= timedelta(0):
         raise _invalid("deadline", _("The deadline must be in the future."))
@@ -100,10 +103,11 @@ def check_start(
     check = CommunicationCheck(
         organisation=organisation,
         channel=channel,
-        started_by=actor,
-        note=note,
+        started_by=roles.user_or_none(actor),
+        note=f"EXERCISE: {note}"[:200] if is_exercise else note,
         started_at=now,
         deadline=now + deadline,
+        is_exercise=is_exercise,
     )
     check.full_clean()
     check.save()

@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from cbmhub.core import roles
 from cbmhub.directory.models import State
 from cbmhub.directory.selectors import points_of_contact_for_states
 
@@ -51,6 +52,8 @@ ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_MAX_COUNT = 10
 # Rows per INSERT when a fan-out queues its outbox rows (one statement per 500 rows).
 DELIVERY_BATCH = 500
+# What marks an exercise message (the exercises app), in its subject and at both ends of its body.
+EXERCISE_MARK = "EXERCISE"
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,9 @@ class _Send:
     states: dict[int, State]
     recipients: list[State]
     now: datetime
+    sender_state_id: int
+    is_exercise: bool = False
+    escalate: bool = True
 
 
 @transaction.atomic
@@ -129,6 +135,9 @@ def message_send(
     in_reply_to: Message | None = None,
     idempotency_key: str = "",
     now: datetime | None = None,
+    is_exercise: bool = False,
+    sender_state: State | None = None,
+    escalate: bool = True,
 ) -> SendResult:
     """Send a message from the user's state on `channel`.
 
@@ -141,6 +150,11 @@ def message_send(
     replied (and acknowledged, if it was not yet). With `idempotency_key` a retry of the same
     request returns the first message (``created=False``); the same key with a different request
     raises IdempotencyConflict (HTTP 409).
+
+    An exercise message (``is_exercise``, sent by an exercise run as ``SYSTEM`` in the name of
+    ``sender_state``) carries the EXERCISE mark in its subject and body, is counted in no real
+    figure (selectors), and with ``escalate=False`` is never escalated beyond its channel's
+    level.
 
     Check, then do: ``_send_check`` raises every refusal and takes the locks; the steps after
     it only write.
@@ -160,6 +174,9 @@ def message_send(
         in_reply_to=in_reply_to,
         idempotency_key=idempotency_key,
         now=_now(now),
+        sender_state_id=_sender_state_id(actor, sender_state, is_exercise, in_reply_to),
+        is_exercise=is_exercise,
+        escalate=escalate,
     )
     if isinstance(checked, SendResult):
         return checked  # a retry of a request already done
@@ -190,19 +207,21 @@ def _send_check(
     in_reply_to: Message | None,
     attachments: Sequence[Any],
     now: datetime,
+    sender_state_id: int,
     **fields: Any,
 ) -> _Send | SendResult:
     """Every refusal of a send, in the order a caller meets them, and its locks (the answered
     message's receipt, before the chain head: see the package docstring). Returns the checked
     send, or the result of the earlier request when this one is its idempotent retry."""
-    _require_state_user(actor)
     if not channel.is_active:
         raise HotlineError(_("This channel is closed."), code="channel_closed")
     participants = participant_state_ids(channel)  # read once: the recipients are these
-    if actor.state_id not in participants:
+    if sender_state_id not in participants:
         raise PermissionDenied(_("Your state does not take part in this channel."))
     _check_fields(fields)
     subject, body = (subject or "").strip(), (body or "").strip()
+    if fields["is_exercise"] and subject and body:
+        subject, body = exercise_marked(subject, body)
     _check_text(subject=subject, body=body, idempotency_key=idempotency_key)
     original_receipt = _check_reply(actor, channel, fields["kind"], in_reply_to)
     files = _read_attachments(attachments)
@@ -211,7 +230,7 @@ def _send_check(
         replay = _idempotent_replay(actor, idempotency_key, fingerprint)
         if replay:
             return replay
-    states, recipients = _recipients(actor, participants, in_reply_to)
+    states, recipients = _recipients(sender_state_id, participants, in_reply_to)
     return _Send(
         actor=actor,
         channel=channel,
@@ -225,8 +244,34 @@ def _send_check(
         states=states,
         recipients=recipients,
         now=now,
+        sender_state_id=sender_state_id,
         **fields,
     )
+
+
+def _sender_state_id(
+    actor: Any, sender_state: State | None, is_exercise: bool, in_reply_to: Message | None
+) -> int:
+    """The sending state: the user's; for an exercise run (``SYSTEM``, a new message only) the
+    state in whose name the run sends."""
+    if sender_state is None:
+        _require_state_user(actor)
+        return actor.state_id
+    if not (is_exercise and roles.is_system(actor) and in_reply_to is None):
+        raise PermissionDenied(_("Only an exercise run may send in the name of a state."))
+    return sender_state.pk
+
+
+def exercise_marked(subject: str, body: str) -> tuple[str, str]:
+    """An exercise message's subject and body with the EXERCISE mark (once, however often
+    it is asked for)."""
+    prefix = f"[{EXERCISE_MARK}] "
+    if not subject.startswith(prefix):
+        subject = (prefix + subject)[:200]
+    banner = " ".join([EXERCISE_MARK] * 3)
+    if not body.startswith(banner):
+        body = f"{banner}\n\n{body}\n\n{banner}"
+    return subject, body
 
 
 def _check_fields(fields: dict[str, Any]) -> None:
@@ -303,17 +348,17 @@ def _fingerprint(
 
 
 def _recipients(
-    actor: Any, participants: set[int], in_reply_to: Message | None
+    sender_state_id: int, participants: set[int], in_reply_to: Message | None
 ) -> tuple[dict[int, State], list[State]]:
     """The recipient states and the sender's own state (its code goes on the record), read in
     one query: every state read by id, and the recipients among them."""
     if in_reply_to is not None:
         wanted = {in_reply_to.sender_state_id}
     else:
-        wanted = participants - {actor.state_id}
+        wanted = participants - {sender_state_id}
     states = {
         state.pk: state
-        for state in State.objects.filter(pk__in=wanted | {actor.state_id}).order_by("name")
+        for state in State.objects.filter(pk__in=wanted | {sender_state_id}).order_by("name")
     }
     recipients = [state for pk, state in states.items() if pk in wanted]
     if not recipients:
@@ -332,8 +377,8 @@ def _message_save(checked: _Send) -> SendResult:
     salt = chain.new_salt()
     message = Message(
         channel=checked.channel,
-        sender_state_id=checked.actor.state_id,
-        sender=checked.actor,
+        sender_state_id=checked.sender_state_id,
+        sender=roles.user_or_none(checked.actor),
         kind=checked.kind,
         priority=checked.priority,
         subject=checked.subject,
@@ -348,6 +393,7 @@ def _message_save(checked: _Send) -> SendResult:
         content_salt=salt,
         idempotency_key=checked.idempotency_key,
         request_fingerprint=checked.fingerprint if checked.idempotency_key else "",
+        is_exercise=checked.is_exercise,
     )
     # Foreign keys are objects checked above, and the idempotency constraint is enforced by the
     # database below (a check here would race), so full_clean validates the values only.
@@ -411,7 +457,7 @@ def _receipts_create(message: Message, checked: _Send) -> list[Receipt]:
     reply_due = checked.reply_deadline or (
         now + channel.reply_deadline(checked.priority) if checked.kind in REPLY_EXPECTED else None
     )
-    escalates = ack_due is not None and channel.escalation_max_count > 0
+    escalates = ack_due is not None and channel.escalation_max_count > 0 and checked.escalate
     return Receipt.objects.bulk_create(
         [
             Receipt(
@@ -454,6 +500,8 @@ def _sent_record(message: Message, receipts: list[Receipt], checked: _Send) -> N
     commitments instead of content and account names (record.record_verify compares the rows
     with this)."""
     channel = checked.channel
+    sender = roles.user_or_none(checked.actor)
+    exercise = {"exercise": True} if checked.is_exercise else {}
     event_append(
         channel=channel,
         kind=EventKind.SENT,
@@ -466,9 +514,11 @@ def _sent_record(message: Message, receipts: list[Receipt], checked: _Send) -> N
             "tlp": message.tlp,
             "instrument": message.instrument,
             "reply_deadline": iso_utc(message.reply_deadline),
-            "sender_state": checked.states[checked.actor.state_id].iso3,
+            "sender_state": checked.states[checked.sender_state_id].iso3,
             "sender_commitment": user_commitment(
-                salt=message.content_salt, role="sender", username=checked.actor.username
+                salt=message.content_salt,
+                role="sender",
+                username=sender.get_username() if sender is not None else None,
             ),
             "in_reply_to": message.in_reply_to_id,
             "content_commitment": message.content_sha256,
@@ -480,6 +530,7 @@ def _sent_record(message: Message, receipts: list[Receipt], checked: _Send) -> N
                 }
                 for r in receipts
             },
+            **exercise,
         },
     )
 

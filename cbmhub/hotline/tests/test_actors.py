@@ -123,3 +123,15 @@ def test_the_system_actor_cannot_act_as_a_person(anna, bob, link, cica, state_b)
         services.channel_create(actor=SYSTEM, name="x", scope="bilateral", state_a=state_b)
     with pytest.raises(PermissionDenied):
         services.webhook_create(actor=SYSTEM, state=state_b, url="https://b.example/hook")
+    # An exercise may send as SYSTEM, but only in the name of a state it names, and only as
+    # an exercise (the exercises app).
+    with pytest.raises(PermissionDenied):
+        services.message_send(
+            actor=SYSTEM,
+            channel=link,
+            kind="free_text",
+            priority="routine",
+            subject="s",
+            body="b",
+            sender_state=state_b,
+        )
