@@ -16,19 +16,24 @@ docs/architecture.md hold. The hooks in use:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.apps import apps
 from django.utils.safestring import SafeString, mark_safe
 
 
-def app_hooks(name: str) -> list[Callable[..., Any]]:
+class AppHook(NamedTuple):
+    label: str  # the app's label ("exercises"), for logs
+    call: Callable[..., Any]
+
+
+def app_hooks(name: str) -> list[AppHook]:
     """Every installed app config's method called `name`, in INSTALLED_APPS order."""
     hooks = []
     for config in apps.get_app_configs():
         hook = getattr(config, name, None)
         if callable(hook):
-            hooks.append(hook)
+            hooks.append(AppHook(config.label, hook))
     return hooks
 
 
@@ -37,7 +42,7 @@ def app_panels(name: str, request: Any, *args: Any) -> list[SafeString]:
     own escaping template); empty answers left out."""
     panels = []
     for hook in app_hooks(name):
-        html = hook(request, *args)
+        html = hook.call(request, *args)
         if html and html.strip():
             panels.append(mark_safe(html))  # noqa: S308 - rendered by the app's own template
     return panels

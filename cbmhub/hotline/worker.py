@@ -198,7 +198,7 @@ class Worker:
         # one worker through the `worker_step(now)` hook (core/hooks.py), without the hotline
         # importing them. A step is short, idempotent and safe in several workers at once.
         for step in app_hooks("worker_step"):
-            self._step(getattr(step, "__qualname__", "app step"), partial(step, self.clock()))
+            self._step(step.label, partial(step.call, self.clock()))
         if self.totals.errors:
             self._failed()
         else:

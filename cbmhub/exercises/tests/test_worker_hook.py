@@ -17,7 +17,8 @@ T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 def test_exercises_is_one_of_the_app_steps(db):
     assert any(
-        isinstance(getattr(step, "__self__", None), ExercisesConfig)
+        step.label == "exercises"
+        and isinstance(getattr(step.call, "__self__", None), ExercisesConfig)
         for step in app_hooks("worker_step")
     )
 

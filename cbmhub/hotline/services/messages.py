@@ -190,7 +190,7 @@ def message_send(
     _sent_record(message, receipts, checked)
     if checked.original_receipt is not None:
         _mark_replied(checked.original_receipt, reply=message, actor=actor, now=checked.now)
-    message.sender_state = checked.states[actor.state_id]  # as a read would give it
+    message.sender_state = checked.states[checked.sender_state_id]  # as a read would give it
     return SendResult(message=message, created=True, receipts=receipts, attachments=attachments)
 
 
