@@ -4,7 +4,7 @@ and exported again."""
 from __future__ import annotations
 
 import pytest
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from cbmhub.conftest import SHARED_DIR, shared_path
 from cbmhub.negotiations import notation

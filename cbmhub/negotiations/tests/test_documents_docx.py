@@ -77,6 +77,7 @@ def test_export_shows_formatting_and_core_properties():
     assert props.language == "en"
     assert props.author == "Special Working Group"
     title, subtitle, body = document.paragraphs[:3]
+    assert title.style is not None and subtitle.style is not None
     assert (title.style.name, subtitle.style.name) == ("Title", "Subtitle")
     runs = {run.text: run for run in body.runs}
     assert runs["this"].font.strike and runs["and"].italic and runs["that"].bold
