@@ -10,6 +10,7 @@ are numbered "page / pages". No Django template: ``cbmhub text pdf`` runs with n
 
 from __future__ import annotations
 
+import logging
 from html import escape
 
 from cbmhub.negotiations.notation import Analysis, Document, Gap, Paragraph
@@ -36,7 +37,7 @@ p.blank { margin: 0; height: 0; }
 .label { font-weight: bold; }
 .d1 { background: #%(d1)s; } .d2 { background: #%(d2)s; } .d3 { background: #%(d3)s; }
 .position { font-family: "DejaVu Sans", sans-serif; font-size: 9pt; font-weight: bold;
-  color: #1f4e79; }
+  color: #1f4e79; white-space: nowrap; }
 .note { font-family: "DejaVu Sans", sans-serif; font-size: 9pt; font-style: italic;
   color: #7b3f00; }
 .stray { color: #b00; font-weight: bold; }
@@ -114,10 +115,15 @@ def _paragraph_html(paragraph: Paragraph) -> str:
     return "<p>" + "".join(_run_html(run) for run in runs_of(paragraph)) + "</p>"
 
 
-def podium_pdf(doc: Document, meta: DocMeta) -> bytes:
+def _to_pdf(html: str) -> bytes:
     from cbmhub.core.publishing import html_to_pdf  # noqa: PLC0415 - WeasyPrint is heavy
 
-    return html_to_pdf(podium_html(doc, meta))
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # no progress lines on stdout
+    return html_to_pdf(html)
+
+
+def podium_pdf(doc: Document, meta: DocMeta) -> bytes:
+    return _to_pdf(podium_html(doc, meta))
 
 
 def comparison_html(old: Analysis, new: Analysis, meta: DocMeta, *, old_label: str = "") -> str:
@@ -150,6 +156,4 @@ def comparison_html(old: Analysis, new: Analysis, meta: DocMeta, *, old_label: s
 
 
 def comparison_pdf(old: Analysis, new: Analysis, meta: DocMeta, *, old_label: str = "") -> bytes:
-    from cbmhub.core.publishing import html_to_pdf  # noqa: PLC0415 - WeasyPrint is heavy
-
-    return html_to_pdf(comparison_html(old, new, meta, old_label=old_label))
+    return _to_pdf(comparison_html(old, new, meta, old_label=old_label))
