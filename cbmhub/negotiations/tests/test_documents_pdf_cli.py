@@ -54,7 +54,7 @@ def test_podium_pdf_of_the_corpus_has_every_label_and_tag(tmp_path):
 
 def _positions(info: notation.ParagraphInfo) -> list[notation.Position]:
     out = []
-    stack: list[notation.tree.Inline] = list(info.node.children)  # type: ignore[attr-defined]
+    stack: list[notation.tree.Inline] = list(info.node.children)
     while stack:
         node = stack.pop()
         if isinstance(node, notation.Position):
