@@ -97,7 +97,13 @@ def comparison_file(document: Document, old: Revision, new: Revision, fmt: str) 
     elif fmt == "pdf":
         from .documents.pdf import comparison_pdf  # noqa: PLC0415
 
-        content = comparison_pdf(before, after, meta, old_label=old.label)
+        content = comparison_pdf(
+            before,
+            after,
+            meta,
+            old_label=old.label,
+            legend=(_("inserted"), _("deleted")),
+        )
     else:
         raise ValueError(fmt)
     name = _name(document, new.label, "vs", old.label, fmt=fmt)

@@ -11,7 +11,6 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from cbmhub.core.http import attachment_response
@@ -61,12 +60,9 @@ def upload_messages(request: HttpRequest, upload: Any) -> None:
     if count:
         flash.info(
             request,
-            ngettext(
-                "Read from Word: %(count)d tracked change accepted; compare with the previous "
-                "revision to see it.",
-                "Read from Word: %(count)d tracked changes accepted; compare with the previous "
-                "revision to see them.",
-                count,
+            _(
+                "Read from Word: tracked changes accepted: %(count)d. Compare with the previous "
+                "revision to see them."
             )
             % {"count": count},
         )

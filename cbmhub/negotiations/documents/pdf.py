@@ -126,7 +126,14 @@ def podium_pdf(doc: Document, meta: DocMeta) -> bytes:
     return _to_pdf(podium_html(doc, meta))
 
 
-def comparison_html(old: Analysis, new: Analysis, meta: DocMeta, *, old_label: str = "") -> str:
+def comparison_html(
+    old: Analysis,
+    new: Analysis,
+    meta: DocMeta,
+    *,
+    old_label: str = "",
+    legend: tuple[str, str] = ("inserted", "deleted"),
+) -> str:
     """The later revision with the changes from the earlier marked: inserted text underlined
     in green, deleted text struck in red, paragraphs added, removed or changed flagged in the
     margin."""
@@ -151,9 +158,20 @@ def comparison_html(old: Analysis, new: Analysis, meta: DocMeta, *, old_label: s
             css = ' class="changed"' if changed else ""
             parts.append(f"<p{css}>{''.join(html)}</p>")
     against = f" ← {escape(old_label)}" if old_label else ""
-    legend = f'<div class="legend"><ins>inserted</ins> <del>deleted</del>{against}</div>'
-    return _page(meta, "".join(parts), legend)
+    key = (
+        f'<div class="legend"><ins>{escape(legend[0])}</ins> <del>{escape(legend[1])}</del>'
+        f"{against}</div>"
+    )
+    return _page(meta, "".join(parts), key)
 
 
-def comparison_pdf(old: Analysis, new: Analysis, meta: DocMeta, *, old_label: str = "") -> bytes:
-    return _to_pdf(comparison_html(old, new, meta, old_label=old_label))
+def comparison_pdf(
+    old: Analysis,
+    new: Analysis,
+    meta: DocMeta,
+    *,
+    old_label: str = "",
+    legend: tuple[str, str] = ("inserted", "deleted"),
+) -> bytes:
+    """``legend``: the words for inserted and deleted text, in the reader's language."""
+    return _to_pdf(comparison_html(old, new, meta, old_label=old_label, legend=legend))
