@@ -21,6 +21,8 @@ from typing import Any, Literal
 
 from lxml import etree  # type: ignore[import-untyped]
 
+from cbmhub.negotiations import notation
+
 AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 _A = "{" + AKN_NS + "}"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -503,8 +505,6 @@ def _plain_paragraph(body: Any, paragraph: Any, eids: _EIds) -> None:
 
 def _is_heading(paragraph: Any) -> bool:
     """A short unlabelled line with no closing punctuation and no markup: ``Mandate``."""
-    from cbmhub.negotiations import notation  # noqa: PLC0415
-
     if len(paragraph.children) != 1 or not isinstance(paragraph.children[0], notation.Text):
         return False
     text = paragraph.children[0].text.strip()
@@ -521,8 +521,6 @@ _BULLET = re.compile(r"[•\-–*·▪◦] ")
 
 def _bullet(paragraph: Any) -> str:
     """The bullet (``• ``) a paragraph's first text starts with, or ""."""
-    from cbmhub.negotiations import notation  # noqa: PLC0415
-
     first = paragraph.children[0] if paragraph.children else None
     if isinstance(first, notation.Text):
         match = _BULLET.match(first.text)
@@ -578,8 +576,6 @@ class _Inlines:
         return _sub(element, "inline", name=name, eId=f"{self.eid}__inline_{self.count}")
 
     def walk(self, nodes: list[Any], element: Any) -> None:
-        from cbmhub.negotiations import notation  # noqa: PLC0415 - keep read_akn light
-
         target: list[Any] = [element, None]  # the element, its last child (text goes after)
         for node in nodes:
             if node is self.label:
@@ -591,8 +587,6 @@ class _Inlines:
                 target[1] = self.container(node, element)
 
     def container(self, node: Any, element: Any) -> Any:
-        from cbmhub.negotiations import notation  # noqa: PLC0415
-
         if isinstance(node, notation.Position):
             child = self.inline(element, "position")
             entries = node.entries
