@@ -549,7 +549,7 @@ def _read_part(archive: zipfile.ZipFile, name: str) -> etree._Element | None:
     except Exception as exc:
         raise DocxError(f"the .docx file is corrupt: {name}: {exc}") from None
     parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
     try:
         return etree.fromstring(raw, parser=parser)
@@ -583,8 +583,13 @@ class _Reader:
         self.title: list[str] = []
         self.subtitle: list[str] = []
         self.warnings: set[str] = set()
-        self.comment_anchor: dict[str, list[str]] = {}
-        self.open_comments: set[str] = set()
+        # Where each comment's range starts and ends, in characters of the accepted text:
+        # the anchors are cut from it at the end (a file with many overlapping comments stays
+        # linear).
+        self.accepted: list[str] = []
+        self.accepted_length = 0
+        self.comment_ranges: dict[str, list[int]] = {}
+        self.joined: str | None = None
 
     def block(self, element: etree._Element) -> None:
         for child in element:
@@ -661,9 +666,11 @@ class _Reader:
                 if content is not None:
                     self.inline(content, out, state, number)
             elif tag == f"{_W}commentRangeStart":
-                self.open_comments.add(child.get(f"{_W}id", ""))
+                self.comment_ranges[child.get(f"{_W}id", "")] = [self.accepted_length, -1]
             elif tag == f"{_W}commentRangeEnd":
-                self.open_comments.discard(child.get(f"{_W}id", ""))
+                span = self.comment_ranges.get(child.get(f"{_W}id", ""))
+                if span is not None:
+                    span[1] = self.accepted_length
             elif tag in (f"{{{_MATH_NS}}}oMath", f"{{{_MATH_NS}}}oMathPara"):
                 self.warnings.add("equations were read as their text")
                 self.inline(child, out, state, number)
@@ -681,9 +688,20 @@ class _Reader:
         text = "".join(parts)
         if text:
             out.append(_Piece(text, struck, italic, bold, state))
-            for comment in self.open_comments:
-                if state != "del":
-                    self.comment_anchor.setdefault(comment, []).append(text)
+            if state != "del":
+                self.accepted.append(text)
+                self.accepted_length += len(text)
+
+    def anchor(self, comment_id: str) -> str:
+        """The accepted text a comment is anchored to, at most 300 characters."""
+        span = self.comment_ranges.get(comment_id)
+        if span is None:
+            return ""
+        if self.joined is None:
+            self.joined = "".join(self.accepted)
+        start, end = span
+        end = self.accepted_length if end < 0 else end
+        return self.joined[start : min(end, start + 300)]
 
     def run_part(self, child: etree._Element) -> str:
         """The characters of one child of a run."""
@@ -747,7 +765,10 @@ def import_docx(data: bytes) -> DocxImport:
     body = root.find(f"{_W}body")
     reader = _Reader()
     if body is not None:
-        reader.block(body)
+        try:
+            reader.block(body)
+        except RecursionError:
+            raise DocxError("the document is nested too deeply to be read") from None
     comments: list[Comment] = []
     comments_root = _read_part(archive, "word/comments.xml")
     if comments_root is not None:
@@ -762,7 +783,7 @@ def import_docx(data: bytes) -> DocxImport:
                     comment.get(f"{_W}author", ""),
                     comment.get(f"{_W}date", ""),
                     text.strip(),
-                    "".join(reader.comment_anchor.get(cid, [])),
+                    reader.anchor(cid),
                 )
             )
     for part in ("word/footnotes.xml", "word/endnotes.xml"):

@@ -290,3 +290,31 @@ def test_libreoffice_opens_the_exports(tmp_path):
         flat = " ".join(text.split())
         assert "PP5f. Welcoming the new [text] (+KAZ) inserted here;" in flat
         assert "(+IRAN) (+KAZ) (+CHN)" in flat
+
+
+def test_many_overlapping_comments_stay_linear():
+    """20,000 comment ranges opened and never closed over 20,000 runs: the anchors are cut from
+    the text once at the end (a list per open comment per run was 400 million appends)."""
+    count = 20_000
+    body = (
+        "<w:p>"
+        + "".join(
+            f'<w:commentRangeStart w:id="{i}"/><w:r><w:t>w{i} </w:t></w:r>' for i in range(count)
+        )
+        + "</w:p>"
+    )
+    comments = "".join(
+        f'<w:comment w:id="{i}" w:author="A"><w:p><w:r><w:t>c</w:t></w:r></w:p></w:comment>'
+        for i in range(count)
+    )
+    result = import_docx(_word_file(body, comments))
+    assert len(result.comments) == count
+    assert result.comments[0].anchor.startswith("w0 w1 ") and len(result.comments[0].anchor) == 300
+    assert result.comments[-1].anchor == f"w{count - 1} "
+
+
+def test_deeply_nested_tables_get_a_clear_error():
+    depth = 3000
+    body = "<w:tbl><w:tr><w:tc>" * depth + "<w:p/>" + "</w:tc></w:tr></w:tbl>" * depth
+    with pytest.raises(DocxError, match="corrupt|nested too deeply"):
+        import_docx(_word_file(body))
