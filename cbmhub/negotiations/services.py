@@ -476,3 +476,70 @@ def revision_import_upload(
         source_name=source_name,
     )
     return UploadImport(result, fmt, changes, comments, warnings)
+
+
+# ISO 639-2 (Akoma Ntoso's FRBRlanguage) to the languages of settings.LANGUAGES.
+_AKN_LANGUAGES = {
+    "eng": "en",
+    "rus": "ru",
+    "zho": "zh-hans",
+    "chi": "zh-hans",
+    "fra": "fr",
+    "fre": "fr",
+    "spa": "es",
+    "ara": "ar",
+    "kaz": "kk",
+}
+
+
+@transaction.atomic
+def document_import_akn(
+    *, actor: Any, negotiation: Negotiation, data: bytes, source_name: str = ""
+) -> ImportResult:
+    """An Akoma Ntoso file (a UN resolution) as a document of ``negotiation`` and its
+    revision: the document is found by the file's symbol (``docNumber``) in the negotiation's
+    organisation or made with it, its title and language; the revision is the adopted text
+    (``draft`` for a draft resolution) of the file's date, its text in the notation. A file
+    that cannot be read is refused and nothing is stored."""
+    from .documents.akn import AknError, import_akn  # noqa: PLC0415
+
+    organisation = negotiation.organisation
+    if not permissions.can_manage(actor, organisation):
+        raise Forbidden(
+            _("Only the %(organisation)s secretariat may add documents.")
+            % {"organisation": organisation.acronym}
+        )
+    name = source_name or "file"
+    try:
+        akn, text = import_akn(bytes(data))
+    except AknError as error:
+        raise NegotiationsError(
+            _("%(name)s cannot be read as Akoma Ntoso: %(reason)s")
+            % {"name": name, "reason": error},
+            code="unreadable",
+            field="file",
+        ) from None
+    symbol = akn.symbol.strip()
+    if not symbol:
+        raise NegotiationsError(
+            _("%(name)s has no document number (docNumber) to file it under.") % {"name": name},
+            code="invalid",
+            field="file",
+        )
+    document = Document.objects.filter(organisation=organisation, symbol=symbol).first()
+    if document is None:
+        document = document_create(
+            actor=actor,
+            negotiation=negotiation,
+            symbol=symbol,
+            title=(akn.title or symbol)[:300],
+            language=_AKN_LANGUAGES.get(akn.language.lower(), "en"),
+        )
+    kind = RevisionKind.DRAFT if "draft" in akn.name.lower() else RevisionKind.ADOPTED
+    try:
+        date = Date.fromisoformat(akn.date) if akn.date else None
+    except ValueError:
+        date = None
+    return revision_import(
+        actor=actor, document=document, data=text, kind=kind, date=date, source_name=source_name
+    )
