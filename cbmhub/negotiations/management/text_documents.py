@@ -7,7 +7,7 @@ command line, with no database (cbmhub/negotiations/documents/).
     cbmhub text import-docx PATH                          # the notation text (changes accepted)
     cbmhub text import-akn PATH                           # the notation text of an AKN file
 
-Not a command itself (no ``Command`` class): ``text.py`` wires these actions in.
+Not a command itself (it lives beside commands/): ``commands/text.py`` wires these actions in.
 """
 
 from __future__ import annotations
