@@ -15,7 +15,8 @@ How the notation maps to Word, both ways (docs/documents.md):
   extracted from PDF) is a line break (``w:br``). A form feed is a page break, a tab a tab.
   Reading back joins Word paragraphs with ``\\n``: the text comes back exactly (``\\r\\n`` and
   ``\\r`` line ends are written as ``\\n``).
-- Labels, brackets, position tags and notes stay as text; brackets are shaded by depth.
+- Labels, brackets, position tags and notes stay as text; labels are bold (the ``Strong``
+  character style), brackets shaded by depth.
 - ``~~struck~~`` is strikethrough, ``*emphasis*`` italics, ``**strong**`` bold (``***`` both);
   reading back turns the formatting into the markers again. A paragraph whose markers could
   not be rebuilt from its formatting (an empty ``**`` pair, a struck run inside emphasis) is
@@ -178,7 +179,9 @@ def _xml_text(text: str) -> str:
 
 
 def _run_xml(run: Run, *, deleted: bool = False) -> str:
-    props = []
+    # A label is bold through Word's "Strong" character style, not direct formatting: reading
+    # back turns only direct bold into "**", so the label stays as written.
+    props = ['<w:rStyle w:val="Strong"/>'] if run.kind == "label" else []
     if run.bold:
         props.append("<w:b/>")
     if run.italic:
