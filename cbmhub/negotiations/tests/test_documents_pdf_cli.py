@@ -182,3 +182,18 @@ def test_cli_runs_without_a_database(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert out.read_bytes().startswith(b"PK")
+
+
+def test_a_long_unbroken_string_wraps_and_keeps_every_character(tmp_path):
+    text = "PP1. " + "x" * 5000 + " end"
+    html = podium_html(notation.parse(text), META)
+    assert html.count("<wbr>") == 5000 // 60 - (5000 % 60 == 0)
+    extracted = pdf_text(podium_pdf(notation.parse(text), META), tmp_path)
+    assert extracted.count("x") == 5000 and "end" in extracted
+
+
+def test_neighbouring_runs_that_look_alike_are_one_box():
+    html = podium_html(notation.parse("PP1. " + "[]" * 1000), META)
+    body = html.split("</header>")[1].split("</div>", 1)[1]  # after the legend
+    assert body.count('<span class="d1">') == 1  # not 2,000 spans: WeasyPrint's time is per box
+    assert body.replace("<wbr>", "").count("[]") == 1000
