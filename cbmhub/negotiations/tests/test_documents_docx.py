@@ -318,3 +318,12 @@ def test_deeply_nested_tables_get_a_clear_error():
     body = "<w:tbl><w:tr><w:tc>" * depth + "<w:p/>" + "</w:tc></w:tr></w:tbl>" * depth
     with pytest.raises(DocxError, match="corrupt|nested too deeply"):
         import_docx(_word_file(body))
+
+
+@pytest.mark.parametrize("unit", ["[]", "(+A) ", "~~a~~ *b* ", "e)\n"])
+def test_dense_markup_round_trips(unit):
+    """40,000 characters of one marker pattern. Moving a parsed body into python-docx's tree
+    was quadratic in the runs of a paragraph (8,000 brackets: 6 s); the part is now parsed
+    once (bench/documents.py; measured in docs/documents.md)."""
+    text = unit * (40_000 // len(unit))
+    assert import_docx(export_docx(notation.parse(text), META)).text == text
