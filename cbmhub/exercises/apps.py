@@ -13,6 +13,6 @@ class ExercisesConfig(AppConfig):
         send the injects that are due in running exercise runs."""
         from cbmhub.core.roles import SYSTEM  # noqa: PLC0415 - apps load before models
 
-        from .services import runs_step  # noqa: PLC0415
+        from .services import runs_step  # noqa: PLC0415 - apps.py loads before the models
 
         return runs_step(actor=SYSTEM, now=now)

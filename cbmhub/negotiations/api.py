@@ -33,6 +33,7 @@ from cbmhub.core.pagination import StrictLimitOffsetPagination
 from cbmhub.core.parsers import BoundedJSONParser
 
 from . import notation, permissions, selectors, services
+from .api_documents import upload_summary
 from .choices import RevisionKind
 from .models import Document, Revision
 
@@ -107,7 +108,10 @@ class DocumentDetailSerializer(DocumentSerializer):
 
 
 class ImportSerializer(serializers.Serializer):
-    file = serializers.FileField(required=False, help_text="multipart: the UTF-8 text file")
+    file = serializers.FileField(
+        required=False,
+        help_text="multipart: the UTF-8 text file, a Word file (.docx) or Akoma Ntoso (.xml)",
+    )
     text = serializers.CharField(
         required=False, trim_whitespace=False, help_text="JSON: the text itself"
     )
@@ -228,7 +232,10 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         summary="Import a text as a new revision (secretariat)",
         description=(
             "The text is kept exactly as sent: a file is decoded strictly as UTF-8 (anything "
-            "else is refused with the offset and line of the first bad byte). Sending the same "
+            "else is refused with the offset and line of the first bad byte). A Word file "
+            "(.docx) is read with its tracked changes accepted, an Akoma Ntoso file (.xml) as "
+            "its paragraphs; an unreadable, encrypted or malformed one is refused (400 "
+            "`unreadable`) and nothing is stored. Sending the same "
             "text again with the same kind and number answers 200 with the revision made the "
             "first time; a Rev.N that exists with another text answers 400 `conflict`."
         ),
@@ -281,19 +288,26 @@ class RevisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 "a revision may have.",
                 code="too_large",
             )
-        result = services.revision_import(
-            actor=request.user,
-            document=document,
-            data=b"".join(upload.chunks()) if upload is not None else data["text"],
-            kind=data["kind"],
-            number=data["number"],
-            date=data["date"],
-            label=data["label"],
-            source_name=upload.name if upload is not None else "",
-        )
+        common = {
+            "actor": request.user,
+            "document": document,
+            "kind": data["kind"],
+            "number": data["number"],
+            "date": data["date"],
+            "label": data["label"],
+        }
+        if upload is not None:  # a text, a Word file (.docx) or Akoma Ntoso (.xml)
+            upload_result = services.revision_import_upload(
+                data=b"".join(upload.chunks()), source_name=upload.name, **common
+            )
+            result = upload_result.result
+        else:
+            result = services.revision_import(data=data["text"], source_name="", **common)
+        body = dict(RevisionDetailSerializer(result.revision).data)
+        if upload is not None:
+            body["read_from"] = upload_summary(upload_result)
         response = Response(
-            RevisionDetailSerializer(result.revision).data,
-            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+            body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         )
         response["Location"] = reverse(
             "api:negotiations-revision", args=[document.pk, result.revision.pk]

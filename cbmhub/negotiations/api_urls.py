@@ -6,7 +6,7 @@ are actions (APIView)."""
 
 from django.urls import path
 
-from . import api
+from . import api, api_documents
 
 urlpatterns = [
     path(
@@ -38,5 +38,15 @@ urlpatterns = [
         "documents/<int:document_id>/compare/",
         api.CompareView.as_view(),
         name="negotiations-compare",
+    ),
+    path(
+        "documents/<int:document_id>/revisions/<int:revision_id>/export/<str:fmt>/",
+        api_documents.RevisionExportView.as_view(),
+        name="negotiations-revision-export",
+    ),
+    path(
+        "documents/<int:document_id>/compare/export/<str:fmt>/",
+        api_documents.CompareExportView.as_view(),
+        name="negotiations-compare-export",
     ),
 ]

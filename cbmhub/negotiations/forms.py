@@ -54,8 +54,12 @@ class DocumentForm(forms.Form):
 
 class RevisionImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Text file (UTF-8)"),
-        help_text=_("Plain text in the bracket notation, kept exactly as uploaded."),
+        label=_("File: text (UTF-8), Word (.docx) or Akoma Ntoso (.xml)"),
+        help_text=_(
+            "Plain text in the bracket notation is kept exactly as uploaded; a Word file is "
+            "read with its tracked changes accepted; an Akoma Ntoso file paragraph by paragraph."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.text,.docx,.xml,.akn,text/plain"}),
     )
     kind = forms.ChoiceField(
         choices=RevisionKind.choices, initial=RevisionKind.REV, label=_("Kind")
@@ -70,10 +74,11 @@ class RevisionImportForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_SOURCE_BYTES:
+        limit = MAX_SOURCE_BYTES * 16 if upload.name.lower().endswith(".docx") else MAX_SOURCE_BYTES
+        if upload.size > limit:
             raise forms.ValidationError(
                 _("The file has %(size)s bytes; a revision may have at most %(max)s."),
-                params={"size": upload.size, "max": MAX_SOURCE_BYTES},
+                params={"size": upload.size, "max": limit},
             )
         return upload
 

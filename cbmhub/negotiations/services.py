@@ -24,6 +24,8 @@ from cbmhub.directory.models import Body, Organisation
 
 from . import notation, permissions, selectors, versions
 from .choices import RevisionKind, revision_label
+from .documents.akn import AknError, import_akn
+from .documents.docx import DocxError, import_docx
 from .models import Document, Negotiation, Revision, RevisionParagraph, RevisionVersion
 
 # A negotiated text is tens of kilobytes (the longest seen, 42 KB); this bound stops an
@@ -435,3 +437,181 @@ def revision_version_correct(
     version.corrected_at = timezone.now()
     version.save(update_fields=["alignment", "corrected_by", "corrected_at"])
     return version
+
+
+# --- a revision from a Word or Akoma Ntoso file ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadImport:
+    """What ``revision_import_upload`` did: the import itself, the format read (``text``,
+    ``docx``, ``akn``), and from a Word file the tracked changes accepted, the comments and
+    what was read in a way worth saying."""
+
+    result: ImportResult
+    format: str
+    changes: list[Any]
+    comments: list[Any]
+    warnings: list[str]
+
+
+def upload_format(data: bytes, name: str) -> str:
+    """``docx`` for a Word file (a ZIP package, or an OLE file: an encrypted .docx or a .doc,
+    refused with a clear message), ``akn`` for XML, ``text`` otherwise."""
+    lower = name.lower()
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if lower.endswith((".docx", ".docm", ".doc")) or data[:2] == b"PK":
+        return "docx"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "docx"
+    if lower.endswith((".xml", ".akn")) or head.startswith((b"<?xml", b"<akomaNtoso")):
+        return "akn"
+    return "text"
+
+
+def revision_import_upload(
+    *,
+    actor: Any,
+    document: Document,
+    data: bytes,
+    source_name: str,
+    kind: str,
+    number: int | None = None,
+    date: Any = None,
+    label: str = "",
+) -> UploadImport:
+    """Import an uploaded file as a revision: a text in the notation as it is; a Word file
+    as its text with every tracked change accepted (the changes then show in the revision
+    compare; comments are listed, not stored); an Akoma Ntoso file (a UN resolution) as its
+    text in the notation. A file that cannot be read is refused with a clear message and
+    nothing is stored."""
+    if not permissions.can_import_revision(actor, document):  # before reading the file
+        raise Forbidden(
+            _(
+                "You may not import revisions of %(symbol)s: only the %(organisation)s "
+                "secretariat imports the texts it circulates."
+            )
+            % {"symbol": document.symbol, "organisation": document.organisation.acronym}
+        )
+    name = source_name or "file"
+    fmt = upload_format(data, name)
+    if len(data) > MAX_SOURCE_BYTES * 16:  # a .docx is about ten times its text
+        raise NegotiationsError(
+            _("%(name)s: %(size)d bytes is more than a document may have.")
+            % {"name": name, "size": len(data)},
+            code="too_large",
+            field="file",
+        )
+    changes: list[Any] = []
+    comments: list[Any] = []
+    warnings: list[str] = []
+    text: bytes | str = data
+    if fmt == "docx":
+        try:
+            parsed = import_docx(data)
+        except DocxError as error:
+            raise NegotiationsError(
+                _("%(name)s cannot be read as a Word document: %(reason)s")
+                % {"name": name, "reason": error},
+                code="unreadable",
+                field="file",
+            ) from None
+        text, changes, comments, warnings = (
+            parsed.text,
+            parsed.changes,
+            parsed.comments,
+            parsed.warnings,
+        )
+    elif fmt == "akn":
+        try:
+            _doc, text = import_akn(data)
+        except AknError as error:
+            raise NegotiationsError(
+                _("%(name)s cannot be read as Akoma Ntoso: %(reason)s")
+                % {"name": name, "reason": error},
+                code="unreadable",
+                field="file",
+            ) from None
+    if isinstance(text, str) and len(text.encode("utf-8")) > MAX_SOURCE_BYTES:
+        raise NegotiationsError(
+            _("%(name)s: %(size)d bytes is more than the %(limit)d bytes a revision may have.")
+            % {"name": name, "size": len(text.encode("utf-8")), "limit": MAX_SOURCE_BYTES},
+            code="too_large",
+            field="file",
+        )
+    result = revision_import(
+        actor=actor,
+        document=document,
+        data=text,
+        kind=kind,
+        number=number,
+        date=date,
+        label=label,
+        source_name=source_name,
+    )
+    return UploadImport(result, fmt, changes, comments, warnings)
+
+
+# ISO 639-2 (Akoma Ntoso's FRBRlanguage) to the languages of settings.LANGUAGES.
+_AKN_LANGUAGES = {
+    "eng": "en",
+    "rus": "ru",
+    "zho": "zh-hans",
+    "chi": "zh-hans",
+    "fra": "fr",
+    "fre": "fr",
+    "spa": "es",
+    "ara": "ar",
+    "kaz": "kk",
+}
+
+
+@transaction.atomic
+def document_import_akn(
+    *, actor: Any, negotiation: Negotiation, data: bytes, source_name: str = ""
+) -> ImportResult:
+    """An Akoma Ntoso file (a UN resolution) as a document of ``negotiation`` and its
+    revision: the document is found by the file's symbol (``docNumber``) in the negotiation's
+    organisation or made with it, its title and language; the revision is the adopted text
+    (``draft`` for a draft resolution) of the file's date, its text in the notation. A file
+    that cannot be read is refused and nothing is stored."""
+    organisation = negotiation.organisation
+    if not permissions.can_manage(actor, organisation):
+        raise Forbidden(
+            _("Only the %(organisation)s secretariat may add documents.")
+            % {"organisation": organisation.acronym}
+        )
+    name = source_name or "file"
+    try:
+        akn, text = import_akn(bytes(data))
+    except AknError as error:
+        raise NegotiationsError(
+            _("%(name)s cannot be read as Akoma Ntoso: %(reason)s")
+            % {"name": name, "reason": error},
+            code="unreadable",
+            field="file",
+        ) from None
+    symbol = akn.symbol.strip()
+    if not symbol:
+        raise NegotiationsError(
+            _("%(name)s has no document number (docNumber) to file it under.") % {"name": name},
+            code="invalid",
+            field="file",
+        )
+    document = Document.objects.filter(organisation=organisation, symbol=symbol).first()
+    if document is None:
+        document = document_create(
+            actor=actor,
+            negotiation=negotiation,
+            symbol=symbol,
+            title=(akn.title or symbol)[:300],
+            language=_AKN_LANGUAGES.get(akn.language.lower(), "en"),
+        )
+    kind = RevisionKind.DRAFT if "draft" in akn.name.lower() else RevisionKind.ADOPTED
+    try:
+        date = Date.fromisoformat(akn.date) if akn.date else None
+    except ValueError:
+        date = None
+    return revision_import(
+        actor=actor, document=document, data=text, kind=kind, date=date, source_name=source_name
+    )

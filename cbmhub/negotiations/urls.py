@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_documents
 
 app_name = "negotiations"
 urlpatterns = [
@@ -29,5 +29,15 @@ urlpatterns = [
         "documents/<int:document_id>/revisions/<int:revision_id>/versions/<str:language>/",
         views.version,
         name="version",
+    ),
+    path(
+        "documents/<int:document_id>/revisions/<int:revision_id>/download/<str:fmt>/",
+        views_documents.revision_download,
+        name="revision_download",
+    ),
+    path(
+        "documents/<int:document_id>/compare/download/<str:fmt>/",
+        views_documents.compare_download,
+        name="compare_download",
     ),
 ]

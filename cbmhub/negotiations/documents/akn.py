@@ -21,6 +21,9 @@ from typing import Any, Literal
 
 from lxml import etree  # type: ignore[import-untyped]
 
+from cbmhub.negotiations import notation
+from cbmhub.negotiations.notation.render import render_paragraph
+
 AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 _A = "{" + AKN_NS + "}"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -121,7 +124,10 @@ def _text(element: etree._Element | None, *, skip: frozenset[str] = frozenset())
         if node.text:
             parts.append(node.text)
         for child in node:
-            if isinstance(child.tag, str) and etree.QName(child).localname not in skip:
+            name = etree.QName(child).localname if isinstance(child.tag, str) else ""
+            if name in ("eol", "eop", "br"):
+                parts.append(" ")
+            elif name and name not in skip:
                 walk(child)
             if child.tail:
                 parts.append(child.tail)
@@ -234,9 +240,9 @@ def _item(node: etree._Element, out: list[AknParagraph], level: int) -> None:
     intro = node.find(f"{_A}list/{_A}intro")
     if intro is not None:
         own = " ".join(part for part in (own, _text(intro)) if part)
-    out.append(
-        AknParagraph("operative", _text(node.find(f"{_A}num")), _attr(node, "eId"), own, level)
-    )
+    num = _text(node.find(f"{_A}num"))
+    if num or own:  # a paragraph holding only a heading is that heading
+        out.append(AknParagraph("operative", num, _attr(node, "eId"), own, level))
     for sub in node:
         name = _local(sub)
         if name == "list" or name in _ITEMS:
@@ -359,6 +365,8 @@ def write_akn(doc: Any, meta: AknMeta) -> bytes:
         ),
         len(paragraphs),
     )
+    while 0 < first_body < len(paragraphs) and _is_heading(paragraphs[first_body - 1]):
+        first_body -= 1  # a heading before the first operative paragraph belongs to it
     eids = _EIds()
     if first_body:
         _preamble(statement, paragraphs[:first_body], eids)
@@ -452,13 +460,22 @@ def _preamble(statement: Any, paragraphs: list[Any], eids: _EIds) -> None:
 
 
 def _main_body(body: Any, paragraphs: list[Any], eids: _EIds) -> None:
+    """Operative paragraphs with their points; a short unlabelled line such as ``Mandate``
+    is the ``heading`` (then ``subheading``) of the paragraph after it, as in AKN4UN."""
     parent: Any = None
     parent_eid = ""
+    headings: list[Any] = []
     for paragraph in paragraphs:
         label = paragraph.label
+        if label is None and _is_heading(paragraph):
+            if len(headings) == 2:
+                _plain_paragraph(body, headings.pop(0), eids)
+            headings.append(paragraph)
+            continue
         num = label.text.strip() if label is not None else ""
+        bullet = _bullet(paragraph) if label is None else ""
         sub_item = label is not None and label.kind == "sub-item"
-        if sub_item and parent is not None:
+        if sub_item and parent is not None and not headings:
             content = parent.find(f"{_A}content")
             if content is not None:  # the paragraph's own text becomes the intro of its points
                 intro = etree.Element(f"{_A}intro", eId=f"{parent_eid}__intro_1")
@@ -470,10 +487,47 @@ def _main_body(body: Any, paragraphs: list[Any], eids: _EIds) -> None:
             eid = eids.make("", "point" if sub_item else "para", num)
             element = _sub(body, "point" if sub_item else "paragraph", eId=eid)
             parent, parent_eid = (None, "") if sub_item else (element, eid)
-        if num:
-            _sub(element, "num").text = num
+        if num or bullet:
+            _sub(element, "num").text = num or bullet.strip()
+        for tag, heading in zip(("heading", "subheading"), headings, strict=False):
+            _Inlines(heading, None, eid).write(_sub(element, tag), wrap=False)
+        headings = []
         content = _sub(element, "content", eId=f"{eid}__content")
-        _Inlines(paragraph, label, eid).write(content)
+        _Inlines(paragraph, label, eid, skip=len(bullet)).write(content)
+    for heading in headings:
+        _plain_paragraph(body, heading, eids)
+
+
+def _plain_paragraph(body: Any, paragraph: Any, eids: _EIds) -> None:
+    eid = eids.make("", "para", "")
+    element = _sub(body, "paragraph", eId=eid)
+    _Inlines(paragraph, None, eid).write(_sub(element, "content", eId=f"{eid}__content"))
+
+
+def _is_heading(paragraph: Any) -> bool:
+    """A short unlabelled line with no closing punctuation and no markup: ``Mandate``."""
+    if len(paragraph.children) != 1 or not isinstance(paragraph.children[0], notation.Text):
+        return False
+    text = paragraph.children[0].text.strip()
+    return (
+        0 < len(text) <= 120
+        and "\n" not in text
+        and text[-1] not in ".,;:!?"
+        and not _BULLET.match(text)
+    )
+
+
+_BULLET = re.compile(r"[•\-–*·▪◦] ")
+
+
+def _bullet(paragraph: Any) -> str:
+    """The bullet (``• ``) a paragraph's first text starts with, or ""."""
+    first = paragraph.children[0] if paragraph.children else None
+    if isinstance(first, notation.Text):
+        match = _BULLET.match(first.text)
+        if match:
+            return match.group()
+    return ""
 
 
 def _sub(parent: Any, tag: str, **attrs: str) -> Any:
@@ -481,8 +535,6 @@ def _sub(parent: Any, tag: str, **attrs: str) -> Any:
 
 
 def _is_formula(paragraph: Any) -> bool:
-    from cbmhub.negotiations.notation.render import render_paragraph  # noqa: PLC0415
-
     text = render_paragraph(paragraph).strip()
     return len(text) <= 80 and text.endswith(",") and "\n" not in text and "[" not in text
 
@@ -490,19 +542,23 @@ def _is_formula(paragraph: Any) -> bool:
 class _Inlines:
     """One ``p`` with a paragraph's text (without its label) and its markup as inlines."""
 
-    def __init__(self, paragraph: Any, label: Any, eid: str) -> None:
+    def __init__(self, paragraph: Any, label: Any, eid: str, *, skip: int = 0) -> None:
         self.paragraph = paragraph
         self.label = label
         self.eid = eid
         self.skip_space = label is not None
+        self.skip = skip  # characters of a bullet written as the num
         self.count = 0
 
-    def write(self, parent: Any) -> None:
-        self.walk(self.paragraph.children, _sub(parent, "p"))
+    def write(self, parent: Any, *, wrap: bool = True) -> None:
+        self.walk(self.paragraph.children, _sub(parent, "p") if wrap else parent)
 
     def text(self, target: list[Any], value: str) -> None:
         """Append text after the last child of ``target[0]`` (``target[1]``), line breaks
-        as ``eol``; the spaces after the label are left out."""
+        as ``eol``; the spaces after the label (or a bullet) are left out."""
+        if self.skip:
+            value, self.skip = value[self.skip :], 0
+            self.skip_space = True
         if self.skip_space:
             value = value.lstrip(" \t")
             if not value:
@@ -519,8 +575,6 @@ class _Inlines:
         return _sub(element, "inline", name=name, eId=f"{self.eid}__inline_{self.count}")
 
     def walk(self, nodes: list[Any], element: Any) -> None:
-        from cbmhub.negotiations import notation  # noqa: PLC0415 - keep read_akn light
-
         target: list[Any] = [element, None]  # the element, its last child (text goes after)
         for node in nodes:
             if node is self.label:
@@ -532,8 +586,6 @@ class _Inlines:
                 target[1] = self.container(node, element)
 
     def container(self, node: Any, element: Any) -> Any:
-        from cbmhub.negotiations import notation  # noqa: PLC0415
-
         if isinstance(node, notation.Position):
             child = self.inline(element, "position")
             entries = node.entries

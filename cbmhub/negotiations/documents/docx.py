@@ -15,7 +15,8 @@ How the notation maps to Word, both ways (docs/documents.md):
   extracted from PDF) is a line break (``w:br``). A form feed is a page break, a tab a tab.
   Reading back joins Word paragraphs with ``\\n``: the text comes back exactly (``\\r\\n`` and
   ``\\r`` line ends are written as ``\\n``).
-- Labels, brackets, position tags and notes stay as text; brackets are shaded by depth.
+- Labels, brackets, position tags and notes stay as text; labels are bold (the ``Strong``
+  character style), brackets shaded by depth.
 - ``~~struck~~`` is strikethrough, ``*emphasis*`` italics, ``**strong**`` bold (``***`` both);
   reading back turns the formatting into the markers again. A paragraph whose markers could
   not be rebuilt from its formatting (an empty ``**`` pair, a struck run inside emphasis) is
@@ -178,7 +179,9 @@ def _xml_text(text: str) -> str:
 
 
 def _run_xml(run: Run, *, deleted: bool = False) -> str:
-    props = []
+    # A label is bold through Word's "Strong" character style, not direct formatting: reading
+    # back turns only direct bold into "**", so the label stays as written.
+    props = ['<w:rStyle w:val="Strong"/>'] if run.kind == "label" else []
     if run.bold:
         props.append("<w:b/>")
     if run.italic:
@@ -288,21 +291,20 @@ def _package(body: Iterable[str], meta: DocMeta) -> bytes:
             lang_el.set(f"{_W}val", lang)
             lang_el.set(f"{_W}eastAsia", lang)
             lang_el.set(f"{_W}bidi", lang)
+    # The whole document part is written as one string and parsed once: moving elements from
+    # a parsed fragment into python-docx's tree made lxml fix up every node's namespace, in
+    # time quadratic in the runs of a paragraph (8,000 brackets: 6 s).
     root = document.element
-    body_el = root.body
-    sect = body_el.find(f"{_W}sectPr")
-    for child in list(body_el):
-        if child is not sect:
-            body_el.remove(child)
-    fragment = etree.fromstring(
-        f'<w:body xmlns:w="{W_NS}">{"".join(body)}</w:body>'.encode(),
-        parser=etree.XMLParser(huge_tree=True),
+    sect = root.body.find(f"{_W}sectPr")
+    declarations = " ".join(
+        f'xmlns:{prefix}="{uri}"' if prefix else f'xmlns="{uri}"'
+        for prefix, uri in root.nsmap.items()
     )
-    for child in list(fragment):
-        if sect is not None:
-            sect.addprevious(child)
-        else:
-            body_el.append(child)
+    sect_xml = etree.tostring(sect, encoding="unicode") if sect is not None else ""
+    xml = f"<w:document {declarations}><w:body>{''.join(body)}{sect_xml}</w:body></w:document>"
+    document.part._element = etree.fromstring(  # noqa: SLF001 - python-docx has no setter
+        xml.encode("utf-8"), parser=etree.XMLParser(huge_tree=True)
+    )
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -549,7 +551,7 @@ def _read_part(archive: zipfile.ZipFile, name: str) -> etree._Element | None:
     except Exception as exc:
         raise DocxError(f"the .docx file is corrupt: {name}: {exc}") from None
     parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
     try:
         return etree.fromstring(raw, parser=parser)
@@ -583,8 +585,13 @@ class _Reader:
         self.title: list[str] = []
         self.subtitle: list[str] = []
         self.warnings: set[str] = set()
-        self.comment_anchor: dict[str, list[str]] = {}
-        self.open_comments: set[str] = set()
+        # Where each comment's range starts and ends, in characters of the accepted text:
+        # the anchors are cut from it at the end (a file with many overlapping comments stays
+        # linear).
+        self.accepted: list[str] = []
+        self.accepted_length = 0
+        self.comment_ranges: dict[str, list[int]] = {}
+        self.joined: str | None = None
 
     def block(self, element: etree._Element) -> None:
         for child in element:
@@ -661,9 +668,11 @@ class _Reader:
                 if content is not None:
                     self.inline(content, out, state, number)
             elif tag == f"{_W}commentRangeStart":
-                self.open_comments.add(child.get(f"{_W}id", ""))
+                self.comment_ranges[child.get(f"{_W}id", "")] = [self.accepted_length, -1]
             elif tag == f"{_W}commentRangeEnd":
-                self.open_comments.discard(child.get(f"{_W}id", ""))
+                span = self.comment_ranges.get(child.get(f"{_W}id", ""))
+                if span is not None:
+                    span[1] = self.accepted_length
             elif tag in (f"{{{_MATH_NS}}}oMath", f"{{{_MATH_NS}}}oMathPara"):
                 self.warnings.add("equations were read as their text")
                 self.inline(child, out, state, number)
@@ -681,9 +690,20 @@ class _Reader:
         text = "".join(parts)
         if text:
             out.append(_Piece(text, struck, italic, bold, state))
-            for comment in self.open_comments:
-                if state != "del":
-                    self.comment_anchor.setdefault(comment, []).append(text)
+            if state != "del":
+                self.accepted.append(text)
+                self.accepted_length += len(text)
+
+    def anchor(self, comment_id: str) -> str:
+        """The accepted text a comment is anchored to, at most 300 characters."""
+        span = self.comment_ranges.get(comment_id)
+        if span is None:
+            return ""
+        if self.joined is None:
+            self.joined = "".join(self.accepted)
+        start, end = span
+        end = self.accepted_length if end < 0 else end
+        return self.joined[start : min(end, start + 300)]
 
     def run_part(self, child: etree._Element) -> str:
         """The characters of one child of a run."""
@@ -747,7 +767,10 @@ def import_docx(data: bytes) -> DocxImport:
     body = root.find(f"{_W}body")
     reader = _Reader()
     if body is not None:
-        reader.block(body)
+        try:
+            reader.block(body)
+        except RecursionError:
+            raise DocxError("the document is nested too deeply to be read") from None
     comments: list[Comment] = []
     comments_root = _read_part(archive, "word/comments.xml")
     if comments_root is not None:
@@ -762,7 +785,7 @@ def import_docx(data: bytes) -> DocxImport:
                     comment.get(f"{_W}author", ""),
                     comment.get(f"{_W}date", ""),
                     text.strip(),
-                    "".join(reader.comment_anchor.get(cid, [])),
+                    reader.anchor(cid),
                 )
             )
     for part in ("word/footnotes.xml", "word/endnotes.xml"):

@@ -10,6 +10,8 @@ are numbered "page / pages". No Django template: ``cbmhub text pdf`` runs with n
 
 from __future__ import annotations
 
+import logging
+import re
 from html import escape
 
 from cbmhub.negotiations.notation import Analysis, Document, Gap, Paragraph
@@ -31,12 +33,12 @@ header h1 { font-size: 15pt; margin: 8pt 0 4pt; text-align: center; }
 header .meta { text-align: center; font-size: 9.5pt; color: #333; }
 .legend { font-family: "DejaVu Sans", sans-serif; font-size: 8pt; color: #333; margin: 0 0 10pt; }
 .legend span { padding: 0 3pt; }
-p { margin: 0 0 7pt; white-space: pre-wrap; orphans: 2; widows: 2; }
+p { margin: 0 0 7pt; white-space: pre-wrap; overflow-wrap: anywhere; orphans: 2; widows: 2; }
 p.blank { margin: 0; height: 0; }
 .label { font-weight: bold; }
 .d1 { background: #%(d1)s; } .d2 { background: #%(d2)s; } .d3 { background: #%(d3)s; }
 .position { font-family: "DejaVu Sans", sans-serif; font-size: 9pt; font-weight: bold;
-  color: #1f4e79; }
+  color: #1f4e79; white-space: nowrap; }
 .note { font-family: "DejaVu Sans", sans-serif; font-size: 9pt; font-style: italic;
   color: #7b3f00; }
 .stray { color: #b00; font-weight: bold; }
@@ -60,8 +62,7 @@ def _css(meta: DocMeta) -> str:
     }
 
 
-def _run_html(run: Run) -> str:
-    text = escape(run.text)
+def _classes(run: Run) -> tuple[str, ...]:
     classes = []
     if run.depth:
         classes.append(f"d{min(run.depth, 3)}")
@@ -69,7 +70,47 @@ def _run_html(run: Run) -> str:
         classes.append(run.kind)
     if run.struck:
         classes.append("struck")
-    html = text
+    return (*classes, "i" if run.italic else "", "b" if run.bold else "")
+
+
+def _merged(runs: list[Run]) -> list[Run]:
+    """Neighbouring runs that look the same as one: ``[]`` repeated is one shaded span, not
+    two per bracket (WeasyPrint's time grows with the number of boxes)."""
+    out: list[Run] = []
+    for run in runs:
+        if out and _classes(out[-1]) == _classes(run) and run.kind not in ("position", "note"):
+            last = out[-1]
+            out[-1] = Run(
+                last.text + run.text, last.struck, last.italic, last.bold, last.depth, last.kind
+            )
+        else:
+            out.append(run)
+    return out
+
+
+def _runs_html(runs: list[Run]) -> str:
+    return "".join(_run_html(run) for run in _merged(runs))
+
+
+# A break opportunity after every 60 characters without a space: a long unbroken string (a
+# URL, a hostile text) wraps instead of running off the page, and WeasyPrint's line breaking
+# of one very long word is quadratic.
+_LONG_WORD = re.compile(r"\S{60}(?=\S)")
+
+
+def _breakable(text: str) -> str:
+    parts = []
+    position = 0
+    for match in _LONG_WORD.finditer(text):
+        parts.append(escape(text[position : match.end()]))
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return "<wbr>".join(parts)
+
+
+def _run_html(run: Run) -> str:
+    classes = list(_classes(run)[:-2])
+    html = _breakable(run.text)
     if run.italic:
         html = f"<em>{html}</em>"
     if run.bold:
@@ -111,16 +152,28 @@ def podium_html(doc: Document, meta: DocMeta) -> str:
 
 
 def _paragraph_html(paragraph: Paragraph) -> str:
-    return "<p>" + "".join(_run_html(run) for run in runs_of(paragraph)) + "</p>"
+    return "<p>" + _runs_html(runs_of(paragraph)) + "</p>"
+
+
+def _to_pdf(html: str) -> bytes:
+    from cbmhub.core.publishing import html_to_pdf  # noqa: PLC0415 - WeasyPrint is heavy
+
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # no progress lines on stdout
+    return html_to_pdf(html)
 
 
 def podium_pdf(doc: Document, meta: DocMeta) -> bytes:
-    from cbmhub.core.publishing import html_to_pdf  # noqa: PLC0415 - WeasyPrint is heavy
-
-    return html_to_pdf(podium_html(doc, meta))
+    return _to_pdf(podium_html(doc, meta))
 
 
-def comparison_html(old: Analysis, new: Analysis, meta: DocMeta, *, old_label: str = "") -> str:
+def comparison_html(
+    old: Analysis,
+    new: Analysis,
+    meta: DocMeta,
+    *,
+    old_label: str = "",
+    legend: tuple[str, str] = ("inserted", "deleted"),
+) -> str:
     """The later revision with the changes from the earlier marked: inserted text underlined
     in green, deleted text struck in red, paragraphs added, removed or changed flagged in the
     margin."""
@@ -128,11 +181,11 @@ def comparison_html(old: Analysis, new: Analysis, meta: DocMeta, *, old_label: s
     for kind, before, after in sequence(old, new):
         if kind == "delete":
             assert before is not None
-            body = "".join(_run_html(r) for r in runs_of(before.node))
+            body = _runs_html(runs_of(before.node))
             parts.append(f'<p class="removed"><del>{body}</del></p>')
         elif kind == "insert":
             assert after is not None
-            body = "".join(_run_html(r) for r in runs_of(after.node))
+            body = _runs_html(runs_of(after.node))
             parts.append(f'<p class="added"><ins>{body}</ins></p>')
         else:
             assert before is not None and after is not None
@@ -140,16 +193,25 @@ def comparison_html(old: Analysis, new: Analysis, meta: DocMeta, *, old_label: s
             changed = any(op != "equal" for op, _ in ops)
             html = []
             for op, runs in ops:
-                body = "".join(_run_html(r) for r in runs)
+                body = _runs_html(runs)
                 html.append(body if op == "equal" else f"<{op[:3]}>{body}</{op[:3]}>")
             css = ' class="changed"' if changed else ""
             parts.append(f"<p{css}>{''.join(html)}</p>")
     against = f" ← {escape(old_label)}" if old_label else ""
-    legend = f'<div class="legend"><ins>inserted</ins> <del>deleted</del>{against}</div>'
-    return _page(meta, "".join(parts), legend)
+    key = (
+        f'<div class="legend"><ins>{escape(legend[0])}</ins> <del>{escape(legend[1])}</del>'
+        f"{against}</div>"
+    )
+    return _page(meta, "".join(parts), key)
 
 
-def comparison_pdf(old: Analysis, new: Analysis, meta: DocMeta, *, old_label: str = "") -> bytes:
-    from cbmhub.core.publishing import html_to_pdf  # noqa: PLC0415 - WeasyPrint is heavy
-
-    return html_to_pdf(comparison_html(old, new, meta, old_label=old_label))
+def comparison_pdf(
+    old: Analysis,
+    new: Analysis,
+    meta: DocMeta,
+    *,
+    old_label: str = "",
+    legend: tuple[str, str] = ("inserted", "deleted"),
+) -> bytes:
+    """``legend``: the words for inserted and deleted text, in the reader's language."""
+    return _to_pdf(comparison_html(old, new, meta, old_label=old_label, legend=legend))

@@ -77,6 +77,7 @@ def test_export_shows_formatting_and_core_properties():
     assert props.language == "en"
     assert props.author == "Special Working Group"
     title, subtitle, body = document.paragraphs[:3]
+    assert title.style is not None and subtitle.style is not None
     assert (title.style.name, subtitle.style.name) == ("Title", "Subtitle")
     runs = {run.text: run for run in body.runs}
     assert runs["this"].font.strike and runs["and"].italic and runs["that"].bold
@@ -289,3 +290,40 @@ def test_libreoffice_opens_the_exports(tmp_path):
         flat = " ".join(text.split())
         assert "PP5f. Welcoming the new [text] (+KAZ) inserted here;" in flat
         assert "(+IRAN) (+KAZ) (+CHN)" in flat
+
+
+def test_many_overlapping_comments_stay_linear():
+    """20,000 comment ranges opened and never closed over 20,000 runs: the anchors are cut from
+    the text once at the end (a list per open comment per run was 400 million appends)."""
+    count = 20_000
+    body = (
+        "<w:p>"
+        + "".join(
+            f'<w:commentRangeStart w:id="{i}"/><w:r><w:t>w{i} </w:t></w:r>' for i in range(count)
+        )
+        + "</w:p>"
+    )
+    comments = "".join(
+        f'<w:comment w:id="{i}" w:author="A"><w:p><w:r><w:t>c</w:t></w:r></w:p></w:comment>'
+        for i in range(count)
+    )
+    result = import_docx(_word_file(body, comments))
+    assert len(result.comments) == count
+    assert result.comments[0].anchor.startswith("w0 w1 ") and len(result.comments[0].anchor) == 300
+    assert result.comments[-1].anchor == f"w{count - 1} "
+
+
+def test_deeply_nested_tables_get_a_clear_error():
+    depth = 3000
+    body = "<w:tbl><w:tr><w:tc>" * depth + "<w:p/>" + "</w:tc></w:tr></w:tbl>" * depth
+    with pytest.raises(DocxError, match="corrupt|nested too deeply"):
+        import_docx(_word_file(body))
+
+
+@pytest.mark.parametrize("unit", ["[]", "(+A) ", "~~a~~ *b* ", "e)\n"])
+def test_dense_markup_round_trips(unit):
+    """40,000 characters of one marker pattern. Moving a parsed body into python-docx's tree
+    was quadratic in the runs of a paragraph (8,000 brackets: 6 s); the part is now parsed
+    once (bench/documents.py; measured in docs/documents.md)."""
+    text = unit * (40_000 // len(unit))
+    assert import_docx(export_docx(notation.parse(text), META)).text == text

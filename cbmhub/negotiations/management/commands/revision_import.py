@@ -1,7 +1,10 @@
 """`cbmhub revision_import --document ID|SYMBOL FILE --kind rev --number 3`: keep a text file
 as a new revision of a document, exactly as the upload form and the API do.
+`cbmhub revision_import --negotiation ID RESOLUTION.xml`: an Akoma Ntoso file (a UN
+resolution) as a document of that negotiation (found or made by its symbol) and its revision.
 
-FILE is a UTF-8 text file or `-` for standard input. The document is named by its id or its
+FILE is a UTF-8 text file, a Word file (.docx, tracked changes accepted), an Akoma Ntoso file
+(.xml), or `-` for standard input. The document is named by its id or its
 symbol (`SWG/OI/1262`, or `CICA:SWG/OI/1262` where two organisations use the same symbol).
 Run on the server by its operator, the import is made by the system actor
 (`core.roles.SYSTEM`) and recorded with no user, unless `--user` names one (who must then be
@@ -30,7 +33,13 @@ class Command(BaseCommand):
     stealth_options = ("stdin",)
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--document", required=True, help="document id or symbol")
+        target = parser.add_mutually_exclusive_group(required=True)
+        target.add_argument("--document", help="document id or symbol")
+        target.add_argument(
+            "--negotiation",
+            type=int,
+            help="negotiation id: an Akoma Ntoso FILE becomes a document of it and a revision",
+        )
         parser.add_argument("file", metavar="FILE", help="a UTF-8 text file, or - for stdin")
         parser.add_argument(
             "--kind", default=RevisionKind.REV, choices=RevisionKind.values, help="default: rev"
@@ -41,6 +50,9 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="record the import under this username")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["negotiation"] is not None:
+            self.import_akn(options)
+            return
         try:
             document = selectors.document_for_reference(options["document"])
         except LookupError as error:
@@ -61,7 +73,7 @@ class Command(BaseCommand):
         path = options["file"]
         data = self.read(path, options.get("stdin"))
         try:
-            result = services.revision_import(
+            result = services.revision_import_upload(
                 actor=actor,
                 document=document,
                 data=data,
@@ -73,6 +85,30 @@ class Command(BaseCommand):
             )
         except DomainError as error:  # NegotiationsError, or Forbidden for --user
             raise CommandError(error.message, returncode=2) from None
+        self.report(document, result.result)
+
+    def import_akn(self, options: dict[str, Any]) -> None:
+        from cbmhub.negotiations.models import Negotiation  # noqa: PLC0415 - as the command's other reads
+
+        negotiation = Negotiation.objects.filter(pk=options["negotiation"]).first()
+        if negotiation is None:
+            raise CommandError(
+                f"--negotiation: no negotiation {options['negotiation']}", returncode=2
+            )
+        path = options["file"]
+        data = self.read(path, options.get("stdin"))
+        try:
+            result = services.document_import_akn(
+                actor=roles.SYSTEM,
+                negotiation=negotiation,
+                data=data,
+                source_name="" if path == "-" else Path(path).name,
+            )
+        except DomainError as error:
+            raise CommandError(error.message, returncode=2) from None
+        self.report(result.revision.document, result)
+
+    def report(self, document: Any, result: Any) -> None:
         revision = result.revision
         verb = "imported" if result.created else "already imported, unchanged"
         totals = revision.totals or {}
@@ -86,7 +122,7 @@ class Command(BaseCommand):
         """The file's bytes; more than MAX_SOURCE_BYTES is refused before it is all read (a
         file of gigabytes named by mistake must not fill the memory first)."""
         name = "standard input" if path == "-" else path
-        limit = services.MAX_SOURCE_BYTES
+        limit = services.MAX_SOURCE_BYTES * (16 if path.lower().endswith(".docx") else 1)
         try:
             if path == "-":
                 stream = stdin if stdin is not None else sys.stdin

@@ -20,7 +20,7 @@ from django.db import DatabaseError
 
 from cbmhub.directory.selectors import states_for_codes
 from cbmhub.negotiations import notation
-from cbmhub.negotiations.management.commands.text_documents import (
+from cbmhub.negotiations.management.text_documents import (
     DOCUMENT_ACTIONS,
     add_document_actions,
     documents_command,

@@ -7,7 +7,7 @@ command line, with no database (cbmhub/negotiations/documents/).
     cbmhub text import-docx PATH                          # the notation text (changes accepted)
     cbmhub text import-akn PATH                           # the notation text of an AKN file
 
-Not a command itself (no ``Command`` class): ``text.py`` wires these actions in.
+Not a command itself (it lives beside commands/): ``commands/text.py`` wires these actions in.
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def documents_command(command: Any, options: dict[str, Any]) -> None:
         else:
             data = export_docx(notation.parse(text), meta)
     else:
-        from cbmhub.negotiations.documents.pdf import comparison_pdf, podium_pdf  # noqa: PLC0415
+        from cbmhub.negotiations.documents.pdf import comparison_pdf, podium_pdf  # noqa: PLC0415 - WeasyPrint only for a PDF
 
         if against:
             old = notation.analyse(notation.parse(command.read(against, options.get("stdin"))))
