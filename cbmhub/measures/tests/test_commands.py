@@ -51,7 +51,7 @@ def test_import_outline_applies_every_item(admm):
     out = run("import-outline", path, "--catalogue", "admm-wp")
     assert "55 created, 0 updated." in out
     leaf = Measure.objects.get(catalogue=admm, code="3.2.2.4")
-    assert leaf.parent.code == "3.2.2" and leaf.depth == 4
+    assert leaf.parent is not None and leaf.parent.code == "3.2.2" and leaf.depth == 4
     assert "55 created" not in run("import-outline", path, "--catalogue", "admm-wp")
 
 
