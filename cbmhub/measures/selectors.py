@@ -221,6 +221,11 @@ def matrix(
 ) -> Matrix:
     """States × measures of a cycle, each cell's status, in four queries whatever the size."""
     permissions.require_matrix(user, cycle.catalogue.organisation_id)
+    return matrix_of(cycle, dimension=dimension, today=today)
+
+
+def matrix_of(cycle: ReportingCycle, *, dimension: str = "", today: Date | None = None) -> Matrix:
+    """The matrix itself, for callers that have checked access (the early warning)."""
     today = today or timezone.localdate()
     overdue = today > cycle.deadline
     states = participating_states(cycle.catalogue.organisation_id)

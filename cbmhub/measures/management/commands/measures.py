@@ -8,6 +8,7 @@ command line (run as the system: ``core.roles.SYSTEM``).
   writes nothing. Exit status 1 when the import is refused, 2 when the file is unusable.
 - ``import PATH --catalogue CODE [--format csv|json] [--dry-run]`` and ``export --catalogue
   CODE [--format csv|json]``: the catalogue's measures as CSV or JSON (``importexport.py``).
+- ``warn``: open (or update) an early-warning alert for every signal past its threshold.
 - ``remind [--today YYYY-MM-DD] [--days N]``: e-mail the focal points of every state whose
   submission of an open cycle is due within N days (default 14) or overdue; each reminder once.
 """
@@ -23,7 +24,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cbmhub.core.roles import SYSTEM
-from cbmhub.measures import importexport, reminders, services
+from cbmhub.directory.models import Organisation
+from cbmhub.measures import importexport, reminders, services, warning
 from cbmhub.measures.models import Catalogue
 
 
@@ -48,6 +50,7 @@ class Command(BaseCommand):
         remind = sub.add_parser("remind", help="Send cycle reminders that are due.")
         remind.add_argument("--today", type=datetime.date.fromisoformat)
         remind.add_argument("--days", type=int, default=14)
+        sub.add_parser("warn", help="Raise early-warning alerts past their thresholds.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -56,6 +59,11 @@ class Command(BaseCommand):
                 actor=SYSTEM, today=options.get("today"), days=options["days"]
             )
             self.stdout.write(f"{sent} reminder(s) sent.")
+            return
+        if action == "warn":
+            for organisation in Organisation.objects.all():
+                count = warning.raise_alerts(organisation)
+                self.stdout.write(f"{organisation.acronym}: {count} signal(s) past threshold.")
             return
         catalogue = Catalogue.objects.filter(code=options["catalogue"]).first()
         if catalogue is None:
