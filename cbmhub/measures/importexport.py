@@ -60,7 +60,7 @@ def _refuse(message: str, details: list[dict[str, Any]] | None = None) -> Measur
     return MeasuresError(message, code="invalid", field="file", details=details)
 
 
-def _decode(data: bytes) -> str:
+def decode(data: bytes) -> str:
     if len(data) > MAX_BYTES:
         raise _refuse(_("The file is larger than 5 MB."))
     try:
@@ -138,7 +138,7 @@ def parse_outline_items(text: str) -> tuple[list[ItemSpec], outline.Outline]:
 
 def parse(data: bytes, *, fmt: str) -> list[ItemSpec]:
     """The items of an uploaded file (``fmt``: csv, json or outline)."""
-    text = _decode(data)
+    text = decode(data)
     if fmt == "csv":
         return parse_csv(text)
     if fmt == "json":

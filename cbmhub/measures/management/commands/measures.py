@@ -87,7 +87,7 @@ class Command(BaseCommand):
         data = self.read(options["path"])
         try:
             if outline:
-                items, parsed = importexport.parse_outline_items(importexport._decode(data))
+                items, parsed = importexport.parse_outline_items(importexport.decode(data))
                 report: dict[str, Any] = parsed.as_json()
             else:
                 items = importexport.parse(data, fmt=options["format"])
