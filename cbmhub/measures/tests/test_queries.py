@@ -1,0 +1,110 @@
+"""The matrix page, its API and the submissions list run the same number of queries for
+20 states × 30 measures as for 200 × 300."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cbmhub.directory.models import Membership, Organisation, State
+from cbmhub.measures.models import Catalogue, Measure, ReportingCycle, Submission
+
+
+def build(states: int, measures: int, tag: str):
+    """An organisation with ``states`` members, a flat catalogue of ``measures`` leaves, a
+    cycle past its deadline and a submission in every third cell (every fifth a nil return)."""
+    organisation = Organisation.objects.create(
+        acronym=f"O{tag}", name=f"Org {tag}", kind="regional"
+    )
+    made = State.objects.bulk_create(
+        State(
+            name=f"S{tag}-{n}",
+            iso2=_iso2(tag, n),
+            iso3=_iso3(tag, n),
+        )
+        for n in range(states)
+    )
+    Membership.objects.bulk_create(
+        Membership(state=s, organisation=organisation, status="member") for s in made
+    )
+    catalogue = Catalogue.objects.create(organisation=organisation, code=f"c-{tag}", title=tag)
+    leaves = Measure.objects.bulk_create(
+        Measure(catalogue=catalogue, code=str(n + 1), sort_key=f"{n + 1:04d}", text=f"M{n}")
+        for n in range(measures)
+    )
+    cycle = ReportingCycle.objects.create(
+        catalogue=catalogue, instrument="I", year=2025, deadline=datetime.date(2025, 4, 15)
+    )
+    Submission.objects.bulk_create(
+        Submission(
+            cycle=cycle,
+            measure=m,
+            state=s,
+            kind="nil_return" if (i + j) % 5 == 0 else "briefing",
+            nil_since_year=2020,
+            text="t",
+            status="submitted",
+            visibility="public",
+        )
+        for i, s in enumerate(made)
+        for j, m in enumerate(leaves)
+        if (i + j) % 3 == 0
+    )
+    return cycle
+
+
+def _iso3(tag: str, n: int) -> str:
+    return tag + chr(65 + n // 26 % 26) + chr(65 + n % 26)
+
+
+def _iso2(tag: str, n: int) -> str:
+    index = (0 if tag == "A" else 20) + n  # unique across both worlds (220 < 26 × 26)
+    return chr(65 + index // 26) + chr(65 + index % 26)
+
+
+def count(client, url: str, params: dict) -> tuple[int, bytes]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(queries), response.content
+
+
+@pytest.fixture
+def worlds(db):
+    return build(20, 30, "A"), build(200, 300, "B")
+
+
+def test_the_matrix_page_runs_a_constant_number_of_queries(client_for, root, worlds):
+    small, large = worlds
+    client = client_for(root)
+    url = reverse("measures:matrix")
+    count(client, url, {"cycle": small.pk})  # warm (session, content types)
+    small_queries, small_page = count(client, url, {"cycle": small.pk})
+    large_queries, large_page = count(client, url, {"cycle": large.pk})
+    assert small_page.count(b'data-testid="cell"') == 600
+    assert large_page.count(b'data-testid="cell"') == 60_000
+    assert large_queries == small_queries
+
+
+def test_the_matrix_api_runs_a_constant_number_of_queries(api_for, root, worlds):
+    small, large = worlds
+    api = api_for(root)
+    count(api, f"/api/v1/measures/cycles/{small.pk}/matrix/", {})
+    small_queries, _ = count(api, f"/api/v1/measures/cycles/{small.pk}/matrix/", {})
+    large_queries, body = count(api, f"/api/v1/measures/cycles/{large.pk}/matrix/", {})
+    assert large_queries == small_queries
+    assert body.count(b'"overdue"') > 0
+
+
+def test_the_submissions_list_runs_a_constant_number_of_queries(api_for, root, worlds):
+    small, large = worlds
+    api = api_for(root)
+    url = "/api/v1/measures/submissions/"
+    count(api, url, {"cycle": small.pk})
+    small_queries, _ = count(api, url, {"cycle": small.pk, "limit": 1000})
+    large_queries, _ = count(api, url, {"cycle": large.pk, "limit": 1000})
+    assert large_queries == small_queries
