@@ -167,8 +167,8 @@ def _figures(
     organisation: Organisation, now: datetime.datetime
 ) -> dict[str, dict[int | None, int]]:
     figures = hotline_figures(organisation.pk, now)
-    for signal in (Signal.UNACKNOWLEDGED, Signal.UNANSWERED, Signal.ESCALATIONS):
-        figures.setdefault(signal, {})  # shown as 0, not left out
+    for hotline_signal in (Signal.UNACKNOWLEDGED, Signal.UNANSWERED, Signal.ESCALATIONS):
+        figures.setdefault(hotline_signal, {})  # shown as 0, not left out
     figures[Signal.OVERDUE_SUBMISSIONS] = overdue_by_state(organisation.pk, now.date())
     since = now - datetime.timedelta(days=WINDOW_DAYS)
     for signal, source in _SOURCES.items():
