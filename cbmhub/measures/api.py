@@ -641,7 +641,7 @@ class MatrixView(APIView):
                 "measures": [m.code for m in found.measures],
                 "states": [
                     {"iso3": state.iso3, "name": state.name, "cells": statuses}
-                    for state, statuses, _counts in found.rows()
+                    for state, statuses, _filed in found.rows()
                 ],
                 "totals": dict(found.totals),
             }

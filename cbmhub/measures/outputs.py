@@ -5,8 +5,9 @@ reader's UI language:
   per measure the submissions that may be published (visibility *public*, submitted or
   acknowledged), each under its state's heading; nil returns listed as such;
 - the progress report of a plan: initiatives held vs planned, participation (states that took
-  part in a held initiative, of the members), and a roll-up over the catalogue's tree (held and
-  planned initiatives per top-level item, counting every plan below it).
+  part in a held initiative, of the members), and a roll-up over the tree (held and planned
+  initiatives per item from the top of the plan's branch down to its measure and below it,
+  counting every plan under each item).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -81,22 +83,31 @@ def _submission_blocks(submission: Submission) -> list[Any]:
     return blocks
 
 
+def _in_rollup(code: str, plan_code: str) -> bool:
+    """Rows of a plan's roll-up: the items above its measure and the measure's own subtree."""
+    return plan_code.startswith(code + ".") or code == plan_code or code.startswith(plan_code + ".")
+
+
 def _rollup(plan: Plan) -> list[list[str]]:
-    """Held / planned initiatives per item of the plan's catalogue that has plans below it,
-    counting every plan under each item (a parent's figures include its children's)."""
-    catalogue_id = plan.measure.catalogue_id
-    codes = dict(Measure.objects.filter(catalogue_id=catalogue_id).values_list("pk", "code"))
-    texts = dict(Measure.objects.filter(catalogue_id=catalogue_id).values_list("code", "text"))
+    """Held / planned initiatives of every plan under each item from the top of the plan's
+    branch down to its measure and below it (a parent's figures include its children's). Only
+    the branch is read, so the report does not grow with the rest of the catalogue."""
+    top = plan.measure.code.split(".")[0]
+    branch = Measure.objects.filter(catalogue_id=plan.measure.catalogue_id).filter(
+        Q(code=top) | Q(code__startswith=top + ".")
+    )
+    codes = dict(branch.values_list("pk", "code"))
+    texts = dict(branch.values_list("code", "text"))
     counts: dict[str, Counter] = defaultdict(Counter)
-    rows = Initiative.objects.filter(plan__measure__catalogue_id=catalogue_id).values_list(
+    rows = Initiative.objects.filter(plan__measure__in=branch).values_list(
         "plan__measure_id", "status"
     )
     for measure_id, status in rows:
-        code = codes[measure_id]
-        parts = code.split(".")
+        parts = codes[measure_id].split(".")
         for depth in range(1, len(parts) + 1):
             counts[".".join(parts[:depth])][status] += 1
-    ordered = sorted(counts, key=lambda c: [int(p) if p.isdigit() else 0 for p in c.split(".")])
+    shown = [code for code in counts if _in_rollup(code, plan.measure.code)]
+    shown.sort(key=lambda c: [int(p) if p.isdigit() else 0 for p in c.split(".")])
     return [
         [
             code,
@@ -104,7 +115,7 @@ def _rollup(plan: Plan) -> list[list[str]]:
             str(counts[code][InitiativeStatus.HELD]),
             str(sum(counts[code].values())),
         ]
-        for code in ordered
+        for code in shown
     ]
 
 

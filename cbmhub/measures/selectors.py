@@ -195,53 +195,131 @@ def cell_status(kind: str | None, status: str | None, *, overdue: bool) -> str:
     return CellStatus.OVERDUE if overdue else CellStatus.NONE
 
 
+STATES_PER_PAGE = 50
+MEASURES_PER_PAGE = 40
+FILED = [SubmissionStatus.SUBMITTED, SubmissionStatus.ACKNOWLEDGED]
+
+
 @dataclass
 class Matrix:
+    """A page of the matrix (``states`` × ``measures``, all of them when not paged) with the
+    figures of the whole matrix: ``totals`` per status and ``filed`` per state."""
+
     cycle: ReportingCycle
     states: list[State]
     measures: list[Measure]
     cells: dict[tuple[int, int], str]
     totals: Counter = field(default_factory=Counter)
+    filed: dict[int, int] = field(default_factory=dict)
+    state_count: int = 0
+    measure_count: int = 0
+    state_page: int = 1
+    measure_page: int = 1
 
-    def rows(self) -> list[tuple[State, list[str], Counter]]:
-        out = []
-        for state in self.states:
-            statuses = [self.cells[(state.pk, m.pk)] for m in self.measures]
-            out.append((state, statuses, Counter(statuses)))
-        return out
+    def rows(self) -> list[tuple[State, list[str], int]]:
+        return [
+            (
+                state,
+                [self.cells[(state.pk, m.pk)] for m in self.measures],
+                self.filed.get(state.pk, 0),
+            )
+            for state in self.states
+        ]
 
     def rate(self) -> int:
-        cells = len(self.states) * len(self.measures)
+        cells = self.state_count * self.measure_count
         done = self.totals[CellStatus.SUBMITTED] + self.totals[CellStatus.NIL]
         return round(100 * done / cells) if cells else 0
 
+    @property
+    def state_pages(self) -> range:
+        return range(1, max(1, -(-self.state_count // STATES_PER_PAGE)) + 1)
+
+    @property
+    def measure_pages(self) -> range:
+        return range(1, max(1, -(-self.measure_count // MEASURES_PER_PAGE)) + 1)
+
 
 def matrix(
-    user: Any, cycle: ReportingCycle, *, dimension: str = "", today: Date | None = None
+    user: Any,
+    cycle: ReportingCycle,
+    *,
+    dimension: str = "",
+    today: Date | None = None,
+    state_page: int | None = None,
+    measure_page: int | None = None,
 ) -> Matrix:
-    """States × measures of a cycle, each cell's status, in four queries whatever the size."""
+    """States × measures of a cycle, each cell's status, in a fixed number of queries whatever
+    the size (a page of 50 states × 40 measures when paged, as the page is)."""
     permissions.require_matrix(user, cycle.catalogue.organisation_id)
-    return matrix_of(cycle, dimension=dimension, today=today)
+    return matrix_of(
+        cycle, dimension=dimension, today=today, state_page=state_page, measure_page=measure_page
+    )
 
 
-def matrix_of(cycle: ReportingCycle, *, dimension: str = "", today: Date | None = None) -> Matrix:
+def _page(items: list, page: int | None, size: int) -> tuple[list, int]:
+    if page is None:
+        return items, 1
+    last = max(1, -(-len(items) // size))
+    page = min(max(page, 1), last)
+    return items[(page - 1) * size : page * size], page
+
+
+def matrix_of(
+    cycle: ReportingCycle,
+    *,
+    dimension: str = "",
+    today: Date | None = None,
+    state_page: int | None = None,
+    measure_page: int | None = None,
+) -> Matrix:
     """The matrix itself, for callers that have checked access (the early warning)."""
     today = today or timezone.localdate()
     overdue = today > cycle.deadline
-    states = participating_states(cycle.catalogue.organisation_id)
-    measures = cycle_measures(cycle, dimension=dimension)
-    rows = Submission.objects.filter(cycle=cycle).values_list(
-        "state_id", "measure_id", "kind", "status"
+    all_states = participating_states(cycle.catalogue.organisation_id)
+    all_measures = cycle_measures(cycle, dimension=dimension)
+    states, state_page = _page(all_states, state_page, STATES_PER_PAGE)
+    measures, measure_page = _page(all_measures, measure_page, MEASURES_PER_PAGE)
+    in_matrix = Submission.objects.filter(
+        cycle=cycle,
+        state_id__in=[s.pk for s in all_states],
+        measure_id__in=[m.pk for m in all_measures],
     )
+    rows = in_matrix.filter(
+        state_id__in=[s.pk for s in states], measure_id__in=[m.pk for m in measures]
+    ).values_list("state_id", "measure_id", "kind", "status")
     found = {(state_id, measure_id): (kind, status) for state_id, measure_id, kind, status in rows}
-    cells: dict[tuple[int, int], str] = {}
+    cells = {
+        (state.pk, measure.pk): cell_status(
+            *found.get((state.pk, measure.pk), (None, None)), overdue=overdue
+        )
+        for state in states
+        for measure in measures
+    }
     totals: Counter = Counter()
-    for state in states:
-        for measure in measures:
-            kind, status = found.get((state.pk, measure.pk), (None, None))
-            cells[(state.pk, measure.pk)] = value = cell_status(kind, status, overdue=overdue)
-            totals[value] += 1
-    return Matrix(cycle=cycle, states=states, measures=measures, cells=cells, totals=totals)
+    filed: dict[int, int] = defaultdict(int)
+    grouped = (
+        in_matrix.filter(status__in=FILED).values_list("state_id", "kind").annotate(n=Count("id"))
+    )
+    for state_id, kind, count in grouped:
+        totals[CellStatus.NIL if kind == SubmissionKind.NIL_RETURN else CellStatus.SUBMITTED] += (
+            count
+        )
+        filed[state_id] += count
+    open_cells = len(all_states) * len(all_measures) - sum(filed.values())
+    totals[CellStatus.OVERDUE if overdue else CellStatus.NONE] += open_cells
+    return Matrix(
+        cycle=cycle,
+        states=states,
+        measures=measures,
+        cells=cells,
+        totals=totals,
+        filed=dict(filed),
+        state_count=len(all_states),
+        measure_count=len(all_measures),
+        state_page=state_page,
+        measure_page=measure_page,
+    )
 
 
 @dataclass(frozen=True)

@@ -242,6 +242,10 @@ def _pick_cycle(request: HttpRequest) -> tuple[ReportingCycle | None, dict[str, 
     return cycles.order_by("-year", "instrument").first(), choices
 
 
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 7 else 1
+
+
 @login_required
 @require_GET
 def matrix(request: HttpRequest) -> HttpResponse:
@@ -255,7 +259,13 @@ def matrix(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {**choices, "cycle": cycle, "dimension": dimension}
     context["dimensions"] = Dimension.choices
     if cycle is not None:
-        context["matrix"] = selectors.matrix(request.user, cycle, dimension=dimension)
+        context["matrix"] = selectors.matrix(
+            request.user,
+            cycle,
+            dimension=dimension,
+            state_page=_page_number(request.GET.get("sp")),
+            measure_page=_page_number(request.GET.get("mp")),
+        )
         context["trend"] = selectors.trend(cycle.catalogue)
         context["statuses"] = CellStatus.choices
         context["is_state_user"] = roles.state_id_of(request.user) is not None
