@@ -234,10 +234,35 @@ class Submission(TimeStampedModel):
                 name="submission_nil_has_year",
             ),
         ]
-        indexes = [models.Index(fields=["cycle", "status"], name="submission_cycle_status")]
+        indexes = [
+            # Covers the matrix's and the trend's counts (no table read per submission).
+            models.Index(
+                fields=["cycle", "status", "kind", "state", "measure"], name="submission_tally"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.state} {self.measure.code} {self.cycle}"
+
+
+class CycleTally(models.Model):
+    """How many cells of a cycle a state has filed (submitted or acknowledged), and how many of
+    those are nil returns: kept by the services with every change of a submission, so that the
+    matrix's figures and the trend read one row per state and cycle, never every submission."""
+
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="tallies")
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="+")
+    filed = models.PositiveIntegerField(default=0)
+    nil = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "state"], name="measures_tally_unique"),
+            models.CheckConstraint(condition=Q(nil__lte=F("filed")), name="measures_tally_nil"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id} {self.state_id}: {self.filed} ({self.nil} nil)"
 
 
 class SubmissionVersion(models.Model):

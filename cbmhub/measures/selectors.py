@@ -24,6 +24,7 @@ from .models import (
     Capability,
     Catalogue,
     Coordinator,
+    CycleTally,
     Initiative,
     Measure,
     Plan,
@@ -195,8 +196,8 @@ def cell_status(kind: str | None, status: str | None, *, overdue: bool) -> str:
     return CellStatus.OVERDUE if overdue else CellStatus.NONE
 
 
-STATES_PER_PAGE = 50
-MEASURES_PER_PAGE = 40
+STATES_PER_PAGE = 40
+MEASURES_PER_PAGE = 30
 FILED = [SubmissionStatus.SUBMITTED, SubmissionStatus.ACKNOWLEDGED]
 
 
@@ -265,6 +266,33 @@ def _page(items: list, page: int | None, size: int) -> tuple[list, int]:
     return items[(page - 1) * size : page * size], page
 
 
+def _filed_counts(
+    cycle: ReportingCycle, in_matrix: QuerySet[Submission], states: list[State], *, by_tally: bool
+) -> tuple[Counter, dict[int, int]]:
+    """Cells filed (submitted, nil) in the whole matrix and per state: from the tallies (one
+    row per state) when every measure of the cycle is shown, else counted."""
+    totals: Counter = Counter()
+    filed: dict[int, int] = defaultdict(int)
+    if by_tally:
+        rows = CycleTally.objects.filter(
+            cycle=cycle, state_id__in=[s.pk for s in states]
+        ).values_list("state_id", "filed", "nil")
+        for state_id, count, nil in rows:
+            totals[CellStatus.SUBMITTED] += count - nil
+            totals[CellStatus.NIL] += nil
+            filed[state_id] = count
+        return totals, dict(filed)
+    grouped = (
+        in_matrix.filter(status__in=FILED).values_list("state_id", "kind").annotate(n=Count("id"))
+    )
+    for state_id, kind, count in grouped:
+        totals[CellStatus.NIL if kind == SubmissionKind.NIL_RETURN else CellStatus.SUBMITTED] += (
+            count
+        )
+        filed[state_id] += count
+    return totals, dict(filed)
+
+
 def matrix_of(
     cycle: ReportingCycle,
     *,
@@ -296,16 +324,7 @@ def matrix_of(
         for state in states
         for measure in measures
     }
-    totals: Counter = Counter()
-    filed: dict[int, int] = defaultdict(int)
-    grouped = (
-        in_matrix.filter(status__in=FILED).values_list("state_id", "kind").annotate(n=Count("id"))
-    )
-    for state_id, kind, count in grouped:
-        totals[CellStatus.NIL if kind == SubmissionKind.NIL_RETURN else CellStatus.SUBMITTED] += (
-            count
-        )
-        filed[state_id] += count
+    totals, filed = _filed_counts(cycle, in_matrix, all_states, by_tally=not dimension)
     open_cells = len(all_states) * len(all_measures) - sum(filed.values())
     totals[CellStatus.OVERDUE if overdue else CellStatus.NONE] += open_cells
     return Matrix(
@@ -314,12 +333,24 @@ def matrix_of(
         measures=measures,
         cells=cells,
         totals=totals,
-        filed=dict(filed),
+        filed=filed,
         state_count=len(all_states),
         measure_count=len(all_measures),
         state_page=state_page,
         measure_page=measure_page,
     )
+
+
+def overdue_counts(cycle: ReportingCycle) -> dict[int, int]:
+    """Per member state, the cells of a cycle it has not filed (read from the tallies)."""
+    states = participating_states(cycle.catalogue.organisation_id)
+    measure_count = len(cycle_measures(cycle))
+    _totals, filed = _filed_counts(cycle, Submission.objects.none(), states, by_tally=True)
+    return {
+        s.pk: measure_count - filed.get(s.pk, 0)
+        for s in states
+        if measure_count > filed.get(s.pk, 0)
+    }
 
 
 @dataclass(frozen=True)
@@ -337,7 +368,8 @@ class TrendPoint:
 
 def trend(catalogue: Catalogue) -> list[TrendPoint]:
     """Per cycle of the catalogue (by year): cells expected, submitted and nil returns."""
-    state_count = len(participating_states(catalogue.organisation_id))
+    member_ids = [s.pk for s in participating_states(catalogue.organisation_id)]
+    state_count = len(member_ids)
     leaves = Measure.objects.filter(catalogue=catalogue, children__isnull=True).count()
     cycles = list(
         ReportingCycle.objects.filter(catalogue=catalogue)
@@ -345,15 +377,11 @@ def trend(catalogue: Catalogue) -> list[TrendPoint]:
         .order_by("year", "instrument")
     )
     done: dict[tuple[int, bool], int] = defaultdict(int)
-    for cycle_id, kind, count in (
-        Submission.objects.filter(
-            cycle__catalogue=catalogue,
-            status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.ACKNOWLEDGED],
-        )
-        .values_list("cycle_id", "kind")
-        .annotate(n=Count("id"))
-    ):
-        done[(cycle_id, kind == SubmissionKind.NIL_RETURN)] += count
+    for cycle_id, count, nil in CycleTally.objects.filter(
+        cycle_id__in=[c.pk for c in cycles], state_id__in=member_ids
+    ).values_list("cycle_id", "filed", "nil"):
+        done[(cycle_id, False)] += count - nil
+        done[(cycle_id, True)] += nil
     return [
         TrendPoint(
             year=c.year,

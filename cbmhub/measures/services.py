@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,13 +26,14 @@ from cbmhub.core.errors import DomainError, Forbidden, full_clean_or_raise
 from cbmhub.directory.models import Organisation, State
 from cbmhub.negotiations.models import Document
 
-from . import permissions
+from . import permissions, selectors
 from .choices import AlertStatus, Dimension, Signal, SubmissionKind, SubmissionStatus, Visibility
 from .models import (
     Alert,
     Capability,
     Catalogue,
     Coordinator,
+    CycleTally,
     Initiative,
     Measure,
     Plan,
@@ -312,6 +314,8 @@ def _check_submission_fields(
 ) -> None:
     if measure.catalogue_id != cycle.catalogue_id:
         raise MeasuresError(_("The measure is not in this cycle's catalogue."), field="measure")
+    if measure.pk not in {m.pk for m in selectors.cycle_measures(cycle)}:
+        raise MeasuresError(_("This cycle does not ask about this measure."), field="measure")
     if not permissions.takes_part(state.pk, cycle.catalogue.organisation_id):
         raise MeasuresError(_("The state does not take part in this organisation."), field="state")
     kind = fields.get("kind")
@@ -392,7 +396,37 @@ def submission_save(
         submission.named_states.set(list(named_states))
     if submission.visibility == Visibility.NAMED and not submission.named_states.exists():
         raise MeasuresError(_("Name at least one state that may read it."), field="named_states")
+    _retally(cycle.pk, state.pk)
     return submission
+
+
+FILED = [SubmissionStatus.SUBMITTED, SubmissionStatus.ACKNOWLEDGED]
+
+
+def _retally(cycle_id: int, state_id: int) -> None:
+    """The state's tally of the cycle counted again (its submissions only: a few hundred)."""
+    counts = Submission.objects.filter(
+        cycle_id=cycle_id, state_id=state_id, status__in=FILED
+    ).aggregate(filed=Count("id"), nil=Count("id", filter=Q(kind=SubmissionKind.NIL_RETURN)))
+    CycleTally.objects.update_or_create(cycle_id=cycle_id, state_id=state_id, defaults=counts)
+
+
+@transaction.atomic
+def cycle_tallies_rebuild(*, actor: Any, cycle: ReportingCycle) -> int:
+    """Every tally of a cycle counted again from its submissions (after rows were written
+    without the services: a bulk load, a restore). Returns the number of tallies."""
+    permissions.require_manage(actor, cycle.catalogue.organisation_id)
+    CycleTally.objects.filter(cycle=cycle).delete()
+    grouped = (
+        Submission.objects.filter(cycle=cycle, status__in=FILED)
+        .values("state_id")
+        .annotate(filed=Count("id"), nil=Count("id", filter=Q(kind=SubmissionKind.NIL_RETURN)))
+    )
+    tallies = CycleTally.objects.bulk_create(
+        CycleTally(cycle=cycle, state_id=row["state_id"], filed=row["filed"], nil=row["nil"])
+        for row in grouped
+    )
+    return len(tallies)
 
 
 @transaction.atomic

@@ -143,11 +143,7 @@ def overdue_by_state(organisation_id: int, today: datetime.date) -> dict[int | N
     for cycle in ReportingCycle.objects.filter(
         catalogue__organisation_id=organisation_id, deadline__lt=today, deadline__gte=since
     ).select_related("catalogue"):
-        for (state_id, _measure_id), status in selectors.matrix_of(
-            cycle, today=today
-        ).cells.items():
-            if status == "overdue":
-                counts[state_id] += 1
+        counts.update(selectors.overdue_counts(cycle))
     return dict(counts)
 
 

@@ -10,7 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cbmhub.core.roles import SYSTEM
 from cbmhub.directory.models import Membership, Organisation, State
+from cbmhub.measures import services
 from cbmhub.measures.models import Catalogue, Measure, ReportingCycle, Submission
 
 
@@ -54,6 +56,7 @@ def build(states: int, measures: int, tag: str):
         for j, m in enumerate(leaves)
         if (i + j) % 3 == 0
     )
+    services.cycle_tallies_rebuild(actor=SYSTEM, cycle=cycle)  # rows written in bulk
     return cycle
 
 
@@ -86,12 +89,12 @@ def test_the_matrix_page_runs_a_constant_number_of_queries(client_for, root, wor
     small_queries, small_page = count(client, url, {"cycle": small.pk})
     large_queries, large_page = count(client, url, {"cycle": large.pk})
     assert small_page.count(b'data-testid="cell"') == 600
-    assert large_page.count(b'data-testid="cell"') == 50 * 40  # a page of the 200 × 300
+    assert large_page.count(b'data-testid="cell"') == 40 * 30  # a page of the 200 × 300
     assert large_queries == small_queries
     # The last page of both: the same queries again.
-    last_queries, last_page = count(client, url, {"cycle": large.pk, "sp": "4", "mp": "8"})
+    last_queries, last_page = count(client, url, {"cycle": large.pk, "sp": "5", "mp": "10"})
     assert last_queries == small_queries
-    assert last_page.count(b'data-testid="cell"') == 50 * 20
+    assert last_page.count(b'data-testid="cell"') == 40 * 30
 
 
 def test_the_matrix_figures_cover_the_whole_matrix(root, worlds):
@@ -100,7 +103,7 @@ def test_the_matrix_figures_cover_the_whole_matrix(root, worlds):
     _small, large = worlds
     page = selectors.matrix(root, large, state_page=2, measure_page=3)
     whole = selectors.matrix(root, large)
-    assert len(page.cells) == 2000 and len(whole.cells) == 60_000
+    assert len(page.cells) == 1200 and len(whole.cells) == 60_000
     assert page.totals == whole.totals and sum(whole.totals.values()) == 60_000
     assert page.filed == whole.filed
     assert dict(whole.totals) == {

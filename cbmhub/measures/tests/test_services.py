@@ -222,3 +222,35 @@ def test_thresholds_and_alerts_are_the_secretariats(sam, alice, cica):
     with pytest.raises(services.MeasuresError):
         services.alert_update(actor=sam, alert=alert, owner=alice)
     services.alert_update(actor=sam, alert=alert, owner=sam, status="in_progress", next_step="Call")
+
+
+def test_the_tallies_follow_every_change(alice, sam, state_a, cycle, measure, catalogue):
+    from cbmhub.measures.models import CycleTally
+
+    def tally():
+        row = CycleTally.objects.filter(cycle=cycle, state=state_a).first()
+        return (row.filed, row.nil) if row else (0, 0)
+
+    submit(alice, cycle, measure, state_a)
+    assert tally() == (1, 0)
+    submit(
+        alice,
+        cycle,
+        catalogue.measures.get(code="1.2"),
+        state_a,
+        kind="nil_return",
+        text="",
+        nil_since_year=2025,
+    )
+    assert tally() == (2, 1)
+    services.submission_save(actor=alice, cycle=cycle, measure=measure, state=state_a, text="Redo")
+    assert tally() == (1, 1)  # back to a draft until submitted again
+    services.cycle_tallies_rebuild(actor=SYSTEM, cycle=cycle)
+    assert tally() == (1, 1)
+
+
+def test_a_measure_the_cycle_does_not_ask_about_is_refused(alice, state_a, cycle, catalogue):
+    parent = catalogue.measures.get(code="1")  # not a leaf: the cycle asks about leaves
+    with pytest.raises(services.MeasuresError) as error:
+        submit(alice, cycle, parent, state_a)
+    assert error.value.field == "measure"
