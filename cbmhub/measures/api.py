@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -108,7 +107,7 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
 class PlanSerializer(serializers.ModelSerializer):
     measure = serializers.PrimaryKeyRelatedField(queryset=Measure.objects.all())
-    document = serializers.PrimaryKeyRelatedField(read_only=True)  # type: ignore[var-annotated]
+    document = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # type: ignore[var-annotated]
 
     class Meta:
         model = Plan
@@ -444,14 +443,13 @@ class SubmissionViewSet(
 
     def get_queryset(self) -> Any:
         params = self.request.query_params
-        state_id = None
-        if iso3 := params.get("state"):
-            state_id = selectors.state_for_iso3(iso3).pk
-        return selectors.submission_list(
+        submissions = selectors.submission_list(
             self.request.user,
-            state_id=state_id,
             measure_id=int_or_404(params["measure"]) if params.get("measure") else None,
         ).filter(**({"cycle_id": int_or_404(params["cycle"])} if params.get("cycle") else {}))
+        if iso3 := params.get("state"):
+            submissions = submissions.filter(state__iso3=iso3.upper())
+        return submissions
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = validated(SubmissionSerializer, request)
@@ -512,10 +510,10 @@ class CapabilityViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self) -> Any:
         params = self.request.query_params
-        state_id = selectors.state_for_iso3(params["state"]).pk if params.get("state") else None
-        return selectors.capability_list(
-            self.request.user, query=params.get("q", "")[:100], state_id=state_id
-        )
+        records = selectors.capability_list(self.request.user, query=params.get("q", "")[:100])
+        if iso3 := params.get("state"):
+            records = records.filter(state__iso3=iso3.upper())
+        return records
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = validated(CapabilitySerializer, request)
@@ -549,7 +547,11 @@ class CapabilityViewSet(viewsets.ModelViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Early-warning alerts (secretariat: all; a state: aggregate and its own)",
-        parameters=[OpenApiParameter("organisation", str, description="Acronym.", required=True)],
+        parameters=[
+            OpenApiParameter(
+                "organisation", str, description="Acronym (default: your organisation's)."
+            )
+        ],
     ),
     partial_update=extend_schema(
         summary="Update an alert (secretariat)",
@@ -563,7 +565,10 @@ class AlertViewSet(mixins.ListModelMixin, mixins.UpdateModelMixin, viewsets.Gene
 
     def get_queryset(self) -> Any:
         if self.action == "list":
-            organisation = _organisation(self.request.query_params.get("organisation", ""))
+            acronym = self.request.query_params.get("organisation", "")
+            organisation = selectors.default_organisation(self.request.user, acronym)
+            if organisation is None:
+                return Alert.objects.none()
             return selectors.alert_list(self.request.user, organisation_id=organisation.pk)
         managed = [a for a in [roles.organisation_id_of(self.request.user)] if a]
         if roles.is_operator(self.request.user):
@@ -705,7 +710,17 @@ class ImportView(APIView):
         )
 
 
-BINARY = OpenApiResponse(OpenApiTypes.BINARY, description="The file.")
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCUMENT_RESPONSES: dict[Any, Any] = {
+    (200, "application/pdf"): OpenApiTypes.BINARY,
+    (200, DOCX_TYPE): OpenApiTypes.BINARY,
+    **ERRORS,
+}
+EXPORT_RESPONSES: dict[Any, Any] = {
+    (200, "text/csv"): OpenApiTypes.STR,
+    (200, "application/json"): OpenApiTypes.OBJECT,
+    **ERRORS,
+}
 
 
 def _document(fmt: str, pub: Any, name: str) -> HttpResponse:
@@ -716,13 +731,13 @@ def _document(fmt: str, pub: Any, name: str) -> HttpResponse:
     return attachment_response(
         render_docx(pub),
         filename=f"{name}.docx",
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        content_type=DOCX_TYPE,
     )
 
 
 class CatalogueExportView(APIView):
     @extend_schema(
-        summary="Export a catalogue's measures as CSV or JSON", responses={200: BINARY, **ERRORS}
+        summary="Export a catalogue's measures as CSV or JSON", responses=EXPORT_RESPONSES
     )
     def get(self, request: Request, code: str, fmt: str) -> HttpResponse:
         catalogue = selectors.catalogue_detail(request.user, code=code)
@@ -740,7 +755,7 @@ class CatalogueExportView(APIView):
 class PlanReportView(APIView):
     @extend_schema(
         summary="The progress report of a plan (PDF or DOCX, in your UI language)",
-        responses={200: BINARY, **ERRORS},
+        responses=DOCUMENT_RESPONSES,
     )
     def get(self, request: Request, pk: int, fmt: str) -> HttpResponse:
         plan = selectors.plan_detail(request.user, pk=pk)
@@ -753,7 +768,7 @@ class PlanReportView(APIView):
 class CyclePublicationView(APIView):
     @extend_schema(
         summary="The compiled publication of a cycle (publishable submissions only)",
-        responses={200: BINARY, **ERRORS},
+        responses=DOCUMENT_RESPONSES,
     )
     def get(self, request: Request, pk: int, fmt: str) -> HttpResponse:
         cycle = selectors.cycle_detail(request.user, pk=pk)
@@ -775,12 +790,20 @@ class WarningSerializer(serializers.Serializer):
 class WarningView(APIView):
     @extend_schema(
         summary="Early-warning figures (by state for the secretariat only)",
-        parameters=[OpenApiParameter("organisation", str, required=True, description="Acronym.")],
+        parameters=[
+            OpenApiParameter(
+                "organisation", str, description="Acronym (default: your organisation's)."
+            )
+        ],
         responses={200: WarningSerializer, **ERRORS},
     )
     def get(self, request: Request) -> Response:
         permissions.require_use(request.user)
-        organisation = _organisation(request.query_params.get("organisation", ""))
+        organisation = selectors.default_organisation(
+            request.user, request.query_params.get("organisation", "")
+        )
+        if organisation is None:
+            raise Http404(_("No organisation has this acronym."))
         board = warning.dashboard(request.user, organisation)
         return Response(
             {

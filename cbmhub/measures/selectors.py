@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cbmhub.core import roles
-from cbmhub.directory.models import State
+from cbmhub.directory.models import Organisation, State
 from cbmhub.directory.selectors import participating_memberships
 
 from . import permissions
@@ -441,3 +441,17 @@ def alert_list(user: Any, *, organisation_id: int) -> QuerySet[Alert]:
     if state_id is None or not permissions.takes_part(state_id, organisation_id):
         return Alert.objects.none()
     return alerts.filter(Q(state__isnull=True) | Q(state_id=state_id))
+
+
+def default_organisation(user: Any, acronym: str = "") -> Organisation | None:
+    """The organisation named by ``acronym``, else the user's own (the secretariat's), else the
+    first the user's state takes part in; None when there is none."""
+    if acronym:
+        return Organisation.objects.filter(acronym=acronym).first()
+    if (organisation_id := roles.organisation_id_of(user)) is not None:
+        return Organisation.objects.filter(pk=organisation_id).first()
+    if (state_id := roles.state_id_of(user)) is not None:
+        return Organisation.objects.filter(
+            pk__in=permissions.participating_organisation_ids(state_id)
+        ).first()
+    return None

@@ -481,15 +481,7 @@ def inventory(request: HttpRequest) -> HttpResponse:
 
 def _warning_organisation(request: HttpRequest) -> Organisation:
     acronym = request.GET.get("organisation") or request.POST.get("organisation", "")
-    organisation_id = roles.organisation_id_of(request.user)
-    if not acronym and organisation_id is not None:
-        found = Organisation.objects.filter(pk=organisation_id).first()
-    elif not acronym and (state_id := roles.state_id_of(request.user)) is not None:
-        found = Organisation.objects.filter(
-            pk__in=permissions.participating_organisation_ids(state_id)
-        ).first()
-    else:
-        found = Organisation.objects.filter(acronym=acronym).first()
+    found = selectors.default_organisation(request.user, acronym)
     if found is None:
         raise Http404("No such organisation.")
     return found
