@@ -148,9 +148,11 @@ def submission_detail(user: Any, *, pk: int) -> Submission:
 def capability_list(
     user: Any, *, query: str = "", state_id: int | None = None, readiness: str = ""
 ) -> QuerySet[Capability]:
-    capabilities = Capability.objects.filter(
-        permissions.visible_filter(user, Capability)
-    ).select_related("state", "organisation")
+    capabilities = (
+        Capability.objects.filter(permissions.visible_filter(user, Capability))
+        .select_related("state", "organisation")
+        .prefetch_related("named_states")
+    )
     if query:
         capabilities = capabilities.filter(
             Q(kind__icontains=query) | Q(notes__icontains=query) | Q(contact__icontains=query)

@@ -131,3 +131,54 @@ def test_the_submissions_list_runs_a_constant_number_of_queries(api_for, root, w
     small_queries, _ = count(api, url, {"cycle": small.pk, "limit": 1000})
     large_queries, _ = count(api, url, {"cycle": large.pk, "limit": 1000})
     assert large_queries == small_queries
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["catalogues/", "measures/", "plans/", "initiatives/", "cycles/", "capabilities/", "alerts/"],
+)
+def test_every_api_list_is_bounded(
+    api_for, sam, alice, state_a, cica, path, django_assert_max_num_queries
+):
+    import datetime as dt
+
+    from cbmhub.core.roles import SYSTEM as system
+    from cbmhub.measures import services as s
+
+    for n in range(15):
+        catalogue = s.catalogue_create(actor=system, organisation=cica, code=f"c{n}", title=f"C{n}")
+        measure = s.measure_create(actor=system, catalogue=catalogue, code="1", text="M")
+        plan = s.plan_create(actor=system, measure=measure, title="P", from_year=2022, to_year=2023)
+        s.initiative_save(
+            actor=system, plan=plan, kind="workshop", title="W", year=2022, participants=[state_a]
+        )
+        s.cycle_create(
+            actor=system,
+            catalogue=catalogue,
+            instrument="I",
+            year=2026,
+            deadline=dt.date(2026, 4, 15),
+        )
+        s.capability_save(
+            actor=alice,
+            state=state_a,
+            organisation=cica,
+            kind=f"K{n}",
+            quantity=1,
+            readiness="ready",
+            contact="c",
+            visibility="named",
+            named_states=[state_a],
+        )
+        s.alert_raise(
+            actor=system,
+            organisation=cica,
+            signal="escalations",
+            figure=n,
+            state=state_a if n % 2 else None,
+        )
+    api = api_for(sam)
+    api.get(f"/api/v1/measures/{path}")  # warm
+    with django_assert_max_num_queries(8):
+        response = api.get(f"/api/v1/measures/{path}")
+    assert response.status_code == 200 and response.json()["count"] >= 1
