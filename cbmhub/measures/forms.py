@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cbmhub.core.forms import DateInput
 from cbmhub.directory.models import State
+from cbmhub.directory.names import state_name
 
 from .choices import (
     AlertStatus,
@@ -64,6 +65,7 @@ class SubmissionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["measure"].queryset = measures  # type: ignore[attr-defined]
         self.fields["named_states"].queryset = states  # type: ignore[attr-defined]
+        self.fields["named_states"].label_from_instance = state_name  # type: ignore[attr-defined]
         self.fields["measure"].label_from_instance = lambda m: f"{m.code} {m.text[:80]}"  # type: ignore[attr-defined]
 
 
@@ -83,6 +85,7 @@ class CapabilityForm(forms.Form):
     def __init__(self, *args: Any, states: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["named_states"].queryset = states  # type: ignore[attr-defined]
+        self.fields["named_states"].label_from_instance = state_name  # type: ignore[attr-defined]
 
 
 class InitiativeForm(forms.Form):
@@ -105,6 +108,8 @@ class InitiativeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["lead_state"].queryset = states  # type: ignore[attr-defined]
         self.fields["participants"].queryset = states  # type: ignore[attr-defined]
+        for name in ("lead_state", "participants"):
+            self.fields[name].label_from_instance = state_name  # type: ignore[attr-defined]
 
 
 class ThresholdForm(forms.Form):
