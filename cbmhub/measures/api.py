@@ -30,6 +30,7 @@ from cbmhub.core.parsers import BoundedJSONParser
 from cbmhub.core.publishing import render_docx, render_pdf
 from cbmhub.core.selectors import int_or_404
 from cbmhub.directory.models import Organisation, State
+from cbmhub.negotiations.models import Document
 
 from . import importexport, outputs, permissions, selectors, services, warning
 from .choices import AlertStatus, Signal, SubmissionKind, Visibility
@@ -37,6 +38,7 @@ from .models import (
     Alert,
     Capability,
     Catalogue,
+    Coordinator,
     Initiative,
     Measure,
     Plan,
@@ -84,6 +86,15 @@ class MeasureSerializer(serializers.ModelSerializer):
         ]
 
 
+class CoordinatorSerializer(serializers.ModelSerializer):
+    measure = serializers.PrimaryKeyRelatedField(queryset=Measure.objects.all())
+    state = _state_field()
+
+    class Meta:
+        model = Coordinator
+        fields = ["id", "measure", "state", "role", "from_year", "to_year"]
+
+
 class InitiativeSerializer(serializers.ModelSerializer):
     plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.all())
     lead_state = _state_field(required=False, allow_null=True)
@@ -107,7 +118,9 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
 class PlanSerializer(serializers.ModelSerializer):
     measure = serializers.PrimaryKeyRelatedField(queryset=Measure.objects.all())
-    document = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    document = serializers.PrimaryKeyRelatedField(
+        queryset=Document.objects.all(), required=False, allow_null=True
+    )
 
     class Meta:
         model = Plan
@@ -284,6 +297,41 @@ class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
         if dimension := self.request.query_params.get("dimension"):
             measures = measures.filter(dimension=dimension)
         return measures
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List coordinating and co-coordinating states",
+        parameters=[OpenApiParameter("measure", int, description="Measure id.")],
+    ),
+    retrieve=extend_schema(
+        summary="One coordinator", responses={200: CoordinatorSerializer, **READ_ERRORS}
+    ),
+    create=extend_schema(
+        summary="Name a coordinating state for a period (secretariat)",
+        responses={201: CoordinatorSerializer, **WRITE_ERRORS},
+    ),
+)
+class CoordinatorViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CoordinatorSerializer
+
+    def get_queryset(self) -> Any:
+        if not permissions.may_read_catalogue(self.request.user):
+            return Coordinator.objects.none()
+        coordinators = Coordinator.objects.select_related("state", "measure")
+        if measure := self.request.query_params.get("measure"):
+            coordinators = coordinators.filter(measure_id=int_or_404(measure))
+        return coordinators
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = validated(CoordinatorSerializer, request)
+        coordinator = services.coordinator_add(actor=request.user, **data)
+        return Response(CoordinatorSerializer(coordinator).data, status=201)
 
 
 @extend_schema_view(

@@ -8,6 +8,7 @@ from . import api
 router = SimpleRouter()
 router.register("catalogues", api.CatalogueViewSet, basename="measures-catalogue")
 router.register("measures", api.MeasureViewSet, basename="measures-measure")
+router.register("coordinators", api.CoordinatorViewSet, basename="measures-coordinator")
 router.register("plans", api.PlanViewSet, basename="measures-plan")
 router.register("initiatives", api.InitiativeViewSet, basename="measures-initiative")
 router.register("cycles", api.CycleViewSet, basename="measures-cycle")

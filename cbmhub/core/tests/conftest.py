@@ -87,6 +87,9 @@ def _measures_world(cica, state_a, alice) -> dict:
         deadline=datetime.date(2026, 4, 15),
     )
     return {
+        "measures/coordinators": measures.coordinator_add(
+            actor=SYSTEM, measure=measure, state=state_a, role="coordinator", from_year=2022
+        ),
         "measures/catalogues": catalogue,
         "measures/measures": measure,
         "measures/plans": plan,

@@ -255,3 +255,38 @@ def test_plan_report_and_publication(api_for, alice, olga, plan, cycle):
     assert ok.status_code == 200 and ok.content[:2] == b"PK"
     assert api_for(olga).get(f"{API}/plans/{plan.pk}/report/docx/").status_code == 403
     assert api_for(alice).get(f"{API}/cycles/{cycle.pk}/publication/docx/").status_code == 200
+
+
+def test_coordinators(api_for, sam, alice, olga, measure, state_a):
+    body = {
+        "measure": measure.pk,
+        "state": "KAZ",
+        "role": "coordinator",
+        "from_year": 2022,
+        "to_year": 2024,
+    }
+    assert api_for(alice).post(f"{API}/coordinators/", body, format="json").status_code == 403
+    assert api_for(sam).post(f"{API}/coordinators/", body, format="json").status_code == 201
+    bad = api_for(sam).post(f"{API}/coordinators/", {**body, "to_year": 2020}, format="json")
+    assert bad.status_code == 400
+    listed = api_for(olga).get(f"{API}/coordinators/", {"measure": measure.pk}).json()
+    assert [(c["state"], c["from_year"]) for c in listed["results"]] == [("KAZ", 2022)]
+
+
+def test_a_plan_links_the_document_that_adopted_it(api_for, sam, measure, cica, asean):
+    from cbmhub.negotiations import services as negotiations
+
+    negotiation = negotiations.negotiation_create(actor=SYSTEM, organisation=cica, title="N")
+    document = negotiations.document_create(
+        actor=SYSTEM, negotiation=negotiation, symbol="SWG/1", title="Concept paper"
+    )
+    other = negotiations.negotiation_create(actor=SYSTEM, organisation=asean, title="N")
+    foreign = negotiations.document_create(
+        actor=SYSTEM, negotiation=other, symbol="X/1", title="Other"
+    )
+    body = {"measure": measure.pk, "title": "Plan", "from_year": 2022, "to_year": 2023}
+    made = api_for(sam).post(f"{API}/plans/", {**body, "document": document.pk}, format="json")
+    assert made.status_code == 201 and made.json()["document"] == document.pk
+    refused = api_for(sam).post(f"{API}/plans/", {**body, "document": foreign.pk}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["details"][0]["field"] == "document"
