@@ -832,6 +832,7 @@ class WarningSerializer(serializers.Serializer):
     own = serializers.DictField(child=serializers.IntegerField(), allow_null=True)
     by_state = serializers.DictField(child=serializers.DictField(child=serializers.IntegerField()))
     check_rates = serializers.ListField(child=serializers.IntegerField())
+    check_falling = serializers.BooleanField()
     breaches = serializers.ListField(child=serializers.CharField())
 
 
@@ -861,6 +862,7 @@ class WarningView(APIView):
                 "own": board.own,
                 "by_state": {state.iso3: values for state, values in board.by_state},
                 "check_rates": [c.rate for c in board.checks],
+                "check_falling": board.check_falling,
                 "breaches": board.breaches,
             }
         )

@@ -158,6 +158,11 @@ class Dashboard:
     timeline: list[dict[str, Any]] = field(default_factory=list)
     breaches: list[str] = field(default_factory=list)
 
+    @property
+    def check_falling(self) -> bool:
+        """Whether the last check's response rate is below the one before it."""
+        return len(self.checks) >= 2 and self.checks[-1].rate < self.checks[-2].rate
+
 
 def _figures(
     organisation: Organisation, now: datetime.datetime

@@ -125,3 +125,18 @@ def test_alert_update_page(client_for, sam, alice, cica):
     client_for(sam).post(url, {"status": "in_progress", "next_step": "Call", "take": "on"})
     alert.refresh_from_db()
     assert (alert.status, alert.owner, alert.next_step) == ("in_progress", sam, "Call")
+
+
+def test_a_falling_check_response_rate_is_shown(alice, bob, sam, cica, client_for):
+    from cbmhub.hotline.models import CheckTarget
+    from cbmhub.hotline.services import check_start
+
+    first = check_start(actor=sam, organisation=cica)
+    CheckTarget.objects.filter(communication_check=first).update(answered_at=first.started_at)
+    second = check_start(actor=sam, organisation=cica)
+    board = warning.dashboard(sam, cica, now=NOW + datetime.timedelta(days=1))
+    assert [c.rate for c in board.checks] == [100, 0] and board.check_falling
+    assert "check_response" in board.breaches
+    assert second.pk == board.checks[-1].check_id
+    html = client_for(sam).get(reverse("measures:warning")).content.decode()
+    assert 'data-testid="falling"' in html
