@@ -319,6 +319,12 @@ SPECTACULAR_SETTINGS = {
         "RevisionKindEnum": "cbmhub.negotiations.choices.RevisionKind",
         "DeliveryKindEnum": "cbmhub.hotline.choices.DeliveryKind",
         "EventKindEnum": "cbmhub.hotline.choices.EventKind",
+        # measures
+        "InitiativeKindEnum": "cbmhub.measures.choices.InitiativeKind",
+        "InitiativeStatusEnum": "cbmhub.measures.choices.InitiativeStatus",
+        "SubmissionKindEnum": "cbmhub.measures.choices.SubmissionKind",
+        "SubmissionStatusEnum": "cbmhub.measures.choices.SubmissionStatus",
+        "AlertStatusEnum": "cbmhub.measures.choices.AlertStatus",
     },
 }
 
