@@ -127,3 +127,23 @@ def test_reminders_are_sent_once_to_states_that_have_not_filed(
 def test_no_reminder_far_from_the_deadline(bob, cycle):
     assert reminders.send_due(actor=SYSTEM, today=datetime.date(2026, 1, 1)) == 0
     assert reminders.send_due(actor=SYSTEM, today=datetime.date(2026, 12, 1)) == 0
+
+
+def test_import_outline_creates_the_catalogue_under_an_organisation(asean):
+    path = str(shared_path("corpus/003_189b4ceabe74947f.txt"))
+    out = run(
+        "import-outline",
+        path,
+        "--catalogue",
+        "admm-2008",
+        "--organisation",
+        "ASEAN",
+        "--title",
+        "ADMM three-year work programme",
+    )
+    assert "55 created" in out
+    from cbmhub.measures.models import Catalogue
+
+    catalogue = Catalogue.objects.get(code="admm-2008")
+    assert (catalogue.organisation, catalogue.title) == (asean, "ADMM three-year work programme")
+    assert catalogue.measures.filter(depth=4).count() == 10

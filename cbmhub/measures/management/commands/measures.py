@@ -1,8 +1,9 @@
 """``cbmhub measures import-outline|import|export|remind``: catalogues and reminders from the
 command line (run as the system: ``core.roles.SYSTEM``).
 
-- ``import-outline PATH --catalogue CODE [--dry-run] [--json]``: read a numbered outline (a
-  work programme as extracted from a PDF, ``measures/outline.py``) into the catalogue. Prints
+- ``import-outline PATH --catalogue CODE [--organisation ACRONYM [--title T]] [--dry-run]
+  [--json]``: read a numbered outline (a work programme as extracted from a PDF,
+  ``measures/outline.py``) into the catalogue (created under the organisation when missing). Prints
   the items and diagnostics (``--json``: ``{"items": [{"code", "parent", "text", "line"}],
   "diagnostics": [{"line", "message"}], "repairs": [...], "counts": {...}}``); ``--dry-run``
   writes nothing. Exit status 1 when the import is refused, 2 when the file is unusable.
@@ -39,6 +40,12 @@ class Command(BaseCommand):
         outline.add_argument("--catalogue", required=True, metavar="CODE")
         outline.add_argument("--dry-run", action="store_true")
         outline.add_argument("--json", action="store_true")
+        outline.add_argument(
+            "--organisation",
+            metavar="ACRONYM",
+            help="create the catalogue under this organisation when it does not exist",
+        )
+        outline.add_argument("--title", help="the title of a catalogue created (default: CODE)")
         data = sub.add_parser("import", help="Import measures from CSV or JSON.")
         data.add_argument("path", metavar="PATH")
         data.add_argument("--catalogue", required=True, metavar="CODE")
@@ -65,9 +72,7 @@ class Command(BaseCommand):
                 count = warning.raise_alerts(organisation)
                 self.stdout.write(f"{organisation.acronym}: {count} signal(s) past threshold.")
             return
-        catalogue = Catalogue.objects.filter(code=options["catalogue"]).first()
-        if catalogue is None:
-            raise CommandError(f"No catalogue with the code {options['catalogue']!r}.")
+        catalogue = self.catalogue(options)
         if action == "export":
             export = (
                 importexport.export_json if options["format"] == "json" else importexport.export_csv
@@ -75,6 +80,29 @@ class Command(BaseCommand):
             self.stdout.write(export(catalogue), ending="")
             return
         self.import_file(catalogue, options, outline=action == "import-outline")
+
+    def catalogue(self, options: dict[str, Any]) -> Catalogue:
+        code = options["catalogue"]
+        catalogue = Catalogue.objects.filter(code=code).first()
+        if catalogue is not None:
+            return catalogue
+        acronym = options.get("organisation")
+        organisation = Organisation.objects.filter(acronym=acronym).first() if acronym else None
+        if organisation is None:
+            raise CommandError(
+                f"No catalogue with the code {code!r} (give --organisation to create it)."
+            )
+        if options.get("dry_run"):
+            return Catalogue(organisation=organisation, code=code, title=code)
+        try:
+            return services.catalogue_create(
+                actor=SYSTEM,
+                organisation=organisation,
+                code=code,
+                title=options.get("title") or code,
+            )
+        except services.MeasuresError as error:
+            raise CommandError(f"{error.field}: {error.message}") from None
 
     def read(self, path: str) -> bytes:
         try:
