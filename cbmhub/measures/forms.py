@@ -121,3 +121,33 @@ class AlertForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=AlertStatus.choices)
     next_step = forms.CharField(label=_("Next step"), max_length=300, required=False)
     take = forms.BooleanField(label=_("I own it"), required=False)
+
+
+class CatalogueForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=60, help_text=_("e.g. admm-wp-2008"))
+    title = forms.CharField(label=_("Title"), max_length=300)
+    version = forms.CharField(label=_("Version"), max_length=40, required=False)
+    adopted_on = forms.DateField(label=_("Adopted on"), required=False, widget=DateInput())
+
+
+class CycleForm(forms.Form):
+    instrument = forms.CharField(
+        label=_("Instrument"), max_length=120, help_text=_("e.g. ASEAN Security Outlook")
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=2100)
+    deadline = forms.DateField(label=_("Deadline"), widget=DateInput())
+
+
+class PlanForm(forms.Form):
+    measure = forms.ModelChoiceField(label=_("Measure"), queryset=Measure.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=300)
+    from_year = forms.IntegerField(label=_("From (year)"), min_value=1900, max_value=2100)
+    to_year = forms.IntegerField(label=_("To (year)"), min_value=1900, max_value=2100)
+    objectives = forms.CharField(
+        label=_("Objectives"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args: Any, measures: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = measures  # type: ignore[attr-defined]
+        self.fields["measure"].label_from_instance = lambda m: f"{m.code} {m.text[:80]}"  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ from . import views
 app_name = "measures"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.index, name="index"),
+    path("catalogues/new/", views.catalogue_create, name="catalogue_create"),
     path("catalogues/<str:code>/", views.catalogue, name="catalogue"),
     path("catalogues/<str:code>/import/", views.catalogue_import, name="catalogue_import"),
     path("catalogues/<str:code>/export.<str:fmt>", views.catalogue_export, name="catalogue_export"),

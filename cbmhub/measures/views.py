@@ -33,8 +33,11 @@ from .choices import CellStatus, Dimension
 from .forms import (
     AlertForm,
     CapabilityForm,
+    CatalogueForm,
+    CycleForm,
     ImportForm,
     InitiativeForm,
+    PlanForm,
     SubmissionForm,
     ThresholdForm,
 )
@@ -77,18 +80,31 @@ def index(request: HttpRequest) -> HttpResponse:
             "cycles": cycles,
             "own_state": state,
             "may_use": permissions.may_use_measures(request.user),
+            "catalogue_form": CatalogueForm()
+            if roles.organisation_id_of(request.user) is not None
+            else None,
         },
     )
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def catalogue(request: HttpRequest, code: str) -> HttpResponse:
     found = selectors.catalogue_detail(request.user, code=code)
-    dimension = request.GET.get("dimension", "")
-    measures = selectors.measure_list(
-        found, dimension=dimension if dimension in Dimension.values else ""
+    can_manage = permissions.can_manage(request.user, found.organisation_id)
+    cycle_form = CycleForm(request.POST if request.POST.get("form") == "cycle" else None)
+    plan_form = PlanForm(
+        request.POST if request.POST.get("form") == "plan" else None,
+        measures=Measure.objects.filter(catalogue=found),
     )
+    if request.method == "POST":
+        if not can_manage:
+            raise Forbidden(_("Only the secretariat of the organisation may do this."))
+        if _catalogue_post(request, found, cycle_form, plan_form):
+            return redirect("measures:catalogue", code=found.code)
+    dimension = request.GET.get("dimension", "")
+    dimension = dimension if dimension in Dimension.values else ""
+    measures = selectors.measure_list(found, dimension=dimension)
     return render(
         request,
         "measures/catalogue.html",
@@ -97,10 +113,55 @@ def catalogue(request: HttpRequest, code: str) -> HttpResponse:
             "measures": measures.prefetch_related("coordinators__state", "plans"),
             "dimensions": Dimension.choices,
             "dimension": dimension,
-            "can_manage": permissions.can_manage(request.user, found.organisation_id),
+            "can_manage": can_manage,
             "cycles": selectors.cycle_list(request.user, catalogue=found),
+            "cycle_form": cycle_form if can_manage else None,
+            "plan_form": plan_form if can_manage else None,
         },
     )
+
+
+def _catalogue_post(
+    request: HttpRequest, found: Any, cycle_form: CycleForm, plan_form: PlanForm
+) -> bool:
+    """Open a cycle or add a plan from the catalogue page; True when it was saved."""
+    form: Any = cycle_form if request.POST.get("form") == "cycle" else plan_form
+    if not form.is_valid():
+        return False
+    try:
+        if form is cycle_form:
+            services.cycle_create(actor=request.user, catalogue=found, **form.cleaned_data)
+            flash.success(request, _("Reporting cycle opened."))
+        else:
+            services.plan_create(actor=request.user, **form.cleaned_data)
+            flash.success(request, _("Plan added."))
+    except MeasuresError as error:
+        add_domain_error(form, error)
+        return False
+    return True
+
+
+@login_required
+@require_POST
+def catalogue_create(request: HttpRequest) -> HttpResponse:
+    organisation = selectors.default_organisation(request.user)
+    if organisation is None or not permissions.can_manage(request.user, organisation.pk):
+        raise Forbidden(_("Only the secretariat of the organisation may do this."))
+    form = CatalogueForm(request.POST)
+    if form.is_valid():
+        try:
+            made = services.catalogue_create(
+                actor=request.user, organisation=organisation, **form.cleaned_data
+            )
+        except MeasuresError as error:
+            add_domain_error(form, error)
+        else:
+            flash.success(request, _("Catalogue created."))
+            return redirect("measures:catalogue_import", code=made.code)
+    for field, errors in form.errors.items():
+        text = " ".join(str(e) for e in errors)
+        flash.error(request, text if field == "__all__" else f"{field}: {text}")
+    return redirect("measures:index")
 
 
 @login_required

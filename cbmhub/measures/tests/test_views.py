@@ -254,3 +254,64 @@ def test_bad_ids_are_404(client_for, sam):
     assert get(client_for, sam, "measures:submission", "abc").status_code == 404
     assert get(client_for, sam, "measures:plan", "99999").status_code == 404
     assert get(client_for, sam, "measures:matrix", cycle="x").status_code == 404
+
+
+def test_the_secretariat_creates_a_catalogue_opens_a_cycle_and_adds_a_plan(client_for, sam, cica):
+    client = client_for(sam)
+    made = client.post(reverse("measures:catalogue_create"), {"code": "new-cat", "title": "New"})
+    assert made.status_code == 302 and made["Location"].endswith("/catalogues/new-cat/import/")
+    from cbmhub.measures.models import Catalogue
+
+    catalogue = Catalogue.objects.get(code="new-cat")
+    assert catalogue.organisation == cica
+    services.measure_create(actor=sam, catalogue=catalogue, code="1", text="One")
+    url = reverse("measures:catalogue", args=["new-cat"])
+    opened = client.post(
+        url, {"form": "cycle", "instrument": "Annual", "year": 2026, "deadline": "2026-04-15"}
+    )
+    assert opened.status_code == 302 and catalogue.cycles.count() == 1
+    bad = client.post(
+        url,
+        {
+            "form": "plan",
+            "measure": catalogue.measures.get().pk,
+            "title": "P",
+            "from_year": 2024,
+            "to_year": 2022,
+        },
+    )
+    assert bad.status_code == 200 and b'data-testid="form-errors"' in bad.content
+    assert catalogue.measures.get().plans.count() == 0
+    good = client.post(
+        url,
+        {
+            "form": "plan",
+            "measure": catalogue.measures.get().pk,
+            "title": "P",
+            "from_year": 2022,
+            "to_year": 2023,
+        },
+    )
+    assert good.status_code == 302 and catalogue.measures.get().plans.count() == 1
+
+
+@pytest.mark.parametrize("who", ["alice", "olga", "bob"])
+def test_others_may_not_create_catalogues_cycles_or_plans(client_for, request, who, catalogue):
+    client = client_for(request.getfixturevalue(who))
+    assert (
+        client.post(reverse("measures:catalogue_create"), {"code": "x", "title": "X"}).status_code
+        == 403
+    )
+    url = reverse("measures:catalogue", args=[catalogue.code])
+    response = client.post(
+        url, {"form": "cycle", "instrument": "A", "year": 2026, "deadline": "2026-01-01"}
+    )
+    assert response.status_code == 403 and catalogue.cycles.count() == 0
+
+
+def test_another_organisations_secretariat_may_not_open_a_cycle(client_for, sara, catalogue):
+    url = reverse("measures:catalogue", args=[catalogue.code])
+    response = client_for(sara).post(
+        url, {"form": "cycle", "instrument": "A", "year": 2026, "deadline": "2026-01-01"}
+    )
+    assert response.status_code == 403
