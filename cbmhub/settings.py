@@ -329,6 +329,12 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "cbmhub.meetings.choices.VersionStatus",
         "InjectKindEnum": "cbmhub.exercises.choices.InjectKind",
         "ExpectationKindEnum": "cbmhub.exercises.choices.ExpectationKind",
+        # measures
+        "InitiativeKindEnum": "cbmhub.measures.choices.InitiativeKind",
+        "InitiativeStatusEnum": "cbmhub.measures.choices.InitiativeStatus",
+        "SubmissionKindEnum": "cbmhub.measures.choices.SubmissionKind",
+        "SubmissionStatusEnum": "cbmhub.measures.choices.SubmissionStatus",
+        "AlertStatusEnum": "cbmhub.measures.choices.AlertStatus",
     },
 }
 

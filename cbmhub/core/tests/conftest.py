@@ -58,6 +58,7 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
     return {
         **meetings_world,
         **exercise,
+        **_measures_world(cica, state_a, alice),
         "membership": state_b.memberships.get(organisation=cica),
         "swg": swg,
         "link": link,
@@ -162,6 +163,63 @@ def _exercise(cica, state_a, state_b, sam, bob) -> dict:
     }
 
 
+def _measures_world(cica, state_a, alice) -> dict:
+    """A catalogue with a plan, an initiative, a cycle, a submission, a capability record and
+    an alert, for the measures endpoints."""
+    import datetime
+
+    from cbmhub.measures import services as measures
+
+    catalogue = measures.catalogue_create(
+        actor=SYSTEM, organisation=cica, code="cica-cbm", title="Catalogue"
+    )
+    measure = measures.measure_create(actor=SYSTEM, catalogue=catalogue, code="1", text="Measure")
+    plan = measures.plan_create(
+        actor=SYSTEM, measure=measure, title="Plan", from_year=2022, to_year=2023
+    )
+    cycle = measures.cycle_create(
+        actor=SYSTEM,
+        catalogue=catalogue,
+        instrument="Annual",
+        year=2026,
+        deadline=datetime.date(2026, 4, 15),
+    )
+    return {
+        "measures/coordinators": measures.coordinator_add(
+            actor=SYSTEM, measure=measure, state=state_a, role="coordinator", from_year=2022
+        ),
+        "measures/catalogues": catalogue,
+        "measures/measures": measure,
+        "measures/plans": plan,
+        "measures/initiatives": measures.initiative_save(
+            actor=SYSTEM, plan=plan, kind="workshop", title="Workshop", year=2022
+        ),
+        "measures/cycles": cycle,
+        "measures/submissions": measures.submission_save(
+            actor=alice,
+            cycle=cycle,
+            measure=measure,
+            state=state_a,
+            submit=True,
+            kind="briefing",
+            text="Briefing",
+            visibility="members",
+        ),
+        "measures/capabilities": measures.capability_save(
+            actor=alice,
+            state=state_a,
+            organisation=cica,
+            kind="Aircraft",
+            quantity=1,
+            readiness="ready",
+            contact="MoD",
+        ),
+        "measures/alerts": measures.alert_raise(
+            actor=SYSTEM, organisation=cica, signal="escalations", figure=1
+        )[0],
+    }
+
+
 def existing_records(path: str, world: dict) -> dict[str, str]:
     """The path parameters of a schema path, naming records of `api_world` (ids differ from
     one database to the other: PostgreSQL does not reset sequences between tests)."""
@@ -196,6 +254,12 @@ def existing_records(path: str, world: dict) -> dict[str, str]:
     collection = path.split("/{", 1)[0].rsplit("/", 1)[-1]
     if collection in ids:
         values["id"] = world[ids[collection]].pk
+    # measures: records keyed by "measures/<collection>"; a file format in the path.
+    prefix = "/".join(path.split("/{", 1)[0].rsplit("/", 2)[-2:])
+    if prefix in world:
+        values["id"] = world[prefix].pk
+        values["code"] = getattr(world[prefix], "code", "")
+    values["fmt"] = "csv" if "/export/" in path else "pdf"
     return {name: str(values[name]) for name in re.findall(r"\{(\w+)\}", path)}
 
 
