@@ -119,7 +119,12 @@ def message_list(
     elif box == "out":
         messages = messages.filter(sender_state_id=state_id) if state_id else messages.none()
     return messages.select_related(
-        "channel", "channel__organisation", "sender_state", "sender", "in_reply_to"
+        "channel",
+        "channel__organisation",
+        "sender_state",
+        "sender_organisation",
+        "sender",
+        "in_reply_to",
     ).prefetch_related(
         Prefetch("receipts", queryset=Receipt.objects.select_related("state", "acknowledged_by"))
     )

@@ -28,7 +28,7 @@ from ..choices import (
     Tlp,
 )
 from ..models import Attachment, Channel, Delivery, Message, Receipt
-from ..permissions import participant_state_ids
+from ..permissions import may_send_as_organisation, participant_state_ids
 from .common import (
     HotlineError,
     IdempotencyConflict,
@@ -110,6 +110,10 @@ class _Send:
     states: dict[int, State]
     recipients: list[State]
     now: datetime
+    # The sender: the actor's state, or (a secretariat sending for its organisation) none and
+    # the channel's organisation.
+    sender_state_id: int | None = None
+    sender_organisation_id: int | None = None
 
 
 @transaction.atomic
@@ -128,9 +132,16 @@ def message_send(
     attachments: Sequence[Any] = (),
     in_reply_to: Message | None = None,
     idempotency_key: str = "",
+    recipient_states: Sequence[State] | None = None,
     now: datetime | None = None,
 ) -> SendResult:
-    """Send a message from the user's state on `channel`.
+    """Send a message from the user's state on `channel` — or, from a secretariat officer of
+    a multilateral channel's organisation (``permissions.may_send_as_organisation``), from the
+    organisation itself (``sender_organisation``, no sender state): every member state receives
+    it like any message (receipts, outbox, escalation, acknowledgement, reply).
+
+    ``recipient_states`` narrows the recipients to those states (each must take part in the
+    channel and not be the sender); None (the default) sends to every other participant.
 
     Creates the message, one receipt per recipient state (bilateral: the other state;
     multilateral: every other current member) with acknowledgement and reply deadlines from the
@@ -159,6 +170,7 @@ def message_send(
         attachments=attachments,
         in_reply_to=in_reply_to,
         idempotency_key=idempotency_key,
+        recipient_states=recipient_states,
         now=_now(now),
     )
     if isinstance(checked, SendResult):
@@ -173,7 +185,10 @@ def message_send(
     _sent_record(message, receipts, checked)
     if checked.original_receipt is not None:
         _mark_replied(checked.original_receipt, reply=message, actor=actor, now=checked.now)
-    message.sender_state = checked.states[actor.state_id]  # as a read would give it
+    if checked.sender_state_id is not None:
+        message.sender_state = checked.states[checked.sender_state_id]  # as a read would give it
+    else:
+        message.sender_organisation = channel.organisation
     return SendResult(message=message, created=True, receipts=receipts, attachments=attachments)
 
 
@@ -190,28 +205,35 @@ def _send_check(
     in_reply_to: Message | None,
     attachments: Sequence[Any],
     now: datetime,
+    recipient_states: Sequence[State] | None = None,
     **fields: Any,
 ) -> _Send | SendResult:
     """Every refusal of a send, in the order a caller meets them, and its locks (the answered
     message's receipt, before the chain head: see the package docstring). Returns the checked
     send, or the result of the earlier request when this one is its idempotent retry."""
-    _require_state_user(actor)
+    as_organisation = may_send_as_organisation(actor, channel)
+    if not as_organisation:
+        _require_state_user(actor)
     if not channel.is_active:
         raise HotlineError(_("This channel is closed."), code="channel_closed")
     participants = participant_state_ids(channel)  # read once: the recipients are these
-    if actor.state_id not in participants:
+    sender_state_id = None if as_organisation else actor.state_id
+    if not as_organisation and sender_state_id not in participants:
         raise PermissionDenied(_("Your state does not take part in this channel."))
+    if as_organisation and in_reply_to is not None:
+        raise PermissionDenied(_("Only a recipient state may answer this message."))
     _check_fields(fields)
     subject, body = (subject or "").strip(), (body or "").strip()
     _check_text(subject=subject, body=body, idempotency_key=idempotency_key)
     original_receipt = _check_reply(actor, channel, fields["kind"], in_reply_to)
     files = _read_attachments(attachments)
-    fingerprint = _fingerprint(channel, subject, body, files, in_reply_to, fields)
+    named = None if recipient_states is None else sorted({s.pk for s in recipient_states})
+    fingerprint = _fingerprint(channel, subject, body, files, in_reply_to, fields, named)
     if idempotency_key:
         replay = _idempotent_replay(actor, idempotency_key, fingerprint)
         if replay:
             return replay
-    states, recipients = _recipients(actor, participants, in_reply_to)
+    states, recipients = _recipients(sender_state_id, participants, in_reply_to, named)
     return _Send(
         actor=actor,
         channel=channel,
@@ -225,6 +247,8 @@ def _send_check(
         states=states,
         recipients=recipients,
         now=now,
+        sender_state_id=sender_state_id,
+        sender_organisation_id=channel.organisation_id if as_organisation else None,
         **fields,
     )
 
@@ -277,6 +301,7 @@ def _fingerprint(
     files: list[_File],
     in_reply_to: Message | None,
     fields: dict[str, Any],
+    named: list[int] | None = None,
 ) -> str:
     """What makes two requests the same request (an Idempotency-Key retry). Unsalted: two
     identical requests must give the same fingerprint. Never shown."""
@@ -286,37 +311,51 @@ def _fingerprint(
         language=fields["language"],
         attachment_hashes=[f.sha256 for f in files],
     )
-    return chain.sha256_hex(
-        chain.canonical_json(
-            {
-                "channel": channel.pk,
-                "kind": fields["kind"],
-                "priority": fields["priority"],
-                "content": content_sha256,
-                "tlp": fields["tlp"],
-                "instrument": fields["instrument"],
-                "reply_deadline": iso_utc(fields["reply_deadline"]),
-                "in_reply_to": in_reply_to.pk if in_reply_to else None,
-            }
-        )
-    )
+    request: dict[str, Any] = {
+        "channel": channel.pk,
+        "kind": fields["kind"],
+        "priority": fields["priority"],
+        "content": content_sha256,
+        "tlp": fields["tlp"],
+        "instrument": fields["instrument"],
+        "reply_deadline": iso_utc(fields["reply_deadline"]),
+        "in_reply_to": in_reply_to.pk if in_reply_to else None,
+    }
+    if named is not None:  # only when narrowed: earlier requests keep their fingerprint
+        request["recipient_states"] = named
+    return chain.sha256_hex(chain.canonical_json(request))
 
 
 def _recipients(
-    actor: Any, participants: set[int], in_reply_to: Message | None
+    sender_state_id: int | None,
+    participants: set[int],
+    in_reply_to: Message | None,
+    named: list[int] | None = None,
 ) -> tuple[dict[int, State], list[State]]:
     """The recipient states and the sender's own state (its code goes on the record), read in
-    one query: every state read by id, and the recipients among them."""
+    one query: every state read by id, and the recipients among them. A reply to a message an
+    organisation sent goes to that organisation (its secretariat reads the channel): no
+    recipient state, no receipt."""
+    to_organisation = in_reply_to is not None and in_reply_to.sender_state_id is None
+    wanted: set[int]
     if in_reply_to is not None:
-        wanted = {in_reply_to.sender_state_id}
+        wanted = {in_reply_to.sender_state_id} if in_reply_to.sender_state_id else set()
     else:
-        wanted = participants - {actor.state_id}
-    states = {
-        state.pk: state
-        for state in State.objects.filter(pk__in=wanted | {actor.state_id}).order_by("name")
-    }
+        wanted = participants - {sender_state_id}
+        if named is not None:
+            outside = set(named) - wanted
+            if not named or outside:
+                raise _invalid(
+                    "recipient_states",
+                    _("Every recipient state must take part in this channel (and not send).")
+                    if outside
+                    else _("No recipient state is named."),
+                )
+            wanted = set(named)
+    read = wanted | {sender_state_id} if sender_state_id is not None else wanted
+    states = {state.pk: state for state in State.objects.filter(pk__in=read).order_by("name")}
     recipients = [state for pk, state in states.items() if pk in wanted]
-    if not recipients:
+    if not recipients and not to_organisation:
         raise HotlineError(
             _("This channel has no other participant to send to."), code="no_recipients"
         )
@@ -332,7 +371,8 @@ def _message_save(checked: _Send) -> SendResult:
     salt = chain.new_salt()
     message = Message(
         channel=checked.channel,
-        sender_state_id=checked.actor.state_id,
+        sender_state_id=checked.sender_state_id,
+        sender_organisation_id=checked.sender_organisation_id,
         sender=checked.actor,
         kind=checked.kind,
         priority=checked.priority,
@@ -352,7 +392,8 @@ def _message_save(checked: _Send) -> SendResult:
     # Foreign keys are objects checked above, and the idempotency constraint is enforced by the
     # database below (a check here would race), so full_clean validates the values only.
     message.full_clean(
-        exclude=["channel", "sender_state", "sender", "in_reply_to"], validate_constraints=False
+        exclude=["channel", "sender_state", "sender_organisation", "sender", "in_reply_to"],
+        validate_constraints=False,
     )
     if not checked.idempotency_key:
         # No key, no unique constraint to collide with: no savepoint (two round trips) needed.
@@ -466,7 +507,12 @@ def _sent_record(message: Message, receipts: list[Receipt], checked: _Send) -> N
             "tlp": message.tlp,
             "instrument": message.instrument,
             "reply_deadline": iso_utc(message.reply_deadline),
-            "sender_state": checked.states[checked.actor.state_id].iso3,
+            "sender_state": (
+                checked.states[checked.sender_state_id].iso3
+                if checked.sender_state_id is not None
+                else None
+            ),
+            **_organisation_sender(checked),
             "sender_commitment": user_commitment(
                 salt=message.content_salt, role="sender", username=checked.actor.username
             ),
@@ -482,6 +528,14 @@ def _sent_record(message: Message, receipts: list[Receipt], checked: _Send) -> N
             },
         },
     )
+
+
+def _organisation_sender(checked: _Send) -> dict[str, Any]:
+    """A message an organisation sent names it (by id, like the channel's facts) on its SENT
+    entry; a state's message has no such key, as before (its entries are unchanged)."""
+    if checked.sender_organisation_id is None:
+        return {}
+    return {"sender_organisation": checked.sender_organisation_id}
 
 
 def _idempotent_replay(actor: Any, key: str, fingerprint: str) -> SendResult | None:
