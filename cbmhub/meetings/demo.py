@@ -179,7 +179,7 @@ def _circulate(officer: Any, cica: Any, note: Note) -> bool:
         pass
     reader = User.objects.filter(username="kaz-focal").first()
     message = note.circulated_message
-    if reader is not None and message is not None:
+    if reader is not None and reader.state_id is not None and message is not None:
         if message.receipts.filter(state_id=reader.state_id).exists():
             hotline_services.message_acknowledge(actor=reader, message=message)
     return True

@@ -178,7 +178,7 @@ def _sender_notices(
                 available_at=now,
             )
         ]
-    if message.sender_state_id is None:  # sent by the organisation: tell its secretariat
+    if message.sender_state is None:  # sent by the organisation: tell its secretariat
         return [
             Delivery(
                 kind=DeliveryKind.EMAIL,

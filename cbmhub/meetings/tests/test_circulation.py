@@ -45,6 +45,7 @@ def _deliver(message) -> None:
 def test_circulate_sends_one_message_with_every_pdf(issued, diplomatic, sam, alice, bob, carol):
     note = services.note_circulate(actor=sam, note=issued)
     message = note.circulated_message
+    assert message is not None
     assert Message.objects.count() == 1
     assert message.channel == diplomatic and message.kind == MessageKind.NOTE_VERBALE
     assert message.sender_organisation_id == note.organisation_id and message.sender == sam
@@ -71,8 +72,9 @@ def test_named_addressees_only_receive(series, diplomatic, sam, state_b, bob, ca
         versions=[services.VersionInput("en", "Text.", "original")],
     )
     note = services.note_issue(actor=SYSTEM, note=note)
-    note = services.note_circulate(actor=sam, note=note)
-    assert [r.state for r in note.circulated_message.receipts.all()] == [state_b]
+    message = services.note_circulate(actor=sam, note=note).circulated_message
+    assert message is not None
+    assert [r.state for r in message.receipts.all()] == [state_b]
 
 
 def issued_date():
@@ -87,6 +89,7 @@ def test_page_shows_delivered_and_acknowledged(issued, diplomatic, sam, alice, c
     response = client_for(sam).post(f"/meetings/notes/{issued.pk}/circulate/")
     assert response.status_code == 302
     message = Note.objects.get(pk=issued.pk).circulated_message
+    assert message is not None
     page = client_for(sam).get(f"/meetings/notes/{issued.pk}/")
     assert 'data-testid="circulate"' not in page.text  # circulated once
     assert page.text.count('data-testid="circulation-row"') == 3
