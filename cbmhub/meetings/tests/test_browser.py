@@ -145,7 +145,9 @@ def test_convene_nominate_outcome_and_note(
 
 
 @pytest.mark.skipif(not SHOTS, reason="screenshots only on request (CBMHUB_SHOTS_DIR)")
-def test_screenshots(browser_as, live_server, sam, alice, swg, soc, document, revision, note):
+def test_screenshots(
+    browser_as, live_server, sam, alice, anna, swg, soc, document, revision, note, diplomatic
+):
     """Not a check: saves what people see (CBMHUB_SHOTS_DIR=/some/dir)."""
     from .conftest import PARTS
 
@@ -172,7 +174,14 @@ def test_screenshots(browser_as, live_server, sam, alice, swg, soc, document, re
         actor=alice, meeting=meeting, state=alice.state, members=HEAD
     )
     services.delegation_accept(actor=SYSTEM, delegation=delegation)
-    services.note_issue(actor=SYSTEM, note=note)
+    note = services.note_issue(actor=SYSTEM, note=note)
+    message = services.note_circulate(actor=sam, note=note).circulated_message
+    assert message is not None
+    while worker.deliveries_process():
+        pass
+    from cbmhub.hotline import services as hotline_services
+
+    hotline_services.message_acknowledge(actor=anna, message=message)
     pages = {
         "list": "/meetings/",
         "meeting": f"/meetings/{meeting.pk}/",
@@ -182,11 +191,20 @@ def test_screenshots(browser_as, live_server, sam, alice, swg, soc, document, re
         "note": f"/meetings/notes/{note.pk}/",
         "document": f"/negotiations/documents/{document.pk}/",
     }
+    hotline_pages = {"inbox": "/hotline/", "hotline-message": f"/hotline/messages/{message.pk}/"}
     Path(SHOTS).mkdir(parents=True, exist_ok=True)
     for language in ("en", "ru"):
         for width in (1366, 390):
             page = browser_as(sam, language=language, width=width)
             for name, path in pages.items():
+                page.goto(f"{live_server.url}{path}")
+                page.screenshot(
+                    path=str(Path(SHOTS) / f"{name}-{language}-{width}.png"), full_page=True
+                )
+            page.context.close()
+            # What a member state's point of contact sees of the circulated note.
+            page = browser_as(anna, language=language, width=width)
+            for name, path in hotline_pages.items():
                 page.goto(f"{live_server.url}{path}")
                 page.screenshot(
                     path=str(Path(SHOTS) / f"{name}-{language}-{width}.png"), full_page=True
