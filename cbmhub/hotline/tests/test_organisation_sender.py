@@ -169,7 +169,18 @@ def test_pages_and_api_show_the_organisation(world, network, send, sam, bob, cli
     assert body["sender_state"] is None and body["sender_organisation"] == "CICA"
     assert body["kind"] == "note_verbale"
     secretariat = client_for(sam).get(f"/hotline/messages/{message.pk}/")
-    assert secretariat.status_code == 200
+    assert secretariat.status_code == 200 and "Text." in secretariat.text
+
+
+def test_others_do_not_see_it(world, network, send, sam, sara, olga, client_for, api_for):
+    message = _note(send, sam, network).message
+    for user in (sara, olga):  # another organisation's secretariat, an observer
+        assert client_for(user).get(f"/hotline/messages/{message.pk}/").status_code == 404
+        assert api_for(user).get(f"{URL}messages/{message.pk}/").status_code == 404
+        assert client_for(user).get(f"/hotline/channels/{network.pk}/record.json").status_code in (
+            403,
+            404,
+        )
 
 
 def test_api_send_by_the_secretariat_with_named_states(world, network, sam, sara, api_for):
