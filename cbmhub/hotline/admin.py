@@ -67,11 +67,21 @@ class MessageAdmin(ReadOnlyAdmin):
     # Deliberately no subject, body, attachments or sending account (see the module docstring;
     # the API withholds the sender from operators too), and no unsalted content hash: it would
     # let an operator test guesses of the content.
-    list_display = ["id", "channel", "sender_state", "kind", "priority", "tlp", "sent_at"]
+    list_display = [
+        "id",
+        "channel",
+        "sender_state",
+        "sender_organisation",
+        "kind",
+        "priority",
+        "tlp",
+        "sent_at",
+    ]
     list_filter = ["kind", "priority", "tlp"]
     readonly_fields = (
         "channel",
         "sender_state",
+        "sender_organisation",
         "kind",
         "priority",
         "tlp",

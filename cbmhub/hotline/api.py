@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import prefetch_related_objects
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -103,7 +104,17 @@ class MessageSerializer(serializers.ModelSerializer):
     (no salt) it is a plain SHA-256, shown to the readers of the content only."""
 
     channel_name = serializers.CharField(source="channel.name")
-    sender_state = serializers.CharField(source="sender_state.iso3")
+    sender_state = serializers.CharField(
+        source="sender_state.iso3",
+        allow_null=True,
+        help_text="ISO alpha-3 of the sending state; null when an organisation sent it.",
+    )
+    sender_organisation = serializers.CharField(
+        source="sender_organisation.acronym",
+        allow_null=True,
+        default=None,
+        help_text="Acronym of the organisation whose secretariat sent it; null for a state.",
+    )
     sender = serializers.CharField(source="sender.username", allow_null=True, default=None)
     subject = serializers.CharField(allow_null=True)
     body = serializers.CharField(allow_null=True)
@@ -129,6 +140,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "reply_deadline",
             "in_reply_to",
             "sender_state",
+            "sender_organisation",
             "sender",
             "sent_at",
             "content_sha256",
@@ -196,6 +208,13 @@ class SendSerializer(serializers.Serializer):
     )
     attachments = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, help_text="multipart only"
+    )
+    recipient_states = serializers.ListField(
+        child=serializers.CharField(max_length=3),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="ISO alpha-3 codes: send to these participants only (default: every other).",
     )
 
 
@@ -425,13 +444,29 @@ class MessageListView(APIView):
     def post(self, request: Request) -> Response:
         data = validated(SendSerializer, request)
         channel = selectors.access_channel(request.user, data.pop("channel"))
+        codes = data.pop("recipient_states", None)
         result = services.message_send(
             actor=request.user,
             channel=channel,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
+            recipient_states=None if codes is None else _states_named(codes),
             **data,
         )
         return _message_response(request, result)
+
+
+def _states_named(codes: list[str]) -> list[State]:
+    """The states of the ISO alpha-3 codes a send names, or a 400 naming the unknown ones."""
+    wanted = {code.upper() for code in codes}
+    states = list(State.objects.filter(iso3__in=wanted))
+    unknown = sorted(wanted - {s.iso3 for s in states})
+    if unknown:
+        raise services.HotlineError(
+            _("Unknown state code(s): %s.") % ", ".join(unknown),
+            code="invalid",
+            details=[{"field": "recipient_states", "message": ", ".join(unknown)}],
+        )
+    return states
 
 
 class MessageDetailView(APIView):

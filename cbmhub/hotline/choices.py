@@ -27,6 +27,8 @@ class MessageKind(models.TextChoices):
     RESPONSE = "response", _("Response")
     COMMUNICATION_CHECK = "communication_check", _("Communication check")
     FREE_TEXT = "free_text", _("Free text")
+    # A secretariat's note verbale circulated to the member states (the meetings app sends it).
+    NOTE_VERBALE = "note_verbale", _("Note verbale")
 
 
 # The headings a template pre-fills in the body, so that every request carries the same facts.
@@ -52,6 +54,7 @@ KIND_TEMPLATES: dict[str, list[StrOrPromise]] = {
     MessageKind.RESPONSE: [_("Answer"), _("Actions taken"), _("Follow-up")],
     MessageKind.COMMUNICATION_CHECK: [_("Please acknowledge receipt of this message.")],
     MessageKind.FREE_TEXT: [],
+    MessageKind.NOTE_VERBALE: [],
 }
 
 # A request expects a substantive reply even without an instrument's deadline.

@@ -4,6 +4,7 @@ reply tracking, the delivery outbox, communication checks, and the signed record
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -123,7 +124,20 @@ class Message(models.Model):
     CBM 3"), that instrument's reply deadline."""
 
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="messages")
-    sender_state = models.ForeignKey("directory.State", on_delete=models.PROTECT, related_name="+")
+    # Who the message is from: a state (its point of contact sent it) or, on a multilateral
+    # channel, the organisation itself (its secretariat sent it, e.g. a note verbale circulated
+    # to the member states). Exactly one of the two (DB check constraint).
+    sender_state = models.ForeignKey(
+        "directory.State", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sender_organisation = models.ForeignKey(
+        "directory.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Set when the organisation's secretariat sent the message (no sender state).",
+    )
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -166,11 +180,31 @@ class Message(models.Model):
                 condition=~Q(idempotency_key=""),
                 name="hotline_message_idempotency_key",
             ),
+            models.CheckConstraint(
+                name="hotline_message_one_sender",
+                condition=Q(sender_state__isnull=False, sender_organisation__isnull=True)
+                | Q(sender_state__isnull=True, sender_organisation__isnull=False),
+            ),
         ]
         indexes = [models.Index(fields=["channel", "-sent_at"], name="hotline_msg_channel")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_kind_display()} ({self.get_priority_display()})"
+
+    @property
+    def sender_party(self) -> Any:
+        """Who the message is from: the sender state, or the organisation whose secretariat
+        sent it (both have a ``name``; a state has ``iso3``, an organisation ``acronym``)."""
+        return self.sender_state if self.sender_state_id else self.sender_organisation
+
+    @property
+    def sender_code(self) -> str:
+        """The sender state's ISO alpha-3, or the sending organisation's acronym."""
+        if self.sender_state_id and self.sender_state is not None:
+            return self.sender_state.iso3
+        if self.sender_organisation is not None:
+            return self.sender_organisation.acronym
+        return ""
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -10,6 +10,8 @@ module either: the rules are about the models, not part of them.
 - Participants see the channel's messages in full; a secretariat officer sees their
   organisation's channels (a bilateral one as metadata only); an operator (superuser) sees
   every channel's metadata and no content; anyone else sees nothing.
+- A secretariat officer may send on their organisation's multilateral channels in the name of
+  the organisation (``may_send_as_organisation``): every member state (or those named) receives.
 - The system actor (``SYSTEM``) is what the worker, escalation and the check closer act as.
 """
 
@@ -155,6 +157,16 @@ def _channels_for_sending(user: object) -> list[Channel]:
             else c.organisation_id in organisations
         )
     ]
+
+
+def may_send_as_organisation(user: object, channel: Channel) -> bool:
+    """May `user` send on `channel` in the name of its organisation (no sender state)? Only a
+    secretariat officer of the channel's organisation, on a multilateral channel. A state's
+    point of contact sends for their state (channels_for_sending), never for an organisation;
+    an operator, an observer and another organisation's secretariat are refused."""
+    if roles.is_state_user(user) or channel.is_bilateral or channel.organisation_id is None:
+        return False
+    return roles.is_secretariat(user, channel.organisation_id)
 
 
 def may_send(user: object) -> bool:

@@ -282,9 +282,12 @@ def _message_problems(
         "priority": message.priority,
         "tlp": message.tlp,
         "instrument": message.instrument,
-        "sender_state": message.sender_state.iso3,
+        "sender_state": message.sender_state.iso3 if message.sender_state is not None else None,
         "in_reply_to": message.in_reply_to_id,
     }
+    if "sender_organisation" in data or message.sender_organisation_id is not None:
+        # A message its organisation's secretariat sent (no key on a state's entry).
+        actual["sender_organisation"] = message.sender_organisation_id
     if "content_commitment" in data:  # format 2
         actual["reply_deadline"] = iso_utc(message.reply_deadline)
         actual["sender_commitment"] = (

@@ -40,6 +40,7 @@ from cbmhub.directory.models import Membership, Organisation, PointOfContact, St
 from cbmhub.directory.selectors import participating_memberships, point_of_contact_list
 
 from . import permissions
+from .choices import Scope
 from .models import (
     Channel,
     CheckTarget,
@@ -119,7 +120,12 @@ def message_list(
     elif box == "out":
         messages = messages.filter(sender_state_id=state_id) if state_id else messages.none()
     return messages.select_related(
-        "channel", "channel__organisation", "sender_state", "sender", "in_reply_to"
+        "channel",
+        "channel__organisation",
+        "sender_state",
+        "sender_organisation",
+        "sender",
+        "in_reply_to",
     ).prefetch_related(
         Prefetch("receipts", queryset=Receipt.objects.select_related("state", "acknowledged_by"))
     )
@@ -589,4 +595,29 @@ def worker_alert(user: object, *, now: datetime | None = None) -> WorkerAlert | 
         last_beat=last_beat,
         last_error=failing.last_error if failing else "",
         last_error_at=failing.last_error_at if failing else None,
+    )
+
+
+def organisation_channel(*, organisation_id: int, level: str) -> Channel | None:
+    """The organisation's active multilateral channel at `level` (the oldest, when there are
+    several), on which its secretariat sends for it (another app's circulation: meetings'
+    notes verbales go on the diplomatic one); None when it has none."""
+    return (
+        Channel.objects.filter(
+            scope=Scope.MULTILATERAL, organisation_id=organisation_id, level=level, is_active=True
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def message_receipts(user: object, message_id: int) -> list[Receipt]:
+    """The receipts (delivered, acknowledged, replied per recipient state) of a message `user`
+    may see, in one query; empty when the user may not see the message."""
+    return list(
+        Receipt.objects.filter(
+            message_id=message_id, message__in=visible_messages(user).values("pk")
+        )
+        .select_related("state")
+        .order_by("state__name")
     )

@@ -119,7 +119,7 @@ def _email_text(delivery: Delivery) -> tuple[str, list[str]]:
     if delivery.purpose == DeliveryPurpose.UNREACHABLE:
         return _unreachable_text(message, _part(delivery, receipt, "receipt"), link)
     lines += [
-        _("From: %(state)s") % {"state": message.sender_state},
+        _("From: %(state)s") % {"state": message.sender_party},
         _("Channel: %(channel)s") % {"channel": message.channel},
     ]
     if message.instrument:
@@ -228,7 +228,10 @@ def webhook_payload(delivery: Delivery) -> dict[str, Any]:
         "kind": message.kind,
         "priority": message.priority,
         "tlp": message.tlp,
-        "sender_state": message.sender_state.iso3,
+        "sender_state": message.sender_state.iso3 if message.sender_state else None,
+        "sender_organisation": (
+            message.sender_organisation.acronym if message.sender_organisation else None
+        ),
         "recipient_state": receipt.state.iso3 if receipt else None,
         "sent_at": message.sent_at.isoformat(),
         "ack_due": receipt.ack_due_at.isoformat() if receipt and receipt.ack_due_at else None,

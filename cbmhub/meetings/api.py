@@ -194,7 +194,27 @@ class NoteSerializer(serializers.ModelSerializer):
             "addressees",
             "versions",
             "enclosures",
+            "circulated_message",
         ]
+        extra_kwargs = {
+            "circulated_message": {
+                "help_text": "The hotline message that circulated the note (null: not yet)."
+            }
+        }
+
+
+class CirculationReceiptSerializer(serializers.Serializer):
+    state = serializers.CharField(source="state.iso3", help_text="ISO alpha-3 of the addressee.")
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    acknowledged_at = serializers.DateTimeField(allow_null=True, help_text="Read (acknowledged).")
+    replied_at = serializers.DateTimeField(allow_null=True)
+    status = serializers.CharField(help_text="pending, delivered, acknowledged or replied.")
+
+
+class CirculationSerializer(serializers.Serializer):
+    note = serializers.IntegerField()
+    message = serializers.IntegerField(allow_null=True, help_text="The hotline message.")
+    receipts = CirculationReceiptSerializer(many=True)
 
 
 class StageSerializer(serializers.Serializer):
@@ -388,6 +408,42 @@ class NoteIssueView(APIView):
             raise Forbidden(_("Only the secretariat issues notes."))
         note = services.note_issue(actor=request.user, note=note)
         return Response(NoteSerializer(selectors.access_note(request.user, note.pk)).data)
+
+
+def _circulation(request: Request, note: Note) -> dict[str, Any]:
+    return {
+        "note": note.pk,
+        "message": note.circulated_message_id,
+        "receipts": CirculationReceiptSerializer(
+            selectors.note_circulation(request.user, note), many=True
+        ).data,
+    }
+
+
+class NoteCirculateView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="meetings_note_circulation",
+        summary="Where the note's circulation stands with each addressee (hotline receipts)",
+        responses={200: CirculationSerializer, **ERRORS},
+    )
+    def get(self, request: Request, note_id: int) -> Response:
+        note = selectors.access_note(request.user, note_id)
+        return Response(_circulation(request, note))
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="meetings_note_circulate",
+        summary="Circulate an issued note through the hotline (the organisation's secretariat)",
+        request=None,
+        responses={200: CirculationSerializer, **ERRORS},
+    )
+    def post(self, request: Request, note_id: int) -> Response:
+        note = selectors.access_note(request.user, note_id)
+        if not permissions.can_circulate(request.user, note):
+            raise Forbidden(_("Only the secretariat of the organisation circulates its notes."))
+        note = services.note_circulate(actor=request.user, note=note)
+        return Response(_circulation(request, note))
 
 
 class DocumentStageView(APIView):

@@ -25,6 +25,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("agenda/<int:item_id>/outcomes/", api.OutcomeAddView.as_view(), name="meetings-outcome"),
     path("notes/<int:note_id>/issue/", api.NoteIssueView.as_view(), name="meetings-note-issue"),
     path(
+        "notes/<int:note_id>/circulate/",
+        api.NoteCirculateView.as_view(),
+        name="meetings-note-circulate",
+    ),
+    path(
         "documents/<int:document_id>/stage/",
         api.DocumentStageView.as_view(),
         name="meetings-document-stage",

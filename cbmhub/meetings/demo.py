@@ -10,21 +10,28 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
 from cbmhub.accounts.models import User
 from cbmhub.core.roles import SYSTEM
+from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Body, State
 from cbmhub.directory.selectors import organisation_detail
+from cbmhub.hotline import selectors as hotline_selectors
+from cbmhub.hotline import services as hotline_services
+from cbmhub.hotline import worker as hotline_worker
+from cbmhub.hotline.choices import Scope
 from cbmhub.negotiations.models import Document
 
 from . import services
-from .models import Meeting, NoteSeries
+from .models import Meeting, Note, NoteSeries
 from .services import MemberInput, PartInput, VersionInput
 
 TITLE = "Special Working Group, spring session (demo)"
 DEMO_SYMBOL = "SWG/DEMO/2026/7"
+DIPLOMATIC_CHANNEL = "CICA diplomatic network"
 ASTANA = ZoneInfo("Asia/Almaty")
 
 EN = (
@@ -117,7 +124,7 @@ def _past_meeting(actor: Any, swg: Body, soc: Body, document: Document | None) -
     return meeting
 
 
-def _note(actor: Any, cica: Any, meeting: Meeting, document: Document | None) -> None:
+def _note(actor: Any, cica: Any, meeting: Meeting, document: Document | None) -> Note:
     series = NoteSeries.objects.filter(organisation=cica, pattern="SWG/OI/{n}").first()
     if series is None:
         series = services.series_create(
@@ -145,7 +152,37 @@ def _note(actor: Any, cica: Any, meeting: Meeting, document: Document | None) ->
             revision=document.revisions.order_by("-date", "-id").first(),
             pages=4,
         )
-    services.note_issue(actor=actor, note=note)
+    return services.note_issue(actor=actor, note=note)
+
+
+def _circulate(officer: Any, cica: Any, note: Note) -> bool:
+    """Circulate the demo note through the hotline on CICA's diplomatic network (opened here
+    when the hotline demo has none), deliver it to the inboxes and have Kazakhstan's focal
+    point acknowledge it: the note page shows one addressee that has read it, the others
+    delivered. Needs the demo's secretariat officer (the hotline sends in its name only)."""
+    if officer is None:
+        return False
+    channel = hotline_selectors.organisation_channel(
+        organisation_id=cica.pk, level=Level.DIPLOMATIC
+    )
+    if channel is None:
+        hotline_services.channel_create(
+            actor=officer,
+            name=DIPLOMATIC_CHANNEL,
+            scope=Scope.MULTILATERAL,
+            level=Level.DIPLOMATIC,
+            organisation=cica,
+        )
+    note = services.note_circulate(actor=officer, note=note)
+    dummy = get_connection("django.core.mail.backends.dummy.EmailBackend")
+    while hotline_worker.deliveries_process(batch=100, connection=dummy):
+        pass
+    reader = User.objects.filter(username="kaz-focal").first()
+    message = note.circulated_message
+    if reader is not None and reader.state_id is not None and message is not None:
+        if message.receipts.filter(state_id=reader.state_id).exists():
+            hotline_services.message_acknowledge(actor=reader, message=message)
+    return True
 
 
 def _upcoming(actor: Any, swg: Body, soc: Body) -> None:
@@ -197,7 +234,13 @@ def load(*, stdout: Any = None) -> dict[str, int]:
         return {}
     document = Document.objects.filter(organisation=cica, symbol=DEMO_SYMBOL).first()
     meeting = _past_meeting(actor, swg, soc, document)
-    _note(actor, cica, meeting, document)
+    note = _note(actor, cica, meeting, document)
+    circulated = _circulate(officer, cica, note)
     _upcoming(actor, swg, soc)
-    _say(stdout, "meetings demo: a past SWG meeting, a note in three languages, 3 upcoming")
+    _say(
+        stdout,
+        "meetings demo: a past SWG meeting, a note in three languages"
+        + (" (circulated through the hotline)" if circulated else "")
+        + ", 3 upcoming",
+    )
     return {"meetings": 4, "notes": 1}

@@ -268,6 +268,16 @@ class Note(TimeStampedModel):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Circulation (note_circulate): the one hotline message that carried the note to the
+    # addressees' diplomatic points of contact; its receipts are the delivery and read receipts.
+    circulated_message = models.OneToOneField(
+        "hotline.Message",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="circulated_note",
+        editable=False,
+    )
 
     class Meta:
         ordering = ["-date", "-number", "-id"]

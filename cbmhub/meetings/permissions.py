@@ -8,7 +8,8 @@
   delegations, observers and guests): the organisation's secretariat, operators, ``SYSTEM``.
 - **Nominate** a state's delegation: that state's focal point (for a meeting it sees), or the
   secretariat on its behalf. Another state's focal point never.
-- **Notes**: only the secretariat writes and issues them; a state sees an issued note
+- **Notes**: only the secretariat writes and issues them, and circulates them (its own
+  organisation's officers only: not operators); a state sees an issued note
   addressed to it (to all member states, or to it by name).
 """
 
@@ -81,6 +82,12 @@ def can_nominate(actor: Any, meeting: Meeting, state_id: int | None) -> bool:
     if can_manage(actor, meeting.organisation_id):
         return True
     return state_id is not None and roles.is_focal_point(actor, state_id)
+
+
+def can_circulate(actor: Any, note: Note) -> bool:
+    """Circulate a note through the hotline: only the secretariat of its organisation (the
+    hotline lets an organisation's officers, and nobody else, send in its name)."""
+    return roles.is_secretariat(actor, note.organisation_id)
 
 
 def note_filter(user: Any) -> Q:

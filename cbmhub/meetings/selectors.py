@@ -15,6 +15,8 @@ from cbmhub.core import roles
 from cbmhub.core.alignment import AlignItem, align
 from cbmhub.core.selectors import int_or_404
 from cbmhub.directory.models import Body, Organisation
+from cbmhub.hotline import selectors as hotline_selectors
+from cbmhub.hotline.models import Receipt
 from cbmhub.negotiations.models import Document
 
 from .choices import Effect
@@ -299,3 +301,12 @@ def aligned_versions(versions: list[Any]) -> list[AlignedRow] | None:
 def _extra_row(languages: list[str], column: int, text: str) -> AlignedRow:
     cells = [AlignedCell(lang, text if n == column else "") for n, lang in enumerate(languages)]
     return AlignedRow(cells, "extra")
+
+
+def note_circulation(user: Any, note: Note) -> list[Receipt]:
+    """Where the note's circulation stands with each addressee state — delivered, acknowledged
+    (read), replied — from the hotline's receipts of the message that carried it, as the hotline
+    lets `user` see them (its own rules: none when the user may not see that message)."""
+    if note.circulated_message_id is None:
+        return []
+    return hotline_selectors.message_receipts(user, note.circulated_message_id)

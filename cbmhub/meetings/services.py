@@ -17,6 +17,7 @@ from datetime import date as Date
 from datetime import datetime
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Max
@@ -25,8 +26,12 @@ from django.utils.translation import gettext as _
 
 from cbmhub.core import roles
 from cbmhub.core.errors import DomainError, Forbidden, full_clean_or_raise
-from cbmhub.directory.choices import BodyKind
+from cbmhub.core.publishing import render_pdf
+from cbmhub.directory.choices import BodyKind, Level
 from cbmhub.directory.models import Body, Organisation, State
+from cbmhub.hotline import selectors as hotline_selectors
+from cbmhub.hotline import services as hotline_services
+from cbmhub.hotline.choices import MessageKind, Priority
 from cbmhub.negotiations import services as negotiation_services
 from cbmhub.negotiations.choices import RevisionKind
 from cbmhub.negotiations.models import Document, Negotiation, Revision
@@ -60,6 +65,7 @@ from .models import (
     Outcome,
     Participant,
 )
+from .notes import note_publication
 
 MAX_PARTS = 20
 MAX_MEMBERS = 100
@@ -737,6 +743,90 @@ def note_issue(*, actor: Any, note: Note) -> Note:
     note.issued_at = timezone.now()
     note.issued_by = roles.user_or_none(actor)
     note.save(update_fields=["number", "symbol", "status", "issued_at", "issued_by", "updated_at"])
+    return note
+
+
+# --- circulation through the hotline -----------------------------------------------------
+
+
+def _check_circulation(actor: Any, note: Note) -> None:
+    """Who may circulate a note, and which notes: the secretariat of the note's organisation
+    (it sends on the hotline for the organisation: operators and the system do not), an issued
+    note not circulated yet."""
+    _require_actor(actor)
+    if not permissions.can_circulate(actor, note):
+        raise Forbidden(_("Only the secretariat of the organisation circulates its notes."))
+    if note.status != NoteStatus.ISSUED:
+        raise MeetingsError(_("Issue the note before circulating it."), field="status")
+    if note.circulated_message_id is not None:
+        raise MeetingsError(
+            _("This note was already circulated (hotline message #%(id)d).")
+            % {"id": note.circulated_message_id},
+            code="already_circulated",
+        )
+
+
+def _circulation_files(note: Note) -> list[SimpleUploadedFile]:
+    """The note's PDF in every language version, the original first."""
+    versions = sorted(note.versions.all(), key=lambda v: (v.status != "original", v.language))
+    name = (note.symbol or f"note-{note.pk}").replace("/", "-")
+    files = []
+    for version in versions:
+        stored = NoteFormula.objects.filter(
+            organisation_id=note.organisation_id, language=version.language
+        ).first()
+        data = render_pdf(note_publication(note, version, stored))
+        files.append(
+            SimpleUploadedFile(
+                f"{name}-{version.language}.pdf", data, content_type="application/pdf"
+            )
+        )
+    return files
+
+
+def note_circulate(*, actor: Any, note: Note, now: datetime | None = None) -> Note:
+    """Circulate an issued note to its addressees' diplomatic points of contact: ONE hotline
+    message of kind note verbale, sent by the organisation (its secretariat, ``actor``) on the
+    organisation's diplomatic-level multilateral channel, to every member state or to the
+    named states only, with the note's PDF in every language version attached. The hotline
+    does the rest — receipts, outbox (in-app inbox, e-mail, webhooks), escalation, the signed
+    record —, and the note keeps the message: its receipts are the note's delivery and read
+    (acknowledgement) receipts. A retry sends nothing twice (the hotline's idempotency key)."""
+    _check_circulation(actor, note)
+    channel = hotline_selectors.organisation_channel(
+        organisation_id=note.organisation_id, level=Level.DIPLOMATIC
+    )
+    if channel is None:
+        raise MeetingsError(
+            _(
+                "%(organisation)s has no active diplomatic-level multilateral hotline channel: "
+                "open one in the hotline first."
+            )
+            % {"organisation": note.organisation.acronym},
+            code="no_channel",
+            field="channel",
+        )
+    files = _circulation_files(note)  # rendered before any lock is taken
+    original = next((v for v in note.versions.all() if v.status == "original"), None)
+    with transaction.atomic():
+        note = Note.objects.select_for_update().select_related("organisation").get(pk=note.pk)
+        _check_circulation(actor, note)
+        named = note.addressees == Addressees.NAMED
+        result = hotline_services.message_send(
+            actor=actor,
+            channel=channel,
+            kind=MessageKind.NOTE_VERBALE,
+            priority=Priority.ROUTINE,
+            subject=f"{note.symbol} · {note.subject}"[:200],
+            body=original.body if original is not None else note.subject,
+            language=original.language if original is not None else "en",
+            attachments=files,
+            recipient_states=list(note.states.all()) if named else None,
+            idempotency_key=f"meetings-note-{note.pk}",
+            now=now,
+        )
+        note.circulated_message = result.message
+        note.save(update_fields=["circulated_message", "updated_at"])
     return note
 
 

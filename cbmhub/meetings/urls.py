@@ -37,6 +37,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notes/formulas/", views.formulas, name="formulas"),
     path("notes/<int:note_id>/", views.note_detail, name="note"),
     path("notes/<int:note_id>/issue/", views.note_issue, name="note_issue"),
+    path("notes/<int:note_id>/circulate/", views.note_circulate, name="note_circulate"),
     path("notes/<int:note_id>/versions/", views.note_version, name="note_version"),
     path("notes/<int:note_id>/enclosures/", views.note_enclosure, name="note_enclosure"),
     path("notes/<int:note_id>/<str:language>.<str:ext>", views.note_file, name="note_file"),

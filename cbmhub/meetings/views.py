@@ -531,6 +531,12 @@ def _note_context(request: HttpRequest, note: Note, **forms: Any) -> dict[str, A
         "aligned": selectors.aligned_versions(versions),
         "manage": manage,
         "draft": note.status == "draft",
+        "may_circulate": (
+            permissions.can_circulate(request.user, note)
+            and note.status == "issued"
+            and note.circulated_message_id is None
+        ),
+        "circulation": selectors.note_circulation(request.user, note),
         **forms,
     }
     if manage and note.status == "draft":
@@ -567,6 +573,25 @@ def note_issue(request: HttpRequest, note_id: int) -> HttpResponse:
         flash.error(request, error.message)
     else:
         flash.success(request, _("Issued as %(symbol)s.") % {"symbol": note.symbol})
+    return redirect("meetings:note", note.pk)
+
+
+@login_required
+@require_POST
+def note_circulate(request: HttpRequest, note_id: int) -> HttpResponse:
+    """Circulate the note to its addressees through the hotline (the secretariat)."""
+    note = selectors.access_note(request.user, note_id)
+    if not permissions.can_circulate(request.user, note):
+        raise Forbidden(_("Only the secretariat of the organisation circulates its notes."))
+    try:
+        note = services.note_circulate(actor=request.user, note=note)
+    except DomainError as error:
+        flash.error(request, error.message)
+    else:
+        flash.success(
+            request,
+            _("Circulated to the addressees' diplomatic points of contact through the hotline."),
+        )
     return redirect("meetings:note", note.pk)
 
 

@@ -178,6 +178,18 @@ def _sender_notices(
                 available_at=now,
             )
         ]
+    if message.sender_state is None:  # sent by the organisation: tell its secretariat
+        return [
+            Delivery(
+                kind=DeliveryKind.EMAIL,
+                purpose=DeliveryPurpose.SENDER_NOTICE,
+                message=message,
+                receipt=receipt,
+                address=address,
+                available_at=now,
+            )
+            for address in _officer_addresses(message.sender_organisation_id)
+        ]
     return _email_deliveries(
         points_of_contact_for(
             state=message.sender_state, level=channel.level, organisation=channel.organisation
@@ -187,6 +199,15 @@ def _sender_notices(
         message=message,
         receipt=receipt,
     )
+
+
+def _officer_addresses(organisation_id: int | None) -> list[str]:
+    """The e-mail addresses of an organisation's active secretariat officers."""
+    if organisation_id is None:
+        return []
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    officers = users.filter(role="secretariat", organisation_id=organisation_id)
+    return sorted(set(officers.values_list("email", flat=True)))
 
 
 def _unreachable_alerts(

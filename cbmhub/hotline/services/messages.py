@@ -29,7 +29,7 @@ from ..choices import (
     Tlp,
 )
 from ..models import Attachment, Channel, Delivery, Message, Receipt
-from ..permissions import participant_state_ids
+from ..permissions import may_send_as_organisation, participant_state_ids
 from .common import (
     HotlineError,
     IdempotencyConflict,
@@ -113,7 +113,10 @@ class _Send:
     states: dict[int, State]
     recipients: list[State]
     now: datetime
-    sender_state_id: int
+    # The sender: a state (the actor's, or the one an exercise run sends for), or (a secretariat
+    # sending for its organisation) no state and the channel's organisation.
+    sender_state_id: int | None = None
+    sender_organisation_id: int | None = None
     is_exercise: bool = False
     escalate: bool = True
 
@@ -134,12 +137,19 @@ def message_send(
     attachments: Sequence[Any] = (),
     in_reply_to: Message | None = None,
     idempotency_key: str = "",
+    recipient_states: Sequence[State] | None = None,
     now: datetime | None = None,
     is_exercise: bool = False,
     sender_state: State | None = None,
     escalate: bool = True,
 ) -> SendResult:
-    """Send a message from the user's state on `channel`.
+    """Send a message from the user's state on `channel` — or, from a secretariat officer of
+    a multilateral channel's organisation (``permissions.may_send_as_organisation``), from the
+    organisation itself (``sender_organisation``, no sender state): every member state receives
+    it like any message (receipts, outbox, escalation, acknowledgement, reply).
+
+    ``recipient_states`` narrows the recipients to those states (each must take part in the
+    channel and not be the sender); None (the default) sends to every other participant.
 
     Creates the message, one receipt per recipient state (bilateral: the other state;
     multilateral: every other current member) with acknowledgement and reply deadlines from the
@@ -173,8 +183,9 @@ def message_send(
         attachments=attachments,
         in_reply_to=in_reply_to,
         idempotency_key=idempotency_key,
+        recipient_states=recipient_states,
         now=_now(now),
-        sender_state_id=_sender_state_id(actor, sender_state, is_exercise, in_reply_to),
+        **_sender(actor, channel, sender_state, is_exercise, in_reply_to),
         is_exercise=is_exercise,
         escalate=escalate,
     )
@@ -190,7 +201,10 @@ def message_send(
     _sent_record(message, receipts, checked)
     if checked.original_receipt is not None:
         _mark_replied(checked.original_receipt, reply=message, actor=actor, now=checked.now)
-    message.sender_state = checked.states[checked.sender_state_id]  # as a read would give it
+    if checked.sender_state_id is not None:
+        message.sender_state = checked.states[checked.sender_state_id]  # as a read would give it
+    else:
+        message.sender_organisation = channel.organisation
     return SendResult(message=message, created=True, receipts=receipts, attachments=attachments)
 
 
@@ -207,7 +221,9 @@ def _send_check(
     in_reply_to: Message | None,
     attachments: Sequence[Any],
     now: datetime,
-    sender_state_id: int,
+    sender_state_id: int | None,
+    sender_organisation_id: int | None,
+    recipient_states: Sequence[State] | None = None,
     **fields: Any,
 ) -> _Send | SendResult:
     """Every refusal of a send, in the order a caller meets them, and its locks (the answered
@@ -216,8 +232,11 @@ def _send_check(
     if not channel.is_active:
         raise HotlineError(_("This channel is closed."), code="channel_closed")
     participants = participant_state_ids(channel)  # read once: the recipients are these
-    if sender_state_id not in participants:
+    as_organisation = sender_organisation_id is not None
+    if not as_organisation and sender_state_id not in participants:
         raise PermissionDenied(_("Your state does not take part in this channel."))
+    if as_organisation and in_reply_to is not None:
+        raise PermissionDenied(_("Only a recipient state may answer this message."))
     _check_fields(fields)
     subject, body = (subject or "").strip(), (body or "").strip()
     if fields["is_exercise"] and subject and body:
@@ -225,12 +244,13 @@ def _send_check(
     _check_text(subject=subject, body=body, idempotency_key=idempotency_key)
     original_receipt = _check_reply(actor, channel, fields["kind"], in_reply_to)
     files = _read_attachments(attachments)
-    fingerprint = _fingerprint(channel, subject, body, files, in_reply_to, fields)
+    named = None if recipient_states is None else sorted({s.pk for s in recipient_states})
+    fingerprint = _fingerprint(channel, subject, body, files, in_reply_to, fields, named)
     if idempotency_key:
         replay = _idempotent_replay(actor, idempotency_key, fingerprint)
         if replay:
             return replay
-    states, recipients = _recipients(sender_state_id, participants, in_reply_to)
+    states, recipients = _recipients(sender_state_id, participants, in_reply_to, named)
     return _Send(
         actor=actor,
         channel=channel,
@@ -245,8 +265,26 @@ def _send_check(
         recipients=recipients,
         now=now,
         sender_state_id=sender_state_id,
+        sender_organisation_id=sender_organisation_id,
         **fields,
     )
+
+
+def _sender(
+    actor: Any,
+    channel: Channel,
+    sender_state: State | None,
+    is_exercise: bool,
+    in_reply_to: Message | None,
+) -> dict[str, int | None]:
+    """Who sends: ``sender_state_id`` (a state) or ``sender_organisation_id`` (a secretariat
+    officer of the channel's organisation, ``permissions.may_send_as_organisation``)."""
+    if sender_state is None and may_send_as_organisation(actor, channel):
+        return {"sender_state_id": None, "sender_organisation_id": channel.organisation_id}
+    return {
+        "sender_state_id": _sender_state_id(actor, sender_state, is_exercise, in_reply_to),
+        "sender_organisation_id": None,
+    }
 
 
 def _sender_state_id(
@@ -322,6 +360,7 @@ def _fingerprint(
     files: list[_File],
     in_reply_to: Message | None,
     fields: dict[str, Any],
+    named: list[int] | None = None,
 ) -> str:
     """What makes two requests the same request (an Idempotency-Key retry). Unsalted: two
     identical requests must give the same fingerprint. Never shown."""
@@ -331,37 +370,51 @@ def _fingerprint(
         language=fields["language"],
         attachment_hashes=[f.sha256 for f in files],
     )
-    return chain.sha256_hex(
-        chain.canonical_json(
-            {
-                "channel": channel.pk,
-                "kind": fields["kind"],
-                "priority": fields["priority"],
-                "content": content_sha256,
-                "tlp": fields["tlp"],
-                "instrument": fields["instrument"],
-                "reply_deadline": iso_utc(fields["reply_deadline"]),
-                "in_reply_to": in_reply_to.pk if in_reply_to else None,
-            }
-        )
-    )
+    request: dict[str, Any] = {
+        "channel": channel.pk,
+        "kind": fields["kind"],
+        "priority": fields["priority"],
+        "content": content_sha256,
+        "tlp": fields["tlp"],
+        "instrument": fields["instrument"],
+        "reply_deadline": iso_utc(fields["reply_deadline"]),
+        "in_reply_to": in_reply_to.pk if in_reply_to else None,
+    }
+    if named is not None:  # only when narrowed: earlier requests keep their fingerprint
+        request["recipient_states"] = named
+    return chain.sha256_hex(chain.canonical_json(request))
 
 
 def _recipients(
-    sender_state_id: int, participants: set[int], in_reply_to: Message | None
+    sender_state_id: int | None,
+    participants: set[int],
+    in_reply_to: Message | None,
+    named: list[int] | None = None,
 ) -> tuple[dict[int, State], list[State]]:
     """The recipient states and the sender's own state (its code goes on the record), read in
-    one query: every state read by id, and the recipients among them."""
+    one query: every state read by id, and the recipients among them. A reply to a message an
+    organisation sent goes to that organisation (its secretariat reads the channel): no
+    recipient state, no receipt."""
+    to_organisation = in_reply_to is not None and in_reply_to.sender_state_id is None
+    wanted: set[int]
     if in_reply_to is not None:
-        wanted = {in_reply_to.sender_state_id}
+        wanted = {in_reply_to.sender_state_id} if in_reply_to.sender_state_id else set()
     else:
         wanted = participants - {sender_state_id}
-    states = {
-        state.pk: state
-        for state in State.objects.filter(pk__in=wanted | {sender_state_id}).order_by("name")
-    }
+        if named is not None:
+            outside = set(named) - wanted
+            if not named or outside:
+                raise _invalid(
+                    "recipient_states",
+                    _("Every recipient state must take part in this channel (and not send).")
+                    if outside
+                    else _("No recipient state is named."),
+                )
+            wanted = set(named)
+    read = wanted | {sender_state_id} if sender_state_id is not None else wanted
+    states = {state.pk: state for state in State.objects.filter(pk__in=read).order_by("name")}
     recipients = [state for pk, state in states.items() if pk in wanted]
-    if not recipients:
+    if not recipients and not to_organisation:
         raise HotlineError(
             _("This channel has no other participant to send to."), code="no_recipients"
         )
@@ -378,6 +431,7 @@ def _message_save(checked: _Send) -> SendResult:
     message = Message(
         channel=checked.channel,
         sender_state_id=checked.sender_state_id,
+        sender_organisation_id=checked.sender_organisation_id,
         sender=roles.user_or_none(checked.actor),
         kind=checked.kind,
         priority=checked.priority,
@@ -398,7 +452,8 @@ def _message_save(checked: _Send) -> SendResult:
     # Foreign keys are objects checked above, and the idempotency constraint is enforced by the
     # database below (a check here would race), so full_clean validates the values only.
     message.full_clean(
-        exclude=["channel", "sender_state", "sender", "in_reply_to"], validate_constraints=False
+        exclude=["channel", "sender_state", "sender_organisation", "sender", "in_reply_to"],
+        validate_constraints=False,
     )
     if not checked.idempotency_key:
         # No key, no unique constraint to collide with: no savepoint (two round trips) needed.
@@ -514,7 +569,12 @@ def _sent_record(message: Message, receipts: list[Receipt], checked: _Send) -> N
             "tlp": message.tlp,
             "instrument": message.instrument,
             "reply_deadline": iso_utc(message.reply_deadline),
-            "sender_state": checked.states[checked.sender_state_id].iso3,
+            "sender_state": (
+                checked.states[checked.sender_state_id].iso3
+                if checked.sender_state_id is not None
+                else None
+            ),
+            **_organisation_sender(checked),
             "sender_commitment": user_commitment(
                 salt=message.content_salt,
                 role="sender",
@@ -533,6 +593,14 @@ def _sent_record(message: Message, receipts: list[Receipt], checked: _Send) -> N
             **exercise,
         },
     )
+
+
+def _organisation_sender(checked: _Send) -> dict[str, Any]:
+    """A message an organisation sent names it (by id, like the channel's facts) on its SENT
+    entry; a state's message has no such key, as before (its entries are unchanged)."""
+    if checked.sender_organisation_id is None:
+        return {}
+    return {"sender_organisation": checked.sender_organisation_id}
 
 
 def _idempotent_replay(actor: Any, key: str, fingerprint: str) -> SendResult | None:

@@ -180,6 +180,7 @@ def deliveries_claim(
         .select_related(
             "message__channel",
             "message__sender_state",
+            "message__sender_organisation",
             "receipt__state",
             "check_target__communication_check__organisation",
             "webhook",

@@ -1,7 +1,9 @@
 """In real Chromium: the secretariat convenes a meeting whose agenda links a negotiation
 document, a focal point nominates a delegation, the secretariat accepts it and records an
 outcome that moves the document to the SOC, then issues a numbered note with an English and a
-Russian version; a point of contact of a member state finds the note and opens it.
+Russian version; a point of contact of a member state finds the note and opens it, the
+secretariat circulates it through the hotline, and that point of contact receives it in the
+hotline inbox, opens and acknowledges it.
 
 With CBMHUB_SHOTS_DIR set, a second test saves the meetings pages (en and ru, 1366 and 390 px
 wide) there."""
@@ -15,6 +17,9 @@ import pytest
 from playwright.sync_api import expect
 
 from cbmhub.core.roles import SYSTEM
+from cbmhub.hotline import worker
+from cbmhub.hotline.choices import Scope
+from cbmhub.hotline.models import Channel
 from cbmhub.meetings import services
 
 from .conftest import HEAD
@@ -23,8 +28,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("CBMHUB_SHOTS_DIR", "")
 
 
+@pytest.fixture
+def diplomatic(cica):
+    return Channel.objects.create(
+        name="CICA diplomatic network",
+        scope=Scope.MULTILATERAL,
+        level="diplomatic",
+        organisation=cica,
+    )
+
+
 def test_convene_nominate_outcome_and_note(
-    browser_as, live_server, sam, alice, anna, swg, soc, document, revision, series
+    browser_as, live_server, sam, alice, anna, swg, soc, document, revision, series, diplomatic
 ):
     page = browser_as(sam)
     page.goto(f"{live_server.url}/meetings/")
@@ -102,9 +117,37 @@ def test_convene_nominate_outcome_and_note(
         poc.get_by_test_id("pdf-ru").click()
     assert download.value.suggested_filename == "SWG-OI-1262-ru.pdf"
 
+    # The secretariat circulates it through the hotline (CICA's diplomatic channel); the
+    # worker delivers it to the inboxes.
+    page.get_by_test_id("circulate").click()
+    expect(page.get_by_test_id("circulation-row")).to_have_count(3)
+    while worker.deliveries_process():
+        pass
+
+    # State A's point of contact receives it in the hotline inbox, from CICA, opens it with
+    # both PDFs and acknowledges it; the note page then shows it read by state A.
+    poc.goto(f"{live_server.url}/hotline/")
+    row = poc.get_by_test_id("inbox-row").filter(has_text="SWG/OI/1262")
+    expect(row.get_by_test_id("sender-organisation")).to_have_text("CICA")
+    row.get_by_test_id("message-link").click()
+    expect(poc.get_by_test_id("sender-organisation")).to_contain_text("CICA")
+    expect(poc.get_by_test_id("body")).to_contain_text("The SWG recommended the statement")
+    expect(poc.get_by_role("link", name="SWG-OI-1262-ru.pdf")).to_be_visible()
+    expect(poc.get_by_role("link", name="SWG-OI-1262-en.pdf")).to_be_visible()
+    poc.get_by_test_id("acknowledge").click()
+    expect(poc.get_by_test_id("acknowledge")).to_have_count(0)
+    page.reload()
+    expect(
+        page.get_by_test_id("circulation-row")
+        .filter(has_text=anna.state.name)
+        .get_by_test_id("acknowledged")
+    ).to_contain_text("UTC")
+
 
 @pytest.mark.skipif(not SHOTS, reason="screenshots only on request (CBMHUB_SHOTS_DIR)")
-def test_screenshots(browser_as, live_server, sam, alice, swg, soc, document, revision, note):
+def test_screenshots(
+    browser_as, live_server, sam, alice, anna, swg, soc, document, revision, note, diplomatic
+):
     """Not a check: saves what people see (CBMHUB_SHOTS_DIR=/some/dir)."""
     from .conftest import PARTS
 
@@ -131,7 +174,14 @@ def test_screenshots(browser_as, live_server, sam, alice, swg, soc, document, re
         actor=alice, meeting=meeting, state=alice.state, members=HEAD
     )
     services.delegation_accept(actor=SYSTEM, delegation=delegation)
-    services.note_issue(actor=SYSTEM, note=note)
+    note = services.note_issue(actor=SYSTEM, note=note)
+    message = services.note_circulate(actor=sam, note=note).circulated_message
+    assert message is not None
+    while worker.deliveries_process():
+        pass
+    from cbmhub.hotline import services as hotline_services
+
+    hotline_services.message_acknowledge(actor=anna, message=message)
     pages = {
         "list": "/meetings/",
         "meeting": f"/meetings/{meeting.pk}/",
@@ -141,11 +191,20 @@ def test_screenshots(browser_as, live_server, sam, alice, swg, soc, document, re
         "note": f"/meetings/notes/{note.pk}/",
         "document": f"/negotiations/documents/{document.pk}/",
     }
+    hotline_pages = {"inbox": "/hotline/", "hotline-message": f"/hotline/messages/{message.pk}/"}
     Path(SHOTS).mkdir(parents=True, exist_ok=True)
     for language in ("en", "ru"):
         for width in (1366, 390):
             page = browser_as(sam, language=language, width=width)
             for name, path in pages.items():
+                page.goto(f"{live_server.url}{path}")
+                page.screenshot(
+                    path=str(Path(SHOTS) / f"{name}-{language}-{width}.png"), full_page=True
+                )
+            page.context.close()
+            # What a member state's point of contact sees of the circulated note.
+            page = browser_as(anna, language=language, width=width)
+            for name, path in hotline_pages.items():
                 page.goto(f"{live_server.url}{path}")
                 page.screenshot(
                     path=str(Path(SHOTS) / f"{name}-{language}-{width}.png"), full_page=True

@@ -34,5 +34,18 @@ def test_demo_loads_once():
         .filter(restricted=True)
         .exists()
     )
+    # Circulated through the hotline: delivered to every member state, read by Kazakhstan.
+    message = note.circulated_message
+    assert message is not None and message.kind == "note_verbale"
+    assert (
+        message.attachments.count() == 3 and message.sender_organisation_id == note.organisation_id
+    )
+    receipts = selectors.note_circulation(user, note)
+    assert receipts and all(r.delivered_at for r in receipts)
+    assert [r.state.iso3 for r in receipts if r.acknowledged_at] == ["KAZ"]
+    from cbmhub.hotline import record
+
+    assert record.record_verify(message.channel).ok
     call_command("demo", stdout=StringIO())
     assert Meeting.objects.count() == meetings and Note.objects.count() == 1
+    assert Note.objects.get().circulated_message_id == message.pk
