@@ -17,6 +17,7 @@ from cbmhub.accounts.models import User
 from cbmhub.core.roles import SYSTEM
 from cbmhub.directory.models import Body, State
 from cbmhub.directory.selectors import organisation_detail
+from cbmhub.measures.models import Plan
 from cbmhub.negotiations.models import Document
 
 from . import services
@@ -92,6 +93,20 @@ def _past_meeting(actor: Any, swg: Body, soc: Body, document: Document | None) -
             wording="The SWG agreed the draft (Rev.2) and recommended its approval by the SOC.",
             effect="recommend_approval",
             target_body=soc,
+        )
+    # The measures demo (run before this one) has a plan of implementation of measure 2.1.
+    plan = (
+        Plan.objects.filter(measure__catalogue__organisation_id=meeting.organisation_id)
+        .select_related("measure__catalogue")
+        .order_by("id")
+        .first()
+    )
+    if plan is not None:
+        services.agenda_item_add(
+            actor=actor,
+            meeting=meeting,
+            title=f"Implementation of measure {plan.measure.code}: {plan.title}",
+            plan=plan,
         )
     for iso3, head in (("KAZ", "Aidos Bekov"), ("MNG", "Bataa Dorj")):
         state = State.objects.filter(iso3=iso3).first()
