@@ -1,8 +1,9 @@
 """Demo meetings: a past SWG meeting (two days in Astana, one online) whose recommendation
-moves the demo negotiation document to the SOC, a note SWG/OI/… in English, Russian and Kazakh
+moves the demo negotiation document to the SOC and whose agenda discusses the measures demo's
+plan of implementation, a note SWG/OI/… in English, Russian and Kazakh
 forwarding it, and upcoming meetings (the SOC, the next SWG, a KAZ–MNG consultation only those
 two states see). Idempotent: nothing is added when the demo meeting exists. Runs after the
-directory, accounts and negotiations demos, through the services."""
+directory, accounts, negotiations and measures demos, through the services."""
 
 from __future__ import annotations
 

@@ -264,19 +264,21 @@ def _check_subject(
         raise MeetingsError(_("The revision is not one of the document's."), field="revision")
     if plan is not None and measure is not None and plan.measure_id != measure.pk:
         raise MeetingsError(_("The plan is not one of the measure's."), field="plan")
-    owners: list[tuple[str, Any]] = [
-        ("document", document and document.organisation_id),
-        ("note", note and note.organisation_id),
-        # A plan belongs to its measure's organisation, a measure to its catalogue's. The plan
-        # first: a measure taken from the plan must not be blamed for it.
-        ("plan", plan and plan.measure.catalogue.organisation_id),
-        ("measure", measure and measure.catalogue.organisation_id),
-    ]
-    for name, organisation_id in owners:
-        if organisation_id is not None and organisation_id != meeting.organisation_id:
+    for name, obj in (("document", document), ("note", note)):
+        if obj is not None and obj.organisation_id != meeting.organisation_id:
             raise MeetingsError(
                 _("The %(what)s belongs to another organisation.") % {"what": name}, field=name
             )
+    # A plan belongs to its measure's organisation, a measure to its catalogue's. The plan
+    # first: a measure taken from the plan must not be blamed for it.
+    if plan is not None and plan.measure.catalogue.organisation_id != meeting.organisation_id:
+        raise MeetingsError(
+            _("The plan is of a measure of another organisation's catalogue."), field="plan"
+        )
+    if measure is not None and measure.catalogue.organisation_id != meeting.organisation_id:
+        raise MeetingsError(
+            _("The measure is of another organisation's catalogue."), field="measure"
+        )
 
 
 @transaction.atomic

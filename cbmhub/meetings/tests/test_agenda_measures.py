@@ -15,10 +15,10 @@ from django.urls import reverse
 
 from cbmhub.core.errors import Forbidden
 from cbmhub.core.roles import SYSTEM
+from cbmhub.measures import services as measures
 from cbmhub.meetings import services
 from cbmhub.meetings.models import AgendaItem
 from cbmhub.meetings.services import MeetingsError
-from cbmhub.measures import services as measures
 
 from .conftest import PARTS
 
