@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from cbmhub.core.api import ERRORS, validated
 from cbmhub.core.errors import Forbidden
 from cbmhub.directory.models import Body, State
+from cbmhub.measures.models import Measure, Plan
 from cbmhub.negotiations.models import Document
 from cbmhub.negotiations.selectors import access_document
 
@@ -60,7 +61,17 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AgendaItem
-        fields = ["id", "position", "title", "document", "revision", "note", "outcomes"]
+        fields = [
+            "id",
+            "position",
+            "title",
+            "document",
+            "revision",
+            "measure",
+            "plan",
+            "note",
+            "outcomes",
+        ]
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
@@ -133,6 +144,20 @@ class AgendaInputSerializer(serializers.Serializer):
     )
     note = serializers.PrimaryKeyRelatedField(
         queryset=Note.objects.all(), required=False, allow_null=True, default=None
+    )
+    measure = serializers.PrimaryKeyRelatedField(
+        queryset=Measure.objects.select_related("catalogue"),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A measure of one of the meeting organisation's catalogues.",
+    )
+    plan = serializers.PrimaryKeyRelatedField(
+        queryset=Plan.objects.select_related("measure__catalogue"),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A plan of implementation of such a measure; its measure is linked with it.",
     )
 
 
@@ -342,6 +367,8 @@ class AgendaAddView(APIView):
             document=document,
             revision=revision,
             note=data["note"],
+            measure=data["measure"],
+            plan=data["plan"],
         )
         return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
 

@@ -1,8 +1,9 @@
 """Demo meetings: a past SWG meeting (two days in Astana, one online) whose recommendation
-moves the demo negotiation document to the SOC, a note SWG/OI/… in English, Russian and Kazakh
+moves the demo negotiation document to the SOC and whose agenda discusses the measures demo's
+plan of implementation, a note SWG/OI/… in English, Russian and Kazakh
 forwarding it, and upcoming meetings (the SOC, the next SWG, a KAZ–MNG consultation only those
 two states see). Idempotent: nothing is added when the demo meeting exists. Runs after the
-directory, accounts and negotiations demos, through the services."""
+directory, accounts, negotiations and measures demos, through the services."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from cbmhub.hotline import selectors as hotline_selectors
 from cbmhub.hotline import services as hotline_services
 from cbmhub.hotline import worker as hotline_worker
 from cbmhub.hotline.choices import Scope
+from cbmhub.measures.models import Plan
 from cbmhub.negotiations.models import Document
 
 from . import services
@@ -99,6 +101,20 @@ def _past_meeting(actor: Any, swg: Body, soc: Body, document: Document | None) -
             wording="The SWG agreed the draft (Rev.2) and recommended its approval by the SOC.",
             effect="recommend_approval",
             target_body=soc,
+        )
+    # The measures demo (run before this one) has a plan of implementation of measure 2.1.
+    plan = (
+        Plan.objects.filter(measure__catalogue__organisation_id=meeting.organisation_id)
+        .select_related("measure__catalogue")
+        .order_by("id")
+        .first()
+    )
+    if plan is not None:
+        services.agenda_item_add(
+            actor=actor,
+            meeting=meeting,
+            title=f"Implementation of measure {plan.measure.code}: {plan.title}",
+            plan=plan,
         )
     for iso3, head in (("KAZ", "Aidos Bekov"), ("MNG", "Bataa Dorj")):
         state = State.objects.filter(iso3=iso3).first()

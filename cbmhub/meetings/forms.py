@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from cbmhub.core.forms import DateInput, DateTimeInput
 from cbmhub.directory.models import Body, State
+from cbmhub.measures.models import Measure, Plan
 from cbmhub.negotiations.models import Document
 
 from .choices import (
@@ -104,16 +105,43 @@ class AgendaItemForm(forms.Form):
     document = forms.ModelChoiceField(
         queryset=Document.objects.none(), required=False, label=_("Document")
     )
+    measure = forms.ModelChoiceField(
+        queryset=Measure.objects.none(), required=False, label=_("Measure")
+    )
+    plan = forms.ModelChoiceField(queryset=Plan.objects.none(), required=False, label=_("Plan"))
     note = forms.ModelChoiceField(
         queryset=Note.objects.none(), required=False, label=pgettext_lazy("note verbale", "Note")
     )
 
-    def __init__(self, *args: Any, documents: Any = None, notes: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        documents: Any = None,
+        notes: Any = None,
+        measures: Any = None,
+        plans: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if documents is not None:
             self.fields["document"].queryset = documents  # type: ignore[attr-defined]
         if notes is not None:
             self.fields["note"].queryset = notes  # type: ignore[attr-defined]
+        if measures is not None:
+            self.fields["measure"].queryset = measures  # type: ignore[attr-defined]
+        if plans is not None:
+            self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
+        self.fields["measure"].label_from_instance = measure_label  # type: ignore[attr-defined]
+        self.fields["plan"].label_from_instance = plan_label  # type: ignore[attr-defined]
+
+
+def measure_label(measure: Measure) -> str:
+    """A measure in a choice: its catalogue, its code and the start of its text."""
+    return f"{measure.catalogue.code} {measure.code} {measure.text[:60]}"
+
+
+def plan_label(plan: Plan) -> str:
+    return f"{plan.measure.code} {plan.title} ({plan.from_year}–{plan.to_year})"
 
 
 class MoveForm(forms.Form):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cbmhub.core.models import TimeStampedModel
 from cbmhub.directory.models import Body, Organisation, State
+from cbmhub.measures.models import Measure, Plan
 from cbmhub.negotiations.models import Document, Revision
 
 from . import choices
@@ -71,7 +72,7 @@ class MeetingPart(models.Model):
 
 class AgendaItem(models.Model):
     """A numbered item of a meeting's agenda, and what it discusses (a document and revision
-    under negotiation, or a note)."""
+    under negotiation, a measure or a plan of implementation of the measures app, a note)."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
     position = models.PositiveIntegerField()
@@ -81,6 +82,12 @@ class AgendaItem(models.Model):
     )
     revision = models.ForeignKey(
         Revision, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     note = models.ForeignKey(
         "Note", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

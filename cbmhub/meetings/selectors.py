@@ -17,6 +17,8 @@ from cbmhub.core.selectors import int_or_404
 from cbmhub.directory.models import Body, Organisation
 from cbmhub.hotline import selectors as hotline_selectors
 from cbmhub.hotline.models import Receipt
+from cbmhub.measures import selectors as measures
+from cbmhub.measures.models import Measure, Plan
 from cbmhub.negotiations.models import Document
 
 from .choices import Effect
@@ -99,7 +101,7 @@ def meeting_detail(meeting: Meeting) -> Meeting:
             Prefetch(
                 "agenda",
                 queryset=AgendaItem.objects.select_related(
-                    "document", "revision", "note"
+                    "document", "revision", "note", "measure__catalogue", "plan"
                 ).prefetch_related(
                     Prefetch("outcomes", queryset=Outcome.objects.select_related("target_body"))
                 ),
@@ -115,6 +117,26 @@ def meeting_detail(meeting: Meeting) -> Meeting:
             "notes",
         )
         .get()
+    )
+
+
+def agenda_measures(user: Any, meeting: Meeting) -> QuerySet[Measure]:
+    """The measures an agenda item of ``meeting`` may discuss: those of the catalogues of the
+    meeting's organisation that the user may read."""
+    catalogues = measures.catalogue_list(user, organisation_id=meeting.organisation_id)
+    return (
+        Measure.objects.filter(catalogue__in=catalogues.values("pk"))
+        .select_related("catalogue")
+        .order_by("catalogue__code", "sort_key")
+    )
+
+
+def agenda_plans(user: Any, meeting: Meeting) -> QuerySet[Plan]:
+    """The plans of implementation of those measures that the user may read."""
+    return (
+        measures.plan_list(user)
+        .filter(measure__catalogue__organisation_id=meeting.organisation_id)
+        .order_by("measure__catalogue__code", "measure__sort_key", "from_year", "id")
     )
 
 

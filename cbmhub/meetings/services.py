@@ -32,6 +32,7 @@ from cbmhub.directory.models import Body, Organisation, State
 from cbmhub.hotline import selectors as hotline_selectors
 from cbmhub.hotline import services as hotline_services
 from cbmhub.hotline.choices import MessageKind, Priority
+from cbmhub.measures.models import Measure, Plan
 from cbmhub.negotiations import services as negotiation_services
 from cbmhub.negotiations.choices import RevisionKind
 from cbmhub.negotiations.models import Document, Negotiation, Revision
@@ -258,15 +259,32 @@ def meeting_set_status(*, actor: Any, meeting: Meeting, status: str) -> Meeting:
 
 
 def _check_subject(
-    meeting: Meeting, document: Document | None, revision: Revision | None, note: Note | None
+    meeting: Meeting,
+    document: Document | None,
+    revision: Revision | None,
+    note: Note | None,
+    measure: Measure | None = None,
+    plan: Plan | None = None,
 ) -> None:
     if revision is not None and document is not None and revision.document_id != document.pk:
         raise MeetingsError(_("The revision is not one of the document's."), field="revision")
+    if plan is not None and measure is not None and plan.measure_id != measure.pk:
+        raise MeetingsError(_("The plan is not one of the measure's."), field="plan")
     for name, obj in (("document", document), ("note", note)):
         if obj is not None and obj.organisation_id != meeting.organisation_id:
             raise MeetingsError(
                 _("The %(what)s belongs to another organisation.") % {"what": name}, field=name
             )
+    # A plan belongs to its measure's organisation, a measure to its catalogue's. The plan
+    # first: a measure taken from the plan must not be blamed for it.
+    if plan is not None and plan.measure.catalogue.organisation_id != meeting.organisation_id:
+        raise MeetingsError(
+            _("The plan is of a measure of another organisation's catalogue."), field="plan"
+        )
+    if measure is not None and measure.catalogue.organisation_id != meeting.organisation_id:
+        raise MeetingsError(
+            _("The measure is of another organisation's catalogue."), field="measure"
+        )
 
 
 @transaction.atomic
@@ -278,13 +296,21 @@ def agenda_item_add(
     document: Document | None = None,
     revision: Revision | None = None,
     note: Note | None = None,
+    measure: Measure | None = None,
+    plan: Plan | None = None,
 ) -> AgendaItem:
+    """Add an item at the end of the agenda. What it discusses must be of the meeting's
+    organisation: a document (and one of its revisions), a measure of one of its catalogues
+    or a plan of implementation of such a measure (the plan's measure is linked with it), a
+    note; anything else is refused naming the field."""
     _require_actor(actor)
     permissions.require_manage(actor, meeting.organisation_id)
     Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
     if revision is not None and document is None:
         document = revision.document
-    _check_subject(meeting, document, revision, note)
+    if plan is not None and measure is None:
+        measure = plan.measure
+    _check_subject(meeting, document, revision, note, measure, plan)
     last = meeting.agenda.aggregate(m=Max("position"))["m"] or 0
     item = AgendaItem(
         meeting=meeting,
@@ -293,6 +319,8 @@ def agenda_item_add(
         document=document,
         revision=revision,
         note=note,
+        measure=measure,
+        plan=plan,
     )
     _validated(item)
     item.save()

@@ -60,8 +60,14 @@ def _notes_for(meeting: Meeting) -> Any:
     return Note.objects.filter(organisation_id=meeting.organisation_id).order_by("-date", "-id")
 
 
-def _agenda_form(meeting: Meeting, data: Any = None) -> AgendaItemForm:
-    return AgendaItemForm(data, documents=_documents_for(meeting), notes=_notes_for(meeting))
+def _agenda_form(request: HttpRequest, meeting: Meeting, data: Any = None) -> AgendaItemForm:
+    return AgendaItemForm(
+        data,
+        documents=_documents_for(meeting),
+        notes=_notes_for(meeting),
+        measures=selectors.agenda_measures(request.user, meeting),
+        plans=selectors.agenda_plans(request.user, meeting),
+    )
 
 
 def _bodies_for(meeting: Meeting) -> Any:
@@ -207,7 +213,7 @@ def _meeting_context(request: HttpRequest, meeting: Meeting, **forms: Any) -> di
         **forms,
     }
     if manage:
-        context.setdefault("agenda_form", _agenda_form(meeting))
+        context.setdefault("agenda_form", _agenda_form(request, meeting))
         context.setdefault("outcome_form", OutcomeForm(bodies=_bodies_for(meeting)))
         context.setdefault("guest_form", GuestForm())
         context.setdefault("minutes_form", MinutesForm())
@@ -271,7 +277,7 @@ def meeting_status(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 def agenda_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = _managed(request, meeting_id)
-    form = _agenda_form(meeting, request.POST)
+    form = _agenda_form(request, meeting, request.POST)
     if not form.is_valid():
         return _fail(request, meeting, "agenda_form", form)
     document = form.cleaned_data["document"]
@@ -284,6 +290,8 @@ def agenda_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
             document=document,
             revision=revision,
             note=form.cleaned_data["note"],
+            measure=form.cleaned_data["measure"],
+            plan=form.cleaned_data["plan"],
         )
     except DomainError as error:
         return _fail(request, meeting, "agenda_form", form, error)

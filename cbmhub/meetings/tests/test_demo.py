@@ -29,6 +29,14 @@ def test_demo_loads_once():
     user = User.objects.get(username="kaz-focal")
     stage = selectors.document_stage(selectors.document_path(user, document))
     assert stage is not None and stage.label == "Recommended by SWG for approval by SOC"
+    # One agenda item discusses the measures demo's plan of implementation (and its measure).
+    from cbmhub.measures.models import Plan
+    from cbmhub.meetings.models import AgendaItem
+
+    linked = AgendaItem.objects.get(plan__isnull=False)
+    assert linked.plan == Plan.objects.get(title="Plan of implementation on ICT security")
+    assert linked.measure is not None and linked.measure.code == "2.1"
+    assert linked.meeting.organisation.acronym == "CICA"
     assert (
         not selectors.meeting_list(User.objects.get(username="tha-cert"))
         .filter(restricted=True)
@@ -49,3 +57,4 @@ def test_demo_loads_once():
     call_command("demo", stdout=StringIO())
     assert Meeting.objects.count() == meetings and Note.objects.count() == 1
     assert Note.objects.get().circulated_message_id == message.pk
+    assert AgendaItem.objects.filter(plan__isnull=False).count() == 1
