@@ -149,7 +149,9 @@ def _failure(obj: Any, message: str, index: int) -> dict[str, Any]:
     object_id = obj.get("id") if isinstance(obj, dict) else None
     return {
         "id": object_id if isinstance(object_id, str) else f"objects[{index}]",
-        "version": stix.version_key(obj) if isinstance(obj, dict) else "",
+        "version": str(obj.get("modified") or obj.get("created") or "")
+        if isinstance(obj, dict)
+        else "",
         "message": message,
     }
 
