@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 import uuid
 from typing import Any
 
@@ -14,7 +15,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from cbmhub.core import roles
 from cbmhub.core.selectors import int_or_404
+from cbmhub.directory.models import Organisation
 
 from . import permissions, tlp
 from .models import Arrangement, Collection, HotlineReference, StixObject, Subscription
@@ -107,44 +110,36 @@ def object_versions(user: Any, obj: StixObject) -> QuerySet[StixObject]:
     )
 
 
-def object_relationships(user: Any, obj: StixObject) -> list[tuple[StixObject, dict[str, Any]]]:
+@dataclass
+class Related:
+    """One relationship of an object, as its page lists it."""
+
+    relationship: StixObject
+    kind: str
+    other_ref: str
+    other: StixObject | None  # the object at the other end, when the reader may see it
+
+
+def object_relationships(user: Any, obj: StixObject) -> list[Related]:
     """Latest visible relationships whose source or target is the object, with the object at
     the other end when the reader may see it."""
-    relationships = list(
-        visible_objects(user, collection=obj.collection)
-        .filter(type="relationship", is_latest=True)
-        .filter(
-            Q(raw__contains=f'"source_ref":"{obj.stix_id}"')
-            | Q(raw__contains=f'"target_ref":"{obj.stix_id}"')
-        )[:200]
-    )
-    ends: dict[str, StixObject] = {}
-    loaded = []
-    for relationship in relationships:
+    visible = visible_objects(user, collection=obj.collection)
+    candidates = visible.filter(type="relationship", is_latest=True).filter(
+        Q(raw__contains=f'"source_ref":"{obj.stix_id}"')
+        | Q(raw__contains=f'"target_ref":"{obj.stix_id}"')
+    )[:200]
+    found: list[tuple[StixObject, str, str]] = []
+    for relationship in candidates:
         data = served(user, relationship, arrangement_id=obj.collection.arrangement_id)
-        loaded.append((relationship, data))
-    other_ids = {
-        data.get("target_ref") if data.get("source_ref") == obj.stix_id else data.get("source_ref")
-        for _r, data in loaded
+        source, target = data.get("source_ref"), data.get("target_ref")
+        other = target if source == obj.stix_id else source
+        if isinstance(other, str):
+            found.append((relationship, str(data.get("relationship_type", "")), other))
+    ends = {
+        end.stix_id: end
+        for end in visible.filter(stix_id__in=[other for _r, _k, other in found], is_latest=True)
     }
-    for other in visible_objects(user, collection=obj.collection).filter(
-        stix_id__in=[i for i in other_ids if isinstance(i, str)], is_latest=True
-    ):
-        ends[other.stix_id] = other
-    return [
-        (
-            rel,
-            {
-                **data,
-                "_other": ends.get(
-                    data.get("target_ref")
-                    if data.get("source_ref") == obj.stix_id
-                    else data.get("source_ref")
-                ),
-            },
-        )
-        for rel, data in loaded
-    ]
+    return [Related(rel, kind, other, ends.get(other)) for rel, kind, other in found]
 
 
 def search_objects(
@@ -199,6 +194,12 @@ def access_arrangement(user: Any, pk: Any) -> Arrangement:
     if arrangement is None:
         raise Http404("No such arrangement.")
     return arrangement
+
+
+def organisation_of(user: Any) -> Organisation | None:
+    """The organisation a secretariat officer acts for (arrangements they create are under it)."""
+    organisation_id = roles.organisation_id_of(user)
+    return Organisation.objects.filter(pk=organisation_id).first() if organisation_id else None
 
 
 def writable_collections(user: Any) -> QuerySet[Collection]:

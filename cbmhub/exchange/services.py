@@ -416,3 +416,61 @@ def roles_guard(actor: Any) -> None:
     """Only the system (the worker, the pull command) records pulls."""
     if not roles.is_system(actor):
         raise permissions.Forbidden(_("Only the system records subscription pulls."))
+
+
+# --- the incident report form ----------------------------------------------------------------
+
+
+@dataclass
+class IncidentResult:
+    report_id: str
+    objects: list[dict[str, Any]]
+    result: AddResult
+
+
+def incident_report_file(
+    *,
+    actor: Any,
+    collection: Collection,
+    title: str,
+    description: str,
+    severity: str,
+    sectors: list[str],
+    indicators_text: str,
+    level: str,
+    now: dt.datetime | None = None,
+) -> IncidentResult:
+    """An incident report in plain terms, stored as valid STIX (identity, incident, indicators,
+    observed-data with their SCOs, relationships, a report) under the chosen TLP level."""
+    permissions.require_write(actor, collection)
+    if level not in tlp.RANK:
+        raise ExchangeError(_("Choose a TLP level."), field="tlp")
+    if not title.strip():
+        raise ExchangeError(_("Say in a few words what happened."), field="title")
+    indicators, problems = stix.parse_indicator_lines(indicators_text)
+    if problems:
+        number, value, _message = problems[0]
+        raise ExchangeError(
+            _("Line %(line)s (%(value)s) is not an IP address, domain, URL or file hash.")
+            % {"line": number, "value": value},
+            field="indicators",
+        )
+    state = State.objects.filter(pk=roles.state_id_of(actor)).first()
+    report = stix.IncidentReport(
+        title=title.strip(),
+        description=description.strip() or title.strip(),
+        severity=severity,
+        sectors=sectors,
+        indicators=indicators,
+        marking_ref=tlp.TLP2_IDS[level],
+        identity_name=f"CERT of {state.name}" if state else "CBM Hub",
+    )
+    objects = stix.incident_bundle(report, now=now or timezone.now())
+    result = objects_add(actor=actor, collection=collection, objects=objects)
+    if result.failures:
+        raise ExchangeError(
+            _("The report could not be turned into valid STIX: %(reason)s")
+            % {"reason": result.failures[0]["message"]},
+            field="indicators",
+        )
+    return IncidentResult(report_id=objects[-1]["id"], objects=objects, result=result)

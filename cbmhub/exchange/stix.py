@@ -254,3 +254,34 @@ def _relationship(
         source_ref=source,
         target_ref=target,
     )
+
+
+def detect_kind(value: str) -> str | None:
+    """The kind of a plain indicator value (IP, domain, URL, MD5/SHA-1/SHA-256), or None."""
+    value = value.strip()
+    for kind in ("ipv4", "ipv6", "url", "md5", "sha1", "sha256", "domain"):
+        try:
+            check_indicator(kind, value)
+        except IndicatorError:
+            continue
+        return kind
+    return None
+
+
+def parse_indicator_lines(text: str) -> tuple[list[tuple[str, str]], list[tuple[int, str, str]]]:
+    """One indicator a line (blank lines skipped): the (kind, value) pairs, and the problems
+    as (line number, value, message)."""
+    found: list[tuple[str, str]] = []
+    problems: list[tuple[int, str, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        value = line.strip()
+        if not value:
+            continue
+        kind = detect_kind(value)
+        if kind is None:
+            problems.append((number, value[:100], "not an IP address, domain, URL or file hash"))
+            continue
+        pair = (kind, check_indicator(kind, value))
+        if pair not in found:
+            found.append(pair)
+    return found, problems

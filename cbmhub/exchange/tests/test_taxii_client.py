@@ -4,7 +4,6 @@ of the issue's list, and every object the server returns passes stix2-validator.
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from taxii2client.v21 import ApiRoot, Collection, Server, as_pages

@@ -1,0 +1,99 @@
+"""Forms of the exchange pages. They check the shape of the input; the services decide what
+is allowed and report problems that the forms then show beside the field concerned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cbmhub.core.forms import DateInput
+
+from .choices import ArrangementKind, Severity, Tlp
+from .models import Collection
+
+SECTORS = [
+    ("energy", _("Energy")),
+    ("finance", _("Finance")),
+    ("government", _("Government")),
+    ("health", _("Health")),
+    ("telecommunications", _("Telecommunications")),
+    ("transport", _("Transport")),
+    ("water", _("Water")),
+]
+MAX_BUNDLE_BYTES = 20 * 1024 * 1024
+
+
+class CollectionChoiceForm(forms.Form):
+    collection = forms.ModelChoiceField(queryset=Collection.objects.none(), label=_("Share in"))
+
+    def __init__(self, *args: Any, collections: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["collection"].queryset = collections
+        self.fields["collection"].label_from_instance = lambda c: (
+            f"{c.arrangement.name} — {c.title}"
+        )
+
+
+class IncidentForm(CollectionChoiceForm):
+    title = forms.CharField(max_length=200, label=_("What happened, in a few words"))
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, label=_("Details")
+    )
+    severity = forms.ChoiceField(
+        choices=Severity.choices, initial=Severity.MEDIUM, label=_("Severity")
+    )
+    sectors = forms.MultipleChoiceField(
+        choices=SECTORS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Sectors affected"),
+    )
+    indicators = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
+        required=False,
+        label=_("Indicators"),
+        help_text=_(
+            "One a line: IP addresses, domain names, URLs, MD5, SHA-1 or SHA-256 file hashes."
+        ),
+    )
+    tlp = forms.ChoiceField(choices=Tlp.choices, initial=Tlp.AMBER, label=_("Who may see it (TLP)"))
+
+
+class BundleImportForm(CollectionChoiceForm):
+    bundle = forms.FileField(label=_("STIX 2.1 bundle (JSON file)"))
+
+    def clean_bundle(self) -> Any:
+        upload = self.cleaned_data["bundle"]
+        if upload.size > MAX_BUNDLE_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, label=_("Search"))
+    type = forms.MultipleChoiceField(required=False, label=_("Type"), choices=[])
+    tlp = forms.MultipleChoiceField(
+        required=False, label=_("TLP"), choices=Tlp.choices, widget=forms.CheckboxSelectMultiple
+    )
+    since = forms.DateField(required=False, label=_("Added from"), widget=DateInput())
+    until = forms.DateField(required=False, label=_("Added until"), widget=DateInput())
+
+    def __init__(self, *args: Any, types: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [(t, t) for t in types]
+
+
+class ArrangementForm(forms.Form):
+    name = forms.CharField(max_length=200, label=_("Name"))
+    kind = forms.ChoiceField(choices=ArrangementKind.choices, label=_("Kind"))
+    states = forms.ModelMultipleChoiceField(queryset=None, label=_("Participating states"))  # type: ignore[arg-type]
+    default_tlp = forms.ChoiceField(choices=Tlp.choices, initial=Tlp.AMBER, label=_("Default TLP"))
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Description")
+    )
+
+    def __init__(self, *args: Any, states: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["states"].queryset = states
