@@ -319,6 +319,9 @@ SPECTACULAR_SETTINGS = {
         "RevisionKindEnum": "cbmhub.negotiations.choices.RevisionKind",
         "DeliveryKindEnum": "cbmhub.hotline.choices.DeliveryKind",
         "EventKindEnum": "cbmhub.hotline.choices.EventKind",
+        "ArrangementKindEnum": "cbmhub.exchange.choices.ArrangementKind",
+        "ExchangeTlpEnum": "cbmhub.exchange.choices.Tlp",
+        "TlpEnum": "cbmhub.hotline.choices.Tlp",
     },
 }
 

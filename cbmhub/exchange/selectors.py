@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
