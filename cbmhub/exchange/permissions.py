@@ -10,9 +10,10 @@ with ``level=technical`` linked to the account). For each arrangement a user has
 - another user of such a state (focal point, policy contact): TLP:AMBER (the CERT's clients);
 - CERT of a state that is a current member of a network arrangement's organisation but not a
   participant: TLP:GREEN (the community);
-- a participant without the read right, another user of a member state, the arrangement's
-  secretariat (its organisation's officers) and operators: TLP:CLEAR only (they see that the
-  arrangement and its collections exist; the secretariat administers them);
+- a participant without the read right, another user of a member state: TLP:CLEAR only;
+- the arrangement's secretariat (its organisation's officers) and operators: no content at all,
+  not even TLP:CLEAR (the same need-to-know as the hotline): they see that the arrangement and
+  its collections exist and administer them;
 - anyone else (observers, states outside, anonymous callers): nothing, not even the collection.
 
 TLP:RED goes further than any clearance: only the arrangement's named recipients and the user
@@ -48,6 +49,7 @@ class Access:
     clearance: dict[int, str] = field(default_factory=dict)  # arrangement id → max TLP level
     red: frozenset[int] = frozenset()  # arrangements where the user is a named RED recipient
     writable: frozenset[int] = frozenset()  # arrangements the user may write to
+    administers: frozenset[int] = frozenset()  # arrangements seen as metadata only
     user_id: int | None = None
 
     def level(self, arrangement_id: int) -> str | None:
@@ -123,14 +125,9 @@ def access_of(user: Any) -> Access:
         return cached  # type: ignore[no-any-return]
     if (state_id := roles.state_id_of(user)) is not None:
         access = _state_access(user, state_id)
-    elif roles.is_operator(user):
-        ids = Arrangement.objects.values_list("pk", flat=True)
-        access = Access(clearance=dict.fromkeys(ids, tlp.CLEAR), user_id=user.pk)
-    elif (organisation_id := roles.organisation_id_of(user)) is not None:
-        ids = Arrangement.objects.filter(organisation_id=organisation_id).values_list(
-            "pk", flat=True
-        )
-        access = Access(clearance=dict.fromkeys(ids, tlp.CLEAR), user_id=user.pk)
+    elif roles.is_operator(user) or roles.organisation_id_of(user) is not None:
+        ids = Arrangement.objects.filter(administrable_filter(user)).values_list("pk", flat=True)
+        access = Access(administers=frozenset(ids), user_id=user.pk)
     else:
         access = NO_ACCESS
     user._exchange_access = access
@@ -167,7 +164,14 @@ def object_filter(user: Any, *, prefix: str = "") -> Q:
 
 
 def collection_filter(user: Any) -> Q:
-    return Q(arrangement_id__in=sorted(access_of(user).clearance))
+    """Collections the user sees: those they may read in, and those they administer."""
+    access = access_of(user)
+    return Q(arrangement_id__in=sorted(set(access.clearance) | access.administers))
+
+
+def can_read(user: Any, collection: Collection) -> bool:
+    """Whether the user reads any content of the collection (TAXII's ``can_read``)."""
+    return collection.arrangement_id in access_of(user).clearance
 
 
 def can_write(user: Any, collection: Collection) -> bool:
@@ -234,7 +238,10 @@ def administrable_filter(user: Any) -> Q:
 def who_can_see(level: str) -> str:
     """The line a page shows beside a TLP label."""
     lines = {
-        tlp.CLEAR: _("Everyone with access to this arrangement; may be shared publicly."),
+        tlp.CLEAR: _(
+            "Everyone in the participating states and the organisation's member states; "
+            "the source allows public disclosure."
+        ),
         tlp.GREEN: _("The participating states and the CERTs of the organisation's member states."),
         tlp.AMBER: _("The participating states' CERTs and their government contacts."),
         tlp.AMBER_STRICT: _("Only the participating states' CERTs."),

@@ -178,9 +178,8 @@ def administrable_arrangements(user: Any) -> QuerySet[Arrangement]:
 
 def visible_arrangements(user: Any) -> QuerySet[Arrangement]:
     """Arrangements the user takes part in or sees (clearance), or administers."""
-    visible = Q(pk__in=sorted(permissions.access_of(user).clearance))
-    if permissions.can_administer(user):
-        visible |= permissions.administrable_filter(user)
+    access = permissions.access_of(user)
+    visible = Q(pk__in=sorted(set(access.clearance) | access.administers))
     return (
         Arrangement.objects.filter(visible)
         .select_related("organisation")

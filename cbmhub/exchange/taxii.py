@@ -184,7 +184,7 @@ def _collection_body(user: Any, collection: Collection) -> dict[str, Any]:
         "id": str(collection.pk),
         "title": collection.title,
         "description": collection.description or str(collection.arrangement),
-        "can_read": True,
+        "can_read": permissions.can_read(user, collection),
         "can_write": permissions.can_write(user, collection),
         "media_types": [STIX_MEDIA_TYPE],
     }
