@@ -97,3 +97,29 @@ class ArrangementForm(forms.Form):
     def __init__(self, *args: Any, states: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["states"].queryset = states
+
+
+class HotlineNotifyForm(forms.Form):
+    """A hotline message that references shared objects (incident notification or request for
+    assistance)."""
+
+    channel = forms.ChoiceField(label=_("Hotline channel"))
+    kind = forms.ChoiceField(
+        label=_("Message"),
+        choices=[
+            ("incident_notification", _("Incident notification")),
+            ("request_assistance", _("Request for assistance")),
+        ],
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        choices=[("routine", _("Routine")), ("urgent", _("Urgent")), ("flash", _("Flash"))],
+        initial="urgent",
+    )
+    subject = forms.CharField(max_length=200, label=_("Subject"))
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label=_("Message"))
+
+    def __init__(self, *args: Any, channels: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.channels = {str(c.pk): c for c in channels}
+        self.fields["channel"].choices = [(str(c.pk), c.name) for c in channels]

@@ -19,10 +19,19 @@ from django.utils.translation import gettext as _
 from cbmhub.core import roles
 from cbmhub.core.errors import DomainError, full_clean_or_raise
 from cbmhub.directory.models import Organisation, State
+from cbmhub.hotline import services as hotline_services
 
 from . import permissions, stix, tlp, validation
 from .choices import ArrangementKind
-from .models import Arrangement, Collection, Participant, Status, StixObject, Subscription
+from .models import (
+    Arrangement,
+    Collection,
+    HotlineReference,
+    Participant,
+    Status,
+    StixObject,
+    Subscription,
+)
 
 _ONE_MICROSECOND = dt.timedelta(microseconds=1)
 _BATCH = 1000
@@ -474,3 +483,48 @@ def incident_report_file(
             field="indicators",
         )
     return IncidentResult(report_id=objects[-1]["id"], objects=objects, result=result)
+
+
+# --- the hotline link ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def hotline_notify(
+    *,
+    actor: Any,
+    channel: Any,
+    objects: list[StixObject],
+    kind: str,
+    priority: str,
+    subject: str,
+    body: str,
+) -> Any:
+    """Send a hotline message (an incident notification or a request for assistance) that
+    references shared objects: the hotline sends it as any other message; the references are
+    kept here, and the receiving state opens each object subject to its TLP."""
+    if not objects:
+        raise ExchangeError(_("Choose at least one shared object."), field="objects")
+    for obj in objects:
+        if not StixObject.objects.filter(permissions.object_filter(actor), pk=obj.pk).exists():
+            raise ExchangeError(
+                _("You may not reference an object you cannot read."), field="objects"
+            )
+    result = hotline_services.message_send(
+        actor=actor,
+        channel=channel,
+        kind=kind,
+        priority=priority,
+        subject=subject,
+        body=body,
+        tlp=_hotline_tlp(max(objects, key=lambda o: o.tlp_rank).tlp),
+    )
+    for obj in objects:
+        HotlineReference.objects.get_or_create(
+            message=result.message, collection_id=obj.collection_id, stix_id=obj.stix_id
+        )
+    return result.message
+
+
+def _hotline_tlp(level: str) -> str:
+    """The hotline's TLP value for a level (the hotline writes them in capitals)."""
+    return level.upper()

@@ -11,23 +11,26 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cbmhub.core.errors import Forbidden
+from cbmhub.core.errors import DomainError, Forbidden
 from cbmhub.core.forms import add_domain_error
 from cbmhub.core.htmx import is_partial
 from cbmhub.core.http import attachment_response
 from cbmhub.directory.models import State
+from cbmhub.hotline import permissions as hotline_permissions
 
 from . import permissions, selectors, services, tlp
-from .forms import ArrangementForm, BundleImportForm, IncidentForm, SearchForm
+from .forms import ArrangementForm, BundleImportForm, HotlineNotifyForm, IncidentForm, SearchForm
 from .models import StixObject
 from .services import ExchangeError
 
@@ -214,3 +217,46 @@ def arrangement_list(request: HttpRequest) -> HttpResponse:
         "exchange/arrangements.html",
         {"arrangements": arrangements, "form": form, "access": permissions.access_of(request.user)},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hotline_notify(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tell a partner state about a shared object on the hotline (incident notification or
+    request for assistance); the message references the object."""
+    obj = selectors.access_object(request.user, pk)
+    channels = hotline_permissions.channels_for_sending(request.user)
+    if not channels:
+        raise Forbidden(_("You have no hotline channel to send on."))
+    initial = {"subject": obj.name or obj.stix_id}
+    form = HotlineNotifyForm(request.POST or None, channels=channels, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            message = services.hotline_notify(
+                actor=request.user,
+                channel=form.channels[data["channel"]],
+                objects=[obj],
+                kind=data["kind"],
+                priority=data["priority"],
+                subject=data["subject"],
+                body=data["body"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            flash.success(request, _("Sent on the hotline."))
+            return redirect("hotline:message_detail", message_id=message.pk)
+    return render(
+        request, "exchange/notify.html", {"form": form, "obj": obj, "tlp": tlp_context(obj.tlp)}
+    )
+
+
+def message_panel(request: HttpRequest, message: Any) -> str:
+    """The shared objects a hotline message references, each opened only if the reader's TLP
+    clearance allows (the hotline shows this under the message's body)."""
+    references = selectors.message_references(request.user, message.pk)
+    if not references:
+        return ""
+    rows = [(ref, obj, tlp_context(obj.tlp) if obj else None) for ref, obj in references]
+    return render_to_string("exchange/_message_panel.html", {"rows": rows}, request=request)
