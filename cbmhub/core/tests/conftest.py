@@ -52,7 +52,24 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
     revision = negotiations.revision_import(
         actor=sam, document=document, data=SHORT_TEXT.encode(), kind="rev", number=1
     ).revision
+    from cbmhub.exchange import services as exchange
+
+    arrangement = exchange.arrangement_create(
+        actor=sam,
+        name="CICA CERT network",
+        kind="network",
+        organisation=cica,
+        states=[state_a, state_b],
+    )
+    subscription = exchange.subscription_create(
+        actor=SYSTEM,
+        collection=arrangement.collections.get(),
+        name="Partner feed",
+        url="https://taxii.example.org/api/collections/x/",
+    )
     return {
+        "arrangement": arrangement,
+        "subscription": subscription,
         "membership": state_b.memberships.get(organisation=cica),
         "swg": swg,
         "link": link,
@@ -67,7 +84,13 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
 def existing_records(path: str, world: dict) -> dict[str, str]:
     """The path parameters of a schema path, naming records of `api_world` (ids differ from
     one database to the other: PostgreSQL does not reset sequences between tests)."""
-    ids = {"bodies": "swg", "memberships": "membership", "points-of-contact": "target_poc"}
+    ids = {
+        "bodies": "swg",
+        "memberships": "membership",
+        "points-of-contact": "target_poc",
+        "arrangements": "arrangement",
+        "subscriptions": "subscription",
+    }
     values = {
         "acronym": "CICA",
         "iso3": "MNG",
