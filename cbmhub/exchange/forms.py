@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cbmhub.core.forms import DateInput
+from cbmhub.directory.models import State
 
 from .choices import ArrangementKind, Severity, Tlp
 from .models import Collection
@@ -25,15 +26,19 @@ SECTORS = [
 MAX_BUNDLE_BYTES = 20 * 1024 * 1024
 
 
+def _collection_label(collection: Collection) -> str:
+    return f"{collection.arrangement.name} — {collection.title}"
+
+
 class CollectionChoiceForm(forms.Form):
     collection = forms.ModelChoiceField(queryset=Collection.objects.none(), label=_("Share in"))
 
     def __init__(self, *args: Any, collections: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["collection"].queryset = collections
-        self.fields["collection"].label_from_instance = lambda c: (
-            f"{c.arrangement.name} — {c.title}"
-        )
+        field = self.fields["collection"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = collections
+        field.label_from_instance = _collection_label  # type: ignore[method-assign,assignment]
 
 
 class IncidentForm(CollectionChoiceForm):
@@ -82,13 +87,17 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, types: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [(t, t) for t in types]
+        field = self.fields["type"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(t, t) for t in types]
 
 
 class ArrangementForm(forms.Form):
     name = forms.CharField(max_length=200, label=_("Name"))
     kind = forms.ChoiceField(choices=ArrangementKind.choices, label=_("Kind"))
-    states = forms.ModelMultipleChoiceField(queryset=None, label=_("Participating states"))  # type: ignore[arg-type]
+    states: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        queryset=State.objects.none(), label=_("Participating states")
+    )
     default_tlp = forms.ChoiceField(choices=Tlp.choices, initial=Tlp.AMBER, label=_("Default TLP"))
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Description")
@@ -96,7 +105,9 @@ class ArrangementForm(forms.Form):
 
     def __init__(self, *args: Any, states: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["states"].queryset = states
+        field = self.fields["states"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = states
 
 
 class HotlineNotifyForm(forms.Form):
@@ -122,4 +133,6 @@ class HotlineNotifyForm(forms.Form):
     def __init__(self, *args: Any, channels: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.channels = {str(c.pk): c for c in channels}
-        self.fields["channel"].choices = [(str(c.pk), c.name) for c in channels]
+        field = self.fields["channel"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(str(c.pk), c.name) for c in channels]

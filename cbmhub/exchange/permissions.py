@@ -122,7 +122,7 @@ def access_of(user: Any) -> Access:
         return NO_ACCESS
     cached = getattr(user, "_exchange_access", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     if (state_id := roles.state_id_of(user)) is not None:
         access = _state_access(user, state_id)
     elif roles.is_operator(user) or roles.organisation_id_of(user) is not None:

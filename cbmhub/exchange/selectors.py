@@ -33,17 +33,14 @@ def visible_collections(user: Any) -> QuerySet[Collection]:
 
 def access_collection(user: Any, collection_id: Any) -> Collection:
     """A collection the user may see, else 404 (its existence is not revealed)."""
-    collection = (
-        visible_collections(user).filter(pk=_uuid_or_none(collection_id)).first()
-        if _uuid_or_none(collection_id)
-        else None
-    )
+    pk = uuid_or_none(collection_id)
+    collection = visible_collections(user).filter(pk=pk).first() if pk else None
     if collection is None:
         raise Http404("No such collection.")
     return collection
 
 
-def _uuid_or_none(value: Any) -> str | None:
+def uuid_or_none(value: Any) -> str | None:
     try:
         return str(uuid.UUID(str(value)))
     except ValueError:
@@ -86,7 +83,8 @@ def served_raw(user: Any, obj: StixObject, *, arrangement_id: int | None = None)
 
 
 def served(user: Any, obj: StixObject, *, arrangement_id: int | None = None) -> dict[str, Any]:
-    return json.loads(served_raw(user, obj, arrangement_id=arrangement_id))  # type: ignore[no-any-return]
+    data: dict[str, Any] = json.loads(served_raw(user, obj, arrangement_id=arrangement_id))
+    return data
 
 
 def access_object(user: Any, pk: Any) -> StixObject:

@@ -464,7 +464,8 @@ def incident_report_file(
             % {"line": number, "value": value},
             field="indicators",
         )
-    state = State.objects.filter(pk=roles.state_id_of(actor)).first()
+    state_id = roles.state_id_of(actor)
+    state = State.objects.filter(pk=state_id).first() if state_id else None
     report = stix.IncidentReport(
         title=title.strip(),
         description=description.strip() or title.strip(),

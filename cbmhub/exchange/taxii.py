@@ -53,11 +53,13 @@ class TaxiiError(Exception):
         self.status, self.title, self.description = status, title, description
 
 
-def _json_response(body: str | dict[str, Any], status: int = 200, **headers: str) -> HttpResponse:
+def _json_response(
+    body: str | dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> HttpResponse:
     text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
     response = HttpResponse(text, status=status, content_type=TAXII_MEDIA_TYPE)
-    for name, value in headers.items():
-        response[name.replace("_", "-")] = value
+    for name, value in (headers or {}).items():
+        response[name] = value
     return response
 
 
@@ -270,7 +272,7 @@ def _version_filter(
                 stix_id=OuterRef("stix_id"),
                 version__lt=OuterRef("version"),
             )
-            query |= ~Exists(earlier)
+            query |= Q(~Exists(earlier))
         else:
             query |= Q(version=stix.format_timestamp(_timestamp(item, "match[version]")))
     return objects.filter(query)
@@ -311,8 +313,8 @@ def _page_headers(rows: list[tuple[Any, ...]]) -> dict[str, str]:
     if not rows:
         return {}
     return {
-        "X_TAXII_Date_Added_First": stix.format_timestamp(rows[0][1]),
-        "X_TAXII_Date_Added_Last": stix.format_timestamp(rows[-1][1]),
+        "X-TAXII-Date-Added-First": stix.format_timestamp(rows[0][1]),
+        "X-TAXII-Date-Added-Last": stix.format_timestamp(rows[-1][1]),
     }
 
 
@@ -333,7 +335,9 @@ def _envelope(
             )
             served.append(selectors.served_raw(user, obj, arrangement_id=collection.arrangement_id))
     head = '{"more":true,"next":' + json.dumps(next_token) + "," if next_token else '{"more":false,'
-    return _json_response(head + '"objects":[' + ",".join(served) + "]}", **_page_headers(rows))
+    return _json_response(
+        head + '"objects":[' + ",".join(served) + "]}", headers=_page_headers(rows)
+    )
 
 
 _OBJECT_FIELDS = ("raw", "granular_rank", "added_by_id")
@@ -478,7 +482,7 @@ def object_versions(
     }
     if next_token:
         body["next"] = next_token
-    return _json_response(body, **_page_headers(rows))
+    return _json_response(body, headers=_page_headers(rows))
 
 
 @taxii_view("GET")
@@ -498,16 +502,13 @@ def manifest(request: HttpRequest, user: Any, collection_id: str) -> HttpRespons
     body: dict[str, Any] = {"more": bool(next_token), "objects": records}
     if next_token:
         body["next"] = next_token
-    return _json_response(body, **_page_headers(rows))
+    return _json_response(body, headers=_page_headers(rows))
 
 
 @taxii_view("GET")
 def status(request: HttpRequest, user: Any, status_id: str) -> HttpResponse:
-    found = (
-        Status.objects.filter(pk=selectors._uuid_or_none(status_id), user_id=user.pk).first()
-        if selectors._uuid_or_none(status_id)
-        else None
-    )
+    pk = selectors.uuid_or_none(status_id)
+    found = Status.objects.filter(pk=pk, user_id=user.pk).first() if pk else None
     if found is None:
         raise TaxiiError(404, _("Not found"), _("No such status of yours."))
     return _json_response(status_body(found))

@@ -109,7 +109,8 @@ def test_misp_push_flow_chunked_to_max_content_length(live_server, anna_conn, bi
     assert limit == 8_000
     collection = root.collections[0]
     objects = [indicator(f"192.0.2.{n}", marking=tlp.TLP2_IDS["green"]) for n in range(1, 60)]
-    envelopes, chunk = [], []
+    envelopes: list[list[dict]] = []
+    chunk: list[dict] = []
     for obj in objects:
         candidate = [*chunk, obj]
         if len(json.dumps({"objects": candidate}).encode()) > limit:
@@ -157,5 +158,6 @@ def test_basic_needs_a_token_not_the_password(live_server, bilateral, anna):
     collection = collection_for(live_server, bilateral, {"user": "anna", "password": PASSWORD})
     with pytest.raises(HTTPError) as refused:
         collection.get_objects()
-    assert refused.value.response.status_code == 401
-    assert refused.value.response.headers["WWW-Authenticate"].startswith("Basic")
+    response = refused.value.response
+    assert response is not None and response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Basic")

@@ -36,7 +36,9 @@ def test_a_definition_travelling_with_the_objects_is_recognised_by_its_content()
         "created": "2022-01-01T00:00:00.000Z",
         "name": "TLP:AMBER+STRICT",
     }
-    known = {custom["id"]: tlp.definition_level(custom)}
+    level = tlp.definition_level(custom)
+    assert level == tlp.AMBER_STRICT
+    known = {custom["id"]: level}
     obj, level = tlp.normalise(indicator(marking=custom["id"]), default=tlp.CLEAR, known=known)
     assert level == tlp.AMBER_STRICT
 
