@@ -206,10 +206,10 @@ def writable_collections(user: Any) -> QuerySet[Collection]:
 
 
 def visible_subscriptions(user: Any) -> QuerySet[Subscription]:
-    """Subscriptions into collections the user may write to (they hold credentials)."""
+    """Subscriptions into collections the user sees (the remote's password is never shown)."""
     return (
         Subscription.objects.filter(
-            collection__arrangement_id__in=sorted(permissions.access_of(user).writable)
+            collection__in=Collection.objects.filter(permissions.collection_filter(user))
         )
         .select_related("collection__arrangement")
         .order_by("name", "pk")
