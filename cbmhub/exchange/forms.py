@@ -38,6 +38,7 @@ class CollectionChoiceForm(forms.Form):
         field = self.fields["collection"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = collections
+        field.empty_label = None  # a CERT shares in one of its collections, never in none
         field.label_from_instance = _collection_label  # type: ignore[method-assign,assignment]
 
 
