@@ -49,7 +49,9 @@ def test_incident_at_amber_partner_sees_third_state_does_not(
     partner = browser_as(bert)
     partner.goto(f"{live_server.url}/exchange/")
     rows = partner.get_by_test_id("object-row")
-    expect(rows.filter(has_text="Ransomware at the grid operator")).to_have_count(2)  # incident, report
+    expect(rows.filter(has_text="Ransomware at the grid operator")).to_have_count(
+        2
+    )  # incident, report
     # the indicator and the address it observed (an ipv4-addr object)
     expect(rows.filter(has_text="198.51.100.23")).to_have_count(2)
     rows.filter(has_text="198.51.100.23").filter(has_text="indicator").get_by_role("link").click()
