@@ -61,7 +61,9 @@ def test_incident_at_amber_partner_sees_third_state_does_not(
     third = browser_as(carol)
     third.goto(f"{live_server.url}/exchange/")
     expect(third.get_by_test_id("no-objects")).to_be_visible()
-    response = third.goto(f"{live_server.url}/exchange/objects/{indicators.first().pk}/")
+    first = indicators.first()
+    assert first is not None
+    response = third.goto(f"{live_server.url}/exchange/objects/{first.pk}/")
     assert response is not None and response.status == 404
 
 
