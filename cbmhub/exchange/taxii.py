@@ -308,12 +308,42 @@ def _page(
     return rows, ""
 
 
+def _page_by_version(
+    request: HttpRequest, versions: QuerySet[StixObject]
+) -> tuple[list[tuple[Any, ...]], str]:
+    """One page of an object's versions in ascending order of version (TAXII 5.8), with a
+    keyset cursor over (version, row id)."""
+    limit = _limit(request)
+    if token := request.GET.get("next"):
+        try:
+            text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            version, _sep, pk = text.rpartition("|")
+            if not pk.isdigit():
+                raise ValueError
+        except (ValueError, binascii.Error, UnicodeError):
+            raise TaxiiError(
+                400, _("Bad next"), _("next is not a value this server gave.")
+            ) from None
+        versions = versions.filter(Q(version__gt=version) | Q(version=version, pk__gt=int(pk)))
+    rows = list(
+        versions.order_by("version", "pk").values_list(
+            "pk", "date_added", "modified", "created", "version"
+        )[: limit + 1]
+    )
+    if len(rows) <= limit:
+        return rows, ""
+    rows = rows[:limit]
+    cursor = f"{rows[-1][4]}|{rows[-1][0]}".encode()
+    return rows, base64.urlsafe_b64encode(cursor).decode().rstrip("=")
+
+
 def _page_headers(rows: list[tuple[Any, ...]]) -> dict[str, str]:
     if not rows:
         return {}
+    added = [row[1] for row in rows]
     return {
-        "X-TAXII-Date-Added-First": stix.format_timestamp(rows[0][1]),
-        "X-TAXII-Date-Added-Last": stix.format_timestamp(rows[-1][1]),
+        "X-TAXII-Date-Added-First": stix.format_timestamp(min(added)),
+        "X-TAXII-Date-Added-Last": stix.format_timestamp(max(added)),
     }
 
 
@@ -471,12 +501,12 @@ def object_versions(
         versions = versions.filter(date_added__gt=_timestamp(added_after, "added_after"))
     if spec_versions := _split(request, "match[spec_version]"):
         versions = versions.filter(spec_version__in=spec_versions)
-    rows, next_token = _page(request, versions, ("modified", "created"))
+    rows, next_token = _page_by_version(request, versions)
     body: dict[str, Any] = {
         "more": bool(next_token),
         "versions": [
             modified or created or stix.format_timestamp(added)
-            for _pk, added, modified, created in rows
+            for _pk, added, modified, created, _version in rows
         ],
     }
     if next_token:
