@@ -56,6 +56,7 @@ ATTACK = ROOT.parent / "shared" / "data" / "stix" / "attack-ics" / "ics-attack.j
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/cbm_exchange_bench"
 BENCH_VENV = ROOT / ".bench-venv"
 CHUNK = 1000
+SAMPLE = 10  # validation time is measured on every 10th object and multiplied by 10
 TLP_IDS = [
     "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",  # GREEN
     "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",  # AMBER
@@ -225,7 +226,9 @@ def raw_insert_rate(objects: list[dict]) -> float:
     from cbmhub.exchange import stix
     from cbmhub.exchange.models import Arrangement, Collection
 
-    collection = Collection.objects.create(arrangement=Arrangement.objects.get(), title=f"raw-{len(objects)}")
+    collection = Collection.objects.create(
+        arrangement=Arrangement.objects.get(), title=f"raw-{len(objects)}"
+    )
     now = timezone.now()
     rows = []
     for n, obj in enumerate(objects):
@@ -416,12 +419,12 @@ def medallion(size: int) -> dict:
 def validation_share(size: int, ingest_s: float) -> tuple[float, float]:
     from cbmhub.exchange import validation
 
-    objects = dataset(size)
+    objects = dataset(size)[::SAMPLE]
     validation.errors(objects[0])  # schemas loaded once, as in a running server
     started = time.perf_counter()
     for obj in objects:
         validation.errors(obj)
-    seconds = time.perf_counter() - started
+    seconds = (time.perf_counter() - started) * SAMPLE
     return seconds, seconds / ingest_s
 
 
@@ -465,7 +468,7 @@ def report(database: str, ours: dict, peer: dict, peer_size: int, big: int) -> N
     )
     ratio("ingest / raw INSERT", full["ingest_rate"] / full["raw_insert_rate"])
     seconds, share = validation_share(big, full["ingest_s"])
-    row("stix2-validator over the same objects (in process)", seconds, "s")
+    row("stix2-validator over the same objects (every 10th, ×10)", seconds, "s")
     row("share of the ingest time that is validation", share * 100, "%")
     row(f"page through {full['paged']:,} objects ({full['pages']} pages)", full["paging_s"], "s")
     row("first page", full["first_page_s"] * 1000, "ms")

@@ -4,6 +4,8 @@ served on every surface."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -105,3 +107,36 @@ def test_granular_redaction_on_every_surface(network, anna, bert, carol, client,
             assert (secret in response.content.decode()) is sees
         exported = json.loads(export.content)["objects"][0]
         assert ("granular_markings" in exported) is sees
+
+
+def test_the_faster_validation_says_what_the_validator_says():
+    """validation.py builds the validator's schema validators once; the answers are those of
+    stix2-validator's own validate_instance, valid or not, message for message."""
+    from cbmhub.conftest import shared_path
+    from cbmhub.exchange import validation
+
+    objects = json.loads(shared_path("data/stix/attack-ics/ics-attack.json").read_text())["objects"]
+    sample = objects[::60] + [
+        {"type": "indicator", "id": "indicator--x", "spec_version": "2.1"},
+        indicator(pattern="[ipv4-addr:value = ", created="2020-01-01T00:00:00Z"),
+    ]
+    # The validator's own answers, from a fresh interpreter that never imports validation.py
+    # (which changes how the validator module builds its schema validators).
+    script = (
+        "import json, sys\n"
+        "from stix2validator import ValidationOptions, validate_instance\n"
+        "options = ValidationOptions(version='2.1')\n"
+        "sample = json.load(sys.stdin)\n"
+        "print(json.dumps([[str(e.message) for e in validate_instance(o, options).errors]"
+        " for o in sample]))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        input=json.dumps(sample),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    expected = json.loads(run.stdout)
+    assert [validation.errors(o) for o in sample] == expected
+    assert sum(bool(e) for e in expected) == 2
