@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cbmhub.accounts.models import User
 from cbmhub.core.api import ERRORS, validated
 from cbmhub.core.pagination import StrictLimitOffsetPagination
 from cbmhub.directory.models import State
@@ -87,10 +90,31 @@ class ArrangementCreateSerializer(serializers.Serializer):
         return list(states.values())
 
 
+class ParticipantRightsSerializer(serializers.Serializer):
+    state = serializers.CharField(max_length=3, help_text="ISO 3166 alpha-3 code.")
+    can_read = serializers.BooleanField(default=True)
+    can_write = serializers.BooleanField(default=True)
+
+    def validate_state(self, code: str) -> State:
+        state = State.objects.filter(iso3=code.upper()).first()
+        if state is None:
+            raise serializers.ValidationError(f"No state with the ISO code {code}.")
+        return state
+
+
 class ArrangementUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
+    participants = ParticipantRightsSerializer(
+        many=True, required=False, help_text="Add states or change their rights (read, write)."
+    )
+    red_recipients = serializers.ListField(
+        child=serializers.CharField(max_length=150),
+        required=False,
+        max_length=200,
+        help_text="Usernames of the people named to receive TLP:RED (replaces the list).",
+    )
 
 
 @extend_schema_view(
@@ -149,13 +173,27 @@ class ArrangementViewSet(
             status=201,
         )
 
+    @transaction.atomic
     def update(
         self, request: Request, *args: Any, partial: bool = False, **kwargs: Any
     ) -> Response:
         arrangement = self.get_object()
         permissions.require_administer(request.user, arrangement)
         data = validated(ArrangementUpdateSerializer, request, partial=partial)
+        rights = data.pop("participants", [])
+        recipients = data.pop("red_recipients", None)
         services.arrangement_update(actor=request.user, arrangement=arrangement, **data)
+        for item in rights:
+            services.participant_set(actor=request.user, arrangement=arrangement, **item)
+        if recipients is not None:
+            users = list(User.objects.filter(username__in=recipients))
+            unknown = sorted(set(recipients) - {u.username for u in users})
+            if unknown:
+                raise services.ExchangeError(
+                    _("No account with the username %(username)s.") % {"username": unknown[0]},
+                    field="red_recipients",
+                )
+            services.red_recipients_set(actor=request.user, arrangement=arrangement, users=users)
         return Response(
             ArrangementSerializer(selectors.access_arrangement(request.user, arrangement.pk)).data
         )

@@ -172,3 +172,28 @@ def test_admin_is_for_operators_and_holds_no_content(client_for, root, sam, bila
     assert client_for(root).get("/admin/exchange/stixobject/").status_code == 404
     response = client_for(sam).get("/admin/exchange/arrangement/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_secretariat_changes_rights_and_names_red_recipients(
+    api_for, network, sam, bert, carol, state_c, bob
+):
+    url = f"/api/v1/exchange/arrangements/{network.pk}/"
+    body = {
+        "participants": [{"state": "THA", "can_read": True, "can_write": False}],
+        "red_recipients": ["bert"],
+    }
+    assert api_for(bob).patch(url, body, format="json").status_code == 403
+    response = api_for(sam).patch(url, body, format="json")
+    assert response.status_code == 200, response.json()
+    rights = {p["state"]: (p["can_read"], p["can_write"]) for p in response.json()["participants"]}
+    assert rights["THA"] == (True, False)
+    assert list(network.red_recipients.values_list("username", flat=True)) == ["bert"]
+    unknown = api_for(sam).patch(url, {"red_recipients": ["nobody"]}, format="json")
+    assert (
+        unknown.status_code == 400
+        and unknown.json()["error"]["details"][0]["field"] == "red_recipients"
+    )
+    outsider = api_for(sam).patch(url, {"red_recipients": ["sam"]}, format="json")
+    assert outsider.status_code == 400
+    assert list(network.red_recipients.values_list("username", flat=True)) == ["bert"]
