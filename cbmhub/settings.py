@@ -335,6 +335,9 @@ SPECTACULAR_SETTINGS = {
         "SubmissionKindEnum": "cbmhub.measures.choices.SubmissionKind",
         "SubmissionStatusEnum": "cbmhub.measures.choices.SubmissionStatus",
         "AlertStatusEnum": "cbmhub.measures.choices.AlertStatus",
+        "ArrangementKindEnum": "cbmhub.exchange.choices.ArrangementKind",
+        "ExchangeTlpEnum": "cbmhub.exchange.choices.Tlp",
+        "TlpEnum": "cbmhub.hotline.choices.Tlp",
     },
 }
 

@@ -26,6 +26,7 @@ api_patterns: list[URLPattern | URLResolver] = [
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include((api_patterns, "api"))),
+    path("taxii2/", include("cbmhub.exchange.taxii_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("cbmhub.core.urls")),

@@ -20,6 +20,9 @@ export DJANGO_SETTINGS_MODULE=cbmhub.settings
 # retries database and transport errors itself; should it exit anyway, it is started again.
 scripts/keep-running.sh .venv/bin/cbmhub hotline worker --sleep 2 &
 WORKER=$!
-trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
+# The exchange pulls its TAXII subscriptions in a loop of its own (docs/exchange.md).
+scripts/keep-running.sh .venv/bin/cbmhub exchange pull --sleep 30 &
+PULLER=$!
+trap 'kill $WORKER $PULLER 2>/dev/null || true' EXIT INT TERM
 echo "CBM Hub: http://127.0.0.1:8000/  (worker pid $WORKER)"
 .venv/bin/cbmhub runserver 127.0.0.1:8000 --noreload

@@ -55,10 +55,27 @@ def api_world(cica, state_a, state_b, state_c, alice, anna, bob, sam):
     meetings_world = _meetings_world(swg, document, revision, bob)
     paragraph = _precedent_paragraph()
     exercise = _exercise(cica, state_a, state_b, sam, bob)
+    from cbmhub.exchange import services as exchange
+
+    arrangement = exchange.arrangement_create(
+        actor=sam,
+        name="CICA CERT network",
+        kind="network",
+        organisation=cica,
+        states=[state_a, state_b],
+    )
+    subscription = exchange.subscription_create(
+        actor=SYSTEM,
+        collection=arrangement.collections.get(),
+        name="Partner feed",
+        url="https://taxii.example.org/api/collections/x/",
+    )
     return {
         **meetings_world,
         **exercise,
         **_measures_world(cica, state_a, alice),
+        "arrangement": arrangement,
+        "subscription": subscription,
         "membership": state_b.memberships.get(organisation=cica),
         "swg": swg,
         "link": link,
@@ -232,6 +249,8 @@ def existing_records(path: str, world: dict) -> dict[str, str]:
         "scenarios": "exercise_scenario",
         "injects": "exercise_inject",
         "runs": "exercise_run",
+        "arrangements": "arrangement",
+        "subscriptions": "subscription",
     }
     values = {
         "acronym": "CICA",
