@@ -40,7 +40,7 @@ class CollectionSerializer(serializers.ModelSerializer):
         return f"/taxii2/api/collections/{collection.pk}/"
 
 
-class ParticipantSerializer(serializers.Serializer):
+class ArrangementParticipantSerializer(serializers.Serializer):
     state = serializers.CharField(source="state.iso3")
     can_read = serializers.BooleanField()
     can_write = serializers.BooleanField()
@@ -50,7 +50,7 @@ class ArrangementSerializer(serializers.ModelSerializer):
     organisation = serializers.CharField(
         source="organisation.acronym", allow_null=True, read_only=True
     )
-    participants = ParticipantSerializer(many=True, read_only=True)
+    participants = ArrangementParticipantSerializer(many=True, read_only=True)
     collections = CollectionSerializer(many=True, read_only=True)
 
     class Meta:
