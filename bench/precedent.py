@@ -30,6 +30,7 @@ import argparse
 import random
 import statistics
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -280,6 +281,41 @@ def measure_fts5(index: engine.Index, queries: list[Query]) -> None:
     )
 
 
+def measure_persistence(
+    entries: list[engine.Entry], index: engine.Index, query: str, build: float
+) -> None:
+    """A process's first query: before, the index was built in the process (tokenising every
+    paragraph); now it is read from the file ``cbmhub precedent index`` saved. And what adding
+    one more resolution costs (incremental: its paragraphs tokenised, postings merged)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "index.npz"
+        _, save = _timed(lambda: index.save(path, {"stamp": "bench"}))
+        size = path.stat().st_size
+        loaded, load = _timed(lambda: engine.Index.load(path))
+    assert loaded is not None
+    _, first = _timed(lambda: loaded[0].closest(query, limit=1))
+    same = loaded[0].closest(query) == index.closest(query)
+    print(
+        f"  first query of a process: before (build in the process) {build + first:.2f} s; "
+        f"now (load the saved index) {load + first:.3f} s = load {load * 1000:.0f} ms + "
+        f"query {first * 1000:.1f} ms; file {size / 2**20:.1f} MiB written in {save:.2f} s; "
+        f"same answer: {same}"
+    )
+    last = max(entry.text_key for entry in entries)
+    one = [entry for entry in entries if entry.text_key == last]
+
+    def replace() -> None:  # as when a text is indexed again: its rows dead, added anew
+        copied = index.copy()
+        copied.remove([last])
+        copied.add(one)
+
+    _, grow = _timed(replace)
+    print(
+        f"  incremental: one resolution ({len(one)} paragraphs) replaced in the index "
+        f"{grow * 1000:.0f} ms (a full build: {build:.2f} s)"
+    )
+
+
 def measure_search(
     texts: list[UnText], *, before: str, since: str, seed: int, limit: int, fts5: bool = True
 ) -> None:
@@ -291,6 +327,8 @@ def measure_search(
         queries = random.Random(seed).sample(queries, min(limit, len(queries)))
     print(f"  indexed paragraphs: {len(entries):,}; queries: {len(queries):,}")
     print(f"  index build: ours {ours_build:.2f} s, bm25s {bm25_build:.2f} s")
+    if queries:
+        measure_persistence(entries, index, queries[0].text, ours_build)
     right: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     ours_times, bm25_times, phrase_ok, fragments = [], [], 0, 0
     for query in queries:
