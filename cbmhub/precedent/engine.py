@@ -11,9 +11,14 @@ An in-process index of paragraphs (chosen by measurement, docs/precedent.md):
 - closest precedent: candidates by the summed rarity (idf) of the query's word pairs found in a
   paragraph (postings read only for pairs rarer than a cut-off, so a query never walks the
   postings of "of the"), the best ``CANDIDATES`` rescored with rapidfuzz: ``similarity`` is the
-  normalised Indel similarity of the two word sequences, ``coverage`` the share of the query's
-  word pairs present in the paragraph, ``score`` the ranking figure (``max(similarity,
-  COVERAGE_WEIGHT * coverage)``), newer paragraphs first on equal scores.
+  normalised Indel similarity of the two word sequences, each word weighted by its rarity;
+  ``coverage`` the share of the query's word pairs present in the paragraph (counted exactly on
+  each candidate), ``score`` the ranking figure (``max(similarity, COVERAGE_WEIGHT *
+  coverage ** COVERAGE_POWER)``), newer paragraphs first on equal scores.
+
+The index is saved (``save``: numpy arrays in one ``.npz``, no pickle, written atomically) and
+read back (``load``) without tokenising again; ``add`` appends paragraphs and merges their
+postings, ``remove`` marks a text's rows dead (filtered out like any other row).
 
 Every paragraph carries the attributes filters use (language, year, body, kind, text id); a
 filter is a boolean mask over paragraphs, applied before ranking, so that a paragraph the user
@@ -38,6 +43,7 @@ from typing import Any, overload
 
 import numpy as np
 from rapidfuzz.distance import Indel
+from rapidfuzz.process import cdist
 
 __all__ = [
     "Entry",
@@ -62,6 +68,14 @@ MIN_PAIRS = 4
 # its score is at least COVERAGE_WEIGHT * coverage ** COVERAGE_POWER.
 COVERAGE_WEIGHT = 0.97
 COVERAGE_POWER = 8
+# The similarity weighs each word by its rarity: idf / WEIGHT_UNIT, rounded, at least 1
+# ("the" 1, a country's name 4 or 5); WEIGHTED False: every word 1. Chosen on half of the
+# bench's queries (docs/precedent.md).
+WEIGHT_UNIT = 2.0
+WEIGHTED = True
+# Coverage counts the query's word pairs with a word the index has never seen (they are in
+# no paragraph); False: only the pairs of known words.
+COVERAGE_ALL_PAIRS = True
 
 _QUOTES = dict.fromkeys(map(ord, "\"'«»„“”‘’‚‛‹›`´"), "'")
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−-"), "-")
@@ -231,12 +245,13 @@ class Index:
         self._kinds = np.empty(0, dtype=object)
         self._alive = np.empty(0, dtype=bool)
         self._flat = np.empty(0, dtype=np.int32)  # every row's word ids, one after the other
-        self._offsets = np.zeros(1, dtype=np.int64)  # row r's words: _flat[_offsets[r]:_offsets[r+1]]
+        self._offsets = np.zeros(1, dtype=np.int64)  # row r: _flat[_offsets[r] : _offsets[r + 1]]
         self._blob = np.empty(0, dtype=np.uint8)  # every row's text, UTF-8
         self._blob_offsets = np.zeros(1, dtype=np.int64)
         self._keys = np.empty(0, dtype=np.int64)  # postings: sorted pair keys ...
         self._rows = np.empty(0, dtype=np.int32)  # ... and their rows
         self.entries: Sequence[Entry] = _Entries(self)
+        self._weights: np.ndarray[Any, Any] | None = None
         self.add(entries)
 
     # --- building, growing, shrinking ---------------------------------------------------------
@@ -291,6 +306,7 @@ class Index:
         all_rows = np.concatenate([self._rows, np.asarray(rows, dtype=np.int32)[order]])
         merged = np.argsort(all_keys, kind="stable")
         self._keys, self._rows = all_keys[merged], all_rows[merged]
+        self._weights = None
         self._columns()
         return len(added)
 
@@ -521,21 +537,81 @@ class Index:
         pairs = _pair_keys(ids)
         if not pairs:
             return []
-        rows, shared = self._candidates(pairs, self.mask(filters))
-        # Coverage counts the pairs of known words (measured better than counting all pairs).
-        query_pairs = len(set(pairs))
-        hits = [self._rescore(int(row), ids, float(shared[row]) / query_pairs) for row in rows]
+        rows, _shared = self._candidates(pairs, self.mask(filters))
+        hits = self._rescore(rows, ids, pairs)
         # Equal scores rank the newer paragraph first: the latest agreed wording is the one a
         # negotiator cites (and, measured, the likelier source of a fragment).
-        hits.sort(key=lambda hit: (-hit.score, _newest(hit.entry), -hit.similarity))
+        hits.sort(key=_ranking)
         return hits[: max(limit, 0)]
 
-    def _rescore(self, row: int, ids: list[int], coverage: float) -> Hit:
-        theirs = self._ids_of(row)
-        similarity = Indel.normalized_similarity(ids, theirs)
-        coverage = min(coverage, 1.0)
-        score = max(similarity, COVERAGE_WEIGHT * coverage**COVERAGE_POWER)
-        return Hit(self.entries[row], round(score, 4), round(similarity, 4), round(coverage, 4))
+    def _word_weights(self) -> np.ndarray[Any, Any]:
+        """Each word's weight in the similarity: its rarity (idf), in whole units (a word is
+        repeated that many times, so that rapidfuzz's edit distance weighs it)."""
+        if self._weights is None or len(self._weights) < len(self._words):
+            singles = int(np.searchsorted(self._keys, 1 << 31, side="left"))
+            df = np.bincount(self._keys[:singles], minlength=len(self._words)).astype(np.float64)
+            idf = np.log1p(max(len(self._keys_of), 1) / np.maximum(df, 1))
+            self._weights = np.maximum(np.rint(idf / WEIGHT_UNIT), 1).astype(np.int64)
+        return self._weights
+
+    def _rescore(self, rows: np.ndarray[Any, Any], ids: list[int], pairs: list[int]) -> list[Hit]:
+        """``similarity``: the Indel similarity of the two word sequences, each word weighted
+        by its rarity (a country's name counts more than "the"); ``coverage``: the share of
+        the query's word pairs (of known words) found in the paragraph, counted exactly.
+        Vectorised over the candidates (one rapidfuzz call for all of them)."""
+        if not rows.size:
+            return []
+        rows = np.asarray(rows, dtype=np.int64)
+        starts, ends = self._offsets[rows], self._offsets[rows + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        # Every candidate's words, one after the other (and which candidate each belongs to).
+        position = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        words = self._flat[np.repeat(starts, lengths) + position].astype(np.int64)
+        owner = np.repeat(np.arange(rows.size), lengths)
+        # Coverage: the query's distinct pairs each candidate contains.
+        wanted = np.unique(np.asarray(pairs, dtype=np.int64))
+        keys = (words[:-1] + 1) * (1 << 31) + words[1:]
+        same = owner[:-1] == owner[1:]
+        keys, pair_owner = keys[same], owner[:-1][same]
+        if len(pairs) == 1 and len(ids) == 1:  # a one-word query: its "pair" is the word
+            keys, pair_owner = words, owner
+        where = np.minimum(np.searchsorted(wanted, keys), max(wanted.size - 1, 0))
+        found = wanted[where] == keys if wanted.size else np.zeros(keys.size, dtype=bool)
+        codes = np.unique(pair_owner[found] * max(wanted.size, 1) + where[found])
+        covered = np.bincount(codes // max(wanted.size, 1), minlength=rows.size)
+        # Pairs with a word the index has never seen are in no paragraph, but they count: a
+        # query with two words replaced by new ones is not "wholly inside" a paragraph.
+        unseen = sum(1 for a, b in zip(ids, ids[1:], strict=False) if a < 0 or b < 0)
+        denominator = max(wanted.size + (unseen if COVERAGE_ALL_PAIRS else 0), 1)
+        coverage = np.minimum(covered / denominator, 1.0)
+        # Similarity on the words repeated by weight.
+        query = np.asarray(ids, dtype=np.int64)
+        if WEIGHTED:
+            weights = self._word_weights()
+            unknown_weight = int(weights.max()) if weights.size else 1
+            query_weights = np.where(query >= 0, weights[np.maximum(query, 0)], unknown_weight)
+            query = np.repeat(query, query_weights)
+            word_weights = weights[words]
+            words = np.repeat(words, word_weights)
+            lengths = np.bincount(owner, weights=word_weights, minlength=rows.size).astype(int)
+        flat = words.tolist()
+        bounds = np.concatenate([[0], np.cumsum(lengths)]).tolist()
+        choices = [flat[bounds[i] : bounds[i + 1]] for i in range(rows.size)]
+        similarity = cdist(
+            [query.tolist()], choices, scorer=Indel.normalized_similarity, dtype=np.float64
+        )[0]
+        score = np.maximum(similarity, COVERAGE_WEIGHT * coverage**COVERAGE_POWER)
+        return [
+            Hit(self.entries[row], round(float(a), 4), round(float(b), 4), round(float(c), 4))
+            for row, a, b, c in zip(rows.tolist(), score, similarity, coverage, strict=True)
+        ]
+
+
+def _ranking(hit: Hit) -> tuple[Any, ...]:
+    """Best first; on equal scores the newer paragraph (the wording a new text copies is most
+    often the latest), then the higher similarity."""
+    return (-hit.score, _newest(hit.entry), -hit.similarity)
 
 
 def _top(rows: np.ndarray[Any, Any], values: np.ndarray[Any, Any], count: int) -> list[int]:

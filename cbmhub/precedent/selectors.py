@@ -160,7 +160,8 @@ def refresh_index(*, force: bool = False) -> Refresh:
                 loaded = engine.Index.load(path)
             if loaded is not None and loaded[1].get("stamp") == stamp:
                 index, meta = loaded
-                _cache.update(stamp=stamp, index=index, versions=meta["versions"], database=database)
+                versions = meta["versions"]
+                _cache.update(stamp=stamp, index=index, versions=versions, database=database)
                 return Refresh("loaded", seconds=time.perf_counter() - started)
             base: engine.Index | None = None
             saved: dict[str, str] = {}

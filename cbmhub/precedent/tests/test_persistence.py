@@ -4,7 +4,6 @@ incrementally when texts are added, replaced or deleted, and never rebuilt per p
 from __future__ import annotations
 
 import multiprocessing
-import os
 
 import pytest
 from django.core.management import call_command
@@ -53,7 +52,9 @@ def _closest_keys(query):
 def test_a_saved_index_loads_with_the_same_answers(tmp_path):
     path = tmp_path / "index.npz"
     INDEX.save(path, {"stamp": "s"})
-    loaded, meta = engine.Index.load(path)
+    found = engine.Index.load(path)
+    assert found is not None
+    loaded, meta = found
     assert meta == {"stamp": "s"}
     assert list(loaded.entries) == list(INDEX.entries)
     for query in ["Decides to remain seized of the matter.", "comply with the embargo", "еще"]:
@@ -88,7 +89,9 @@ def test_add_and_remove_give_what_a_fresh_build_gives(tmp_path):
     assert [e.key for e in grown.phrase("comply")] == [1]
     # ... and stay removed once saved and loaded again.
     grown.save(tmp_path / "i.npz")
-    loaded, _meta = engine.Index.load(tmp_path / "i.npz")
+    found = engine.Index.load(tmp_path / "i.npz")
+    assert found is not None
+    loaded = found[0]
     assert [e.key for e in loaded.phrase("comply")] == [1]
     # A copy grows without changing the original (another thread may be searching it).
     copied = loaded.copy()
@@ -195,7 +198,7 @@ def _worker(path, queue):
 def test_several_processes_read_the_file_while_it_is_replaced(index_dir):
     _add("a", ["Calls upon all States to comply fully with the arms embargo;"])
     selectors.refresh_index()
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    context = multiprocessing.get_context("fork")
     queue = context.Queue()
     workers = [
         context.Process(target=_worker, args=(selectors.index_path(), queue)) for _ in range(4)
