@@ -300,12 +300,13 @@ class Index:
         self._blob_offsets = np.concatenate(
             [self._blob_offsets, self._blob_offsets[-1] + np.cumsum([len(t) for t in texts])]
         ).astype(np.int64)
-        # Two sorted runs (the old postings, the new ones sorted) merge in linear time.
+        # The new postings, sorted, inserted into the old ones (each after the old rows with
+        # the same key): linear in the index's size, no sort of the whole.
         order = np.argsort(np.asarray(keys, dtype=np.int64), kind="stable")
-        all_keys = np.concatenate([self._keys, np.asarray(keys, dtype=np.int64)[order]])
-        all_rows = np.concatenate([self._rows, np.asarray(rows, dtype=np.int32)[order]])
-        merged = np.argsort(all_keys, kind="stable")
-        self._keys, self._rows = all_keys[merged], all_rows[merged]
+        new_keys = np.asarray(keys, dtype=np.int64)[order]
+        where = np.searchsorted(self._keys, new_keys, side="right")
+        self._rows = np.insert(self._rows, where, np.asarray(rows, dtype=np.int32)[order])
+        self._keys = np.insert(self._keys, where, new_keys)
         self._weights = None
         self._columns()
         return len(added)
