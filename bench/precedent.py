@@ -463,15 +463,16 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="At most N queries per language.")
     parser.add_argument("--no-fts5", action="store_true", help="Leave SQLite FTS5 out (faster).")
     parser.add_argument(
-        "--unweighted",
+        "--weighted", action="store_true", help="Variant: words weighted by rarity (idf)."
+    )
+    parser.add_argument(
+        "--known-pairs",
         action="store_true",
-        help="The engine as before this bench's tuning: every word weighs 1, coverage of "
-        "known word pairs only.",
+        help="Variant: coverage counts only the query's pairs of words the index knows.",
     )
     args = parser.parse_args()
-    if args.unweighted:
-        engine.WEIGHTED = False
-        engine.COVERAGE_ALL_PAIRS = False
+    engine.WEIGHTED = args.weighted
+    engine.COVERAGE_ALL_PAIRS = not args.known_pairs
     (english, russian), seconds = _timed(lambda: (load(args.data, "en"), load(args.data, "ru")))
     print(f"Read {len(english)} English and {len(russian)} Russian resolutions in {seconds:.1f} s")
     print("Source: United Nations (Security Council resolutions, Akoma Ntoso).")

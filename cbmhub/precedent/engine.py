@@ -11,10 +11,10 @@ An in-process index of paragraphs (chosen by measurement, docs/precedent.md):
 - closest precedent: candidates by the summed rarity (idf) of the query's word pairs found in a
   paragraph (postings read only for pairs rarer than a cut-off, so a query never walks the
   postings of "of the"), the best ``CANDIDATES`` rescored with rapidfuzz: ``similarity`` is the
-  normalised Indel similarity of the two word sequences, each word weighted by its rarity;
-  ``coverage`` the share of the query's word pairs present in the paragraph (counted exactly on
-  each candidate), ``score`` the ranking figure (``max(similarity, COVERAGE_WEIGHT *
-  coverage ** COVERAGE_POWER)``), newer paragraphs first on equal scores.
+  normalised Indel similarity of the two word sequences; ``coverage`` the share of the query's
+  word pairs present in the paragraph (counted exactly on each candidate), ``score`` the
+  ranking figure (``max(similarity, COVERAGE_WEIGHT * coverage ** COVERAGE_POWER)``), newer
+  paragraphs first on equal scores.
 
 The index is saved (``save``: numpy arrays in one ``.npz``, no pickle, written atomically) and
 read back (``load``) without tokenising again; ``add`` appends paragraphs and merges their
@@ -68,11 +68,12 @@ MIN_PAIRS = 4
 # its score is at least COVERAGE_WEIGHT * coverage ** COVERAGE_POWER.
 COVERAGE_WEIGHT = 0.97
 COVERAGE_POWER = 8
-# The similarity weighs each word by its rarity: idf / WEIGHT_UNIT, rounded, at least 1
-# ("the" 1, a country's name 4 or 5); WEIGHTED False: every word 1. Chosen on half of the
-# bench's queries (docs/precedent.md).
+# WEIGHTED: the similarity weighs each word by its rarity (idf / WEIGHT_UNIT, rounded, at
+# least 1: "the" 1, a country's name 4 or 5). Measured on the tuning half of the bench's
+# queries it did no better (English +0.001, Russian -0.005 recall@1) and is slower: off, kept
+# for the bench (--weighted) and docs/precedent.md.
 WEIGHT_UNIT = 2.0
-WEIGHTED = True
+WEIGHTED = False
 # Coverage counts the query's word pairs with a word the index has never seen (they are in
 # no paragraph); False: only the pairs of known words.
 COVERAGE_ALL_PAIRS = True
@@ -556,10 +557,10 @@ class Index:
         return self._weights
 
     def _rescore(self, rows: np.ndarray[Any, Any], ids: list[int], pairs: list[int]) -> list[Hit]:
-        """``similarity``: the Indel similarity of the two word sequences, each word weighted
-        by its rarity (a country's name counts more than "the"); ``coverage``: the share of
-        the query's word pairs (of known words) found in the paragraph, counted exactly.
-        Vectorised over the candidates (one rapidfuzz call for all of them)."""
+        """``similarity``: the Indel similarity of the two word sequences (with ``WEIGHTED``,
+        each word weighted by its rarity); ``coverage``: the share of the query's word pairs
+        found in the paragraph, counted exactly. Vectorised over the candidates (one rapidfuzz
+        call for all of them)."""
         if not rows.size:
             return []
         rows = np.asarray(rows, dtype=np.int64)
