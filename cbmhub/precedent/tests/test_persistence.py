@@ -213,3 +213,33 @@ def test_several_processes_read_the_file_while_it_is_replaced(index_dir):
         worker.join(timeout=60)
     assert all(result is not None and len(result) >= 1 for result in results)
     assert not list(index_dir.glob("*.tmp"))
+
+
+def _hold_lock(path, ready, seconds):
+    """Another process (as a worker bringing the index up to date) holding the file lock."""
+    import fcntl
+    import time
+
+    with open(path.with_name(path.name + ".lock"), "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        ready.set()
+        time.sleep(seconds)
+
+
+def test_a_process_waits_while_another_updates_the_index(index_dir):
+    import time
+
+    _add("a", ["Calls upon all States to comply fully with the arms embargo;"])
+    path = selectors.index_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    context = multiprocessing.get_context("fork")
+    ready = context.Event()
+    holder = context.Process(target=_hold_lock, args=(path, ready, 1.5))
+    holder.start()
+    assert ready.wait(30)
+    started = time.monotonic()
+    done = selectors.refresh_index()
+    waited = time.monotonic() - started
+    holder.join(30)
+    assert waited >= 1.0  # it waited for the other process's lock, then did its work
+    assert done.how == "built" and path.is_file()
