@@ -389,6 +389,7 @@ class Index:
                 np.savez(out, allow_pickle=False, **arrays)
                 out.flush()
                 os.fsync(out.fileno())
+            os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from the server's user
             os.replace(temporary, path)
         except BaseException:
             with contextlib.suppress(OSError):
