@@ -379,3 +379,7 @@ CBMHUB_SIGNING_KEY_FILE = Path(
     os.environ.get("CBMHUB_SIGNING_KEY_FILE", DATA_DIR / "signing-key.pem")
 )
 CBMHUB_WEBHOOK_TIMEOUT = float(os.environ.get("CBMHUB_WEBHOOK_TIMEOUT", "10"))
+
+# The precedent search index, saved by `cbmhub precedent index` (and by the first search after
+# texts change) and read by every process instead of building it (cbmhub/precedent/selectors.py).
+PRECEDENT_INDEX_DIR = Path(os.environ.get("CBMHUB_PRECEDENT_INDEX_DIR", DATA_DIR / "precedent"))

@@ -11,9 +11,14 @@ An in-process index of paragraphs (chosen by measurement, docs/precedent.md):
 - closest precedent: candidates by the summed rarity (idf) of the query's word pairs found in a
   paragraph (postings read only for pairs rarer than a cut-off, so a query never walks the
   postings of "of the"), the best ``CANDIDATES`` rescored with rapidfuzz: ``similarity`` is the
-  normalised Indel similarity of the two word sequences, ``coverage`` the share of the query's
-  word pairs present in the paragraph, ``score`` the ranking figure (``max(similarity,
-  COVERAGE_WEIGHT * coverage)``), newer paragraphs first on equal scores.
+  normalised Indel similarity of the two word sequences; ``coverage`` the share of the query's
+  word pairs present in the paragraph (counted exactly on each candidate), ``score`` the
+  ranking figure (``max(similarity, COVERAGE_WEIGHT * coverage ** COVERAGE_POWER)``), newer
+  paragraphs first on equal scores.
+
+The index is saved (``save``: numpy arrays in one ``.npz``, no pickle, written atomically) and
+read back (``load``) without tokenising again; ``add`` appends paragraphs and merges their
+postings, ``remove`` marks a text's rows dead (filtered out like any other row).
 
 Every paragraph carries the attributes filters use (language, year, body, kind, text id); a
 filter is a boolean mask over paragraphs, applied before ranking, so that a paragraph the user
@@ -22,15 +27,23 @@ may not read never reaches the results.
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import json
 import math
+import os
 import re
+import tempfile
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, overload
 
 import numpy as np
 from rapidfuzz.distance import Indel
+from rapidfuzz.process import cdist
 
 __all__ = [
     "Entry",
@@ -55,6 +68,15 @@ MIN_PAIRS = 4
 # its score is at least COVERAGE_WEIGHT * coverage ** COVERAGE_POWER.
 COVERAGE_WEIGHT = 0.97
 COVERAGE_POWER = 8
+# WEIGHTED: the similarity weighs each word by its rarity (idf / WEIGHT_UNIT, rounded, at
+# least 1: "the" 1, a country's name 4 or 5). Measured on the tuning half of the bench's
+# queries it did no better (English +0.001, Russian -0.005 recall@1) and is slower: off, kept
+# for the bench (--weighted) and docs/precedent.md.
+WEIGHT_UNIT = 2.0
+WEIGHTED = False
+# Coverage counts the query's word pairs with a word the index has never seen (they are in
+# no paragraph); False: only the pairs of known words.
+COVERAGE_ALL_PAIRS = True
 
 _QUOTES = dict.fromkeys(map(ord, "\"'«»„“”‘’‚‛‹›`´"), "'")
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−-"), "-")
@@ -165,53 +187,258 @@ def _pair_keys(ids: Sequence[int]) -> list[int]:
     ]
 
 
-class Index:
-    """Paragraphs indexed by word pairs (sorted key/paragraph arrays), built once."""
+class _Entries(Sequence[Entry]):
+    """The index's paragraphs as ``Entry`` objects, made on demand from its columns (a loaded
+    index holds no Python object per paragraph)."""
 
-    def __init__(self, entries: Iterable[Entry]) -> None:
-        self.entries: list[Entry] = []
-        self.words: list[str] = []  # the normalised text, words joined by one space
-        self._ids: list[list[int]] = []  # the words as vocabulary ids
+    def __init__(self, index: Index) -> None:
+        self._index = index
+
+    def __len__(self) -> int:
+        return len(self._index._keys_of)
+
+    @overload
+    def __getitem__(self, row: int) -> Entry: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[Entry]: ...
+
+    def __getitem__(self, row: int | slice) -> Entry | list[Entry]:
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        index = self._index
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(row)
+        return Entry(
+            key=int(index._keys_of[row]),
+            text_key=int(index._texts[row]),
+            text=index._raw(row),
+            language=str(index._languages[row]),
+            year=int(index._years[row]),
+            date=str(index._dates[row]),
+            body=str(index._bodies[row]),
+            kind=str(index._kinds[row]),
+        )
+
+
+_CATEGORIES = ("languages", "dates", "bodies", "kinds")
+FORMAT = "precedent-index-1"
+
+
+class Index:
+    """Paragraphs indexed by word pairs (sorted key/paragraph arrays).
+
+    Built from entries, grown by ``add`` (new rows, postings merged), shrunk by ``remove``
+    (rows of a text marked dead, never returned), written by ``save`` and read back by
+    ``load`` without tokenising anything again."""
+
+    def __init__(self, entries: Iterable[Entry] = ()) -> None:
         self._vocabulary = _Vocabulary()
+        self._words: list[str] = []  # the vocabulary, by id
+        self._keys_of = np.empty(0, dtype=np.int64)  # the caller's key per row
+        self._texts = np.empty(0, dtype=np.int64)
+        self._years = np.empty(0, dtype=np.int32)
+        self._languages = np.empty(0, dtype=object)
+        self._dates = np.empty(0, dtype=object)
+        self._bodies = np.empty(0, dtype=object)
+        self._kinds = np.empty(0, dtype=object)
+        self._alive = np.empty(0, dtype=bool)
+        self._flat = np.empty(0, dtype=np.int32)  # every row's word ids, one after the other
+        self._offsets = np.zeros(1, dtype=np.int64)  # row r: _flat[_offsets[r] : _offsets[r + 1]]
+        self._blob = np.empty(0, dtype=np.uint8)  # every row's text, UTF-8
+        self._blob_offsets = np.zeros(1, dtype=np.int64)
+        self._keys = np.empty(0, dtype=np.int64)  # postings: sorted pair keys ...
+        self._rows = np.empty(0, dtype=np.int32)  # ... and their rows
+        self.entries: Sequence[Entry] = _Entries(self)
+        self._weights: np.ndarray[Any, Any] | None = None
+        self.add(entries)
+
+    # --- building, growing, shrinking ---------------------------------------------------------
+
+    def add(self, entries: Iterable[Entry]) -> int:
+        """Append paragraphs (tokenised here) and merge their postings; the number added."""
+        first = len(self._keys_of)
+        added: list[Entry] = []
+        flat: list[int] = []
+        sizes: list[int] = []
         keys: list[int] = []
         rows: list[int] = []
         for entry in entries:
-            row = len(self.entries)
-            words = tokens(entry.text)
-            self.entries.append(entry)
-            self.words.append(" ".join(words))
-            ids = self._vocabulary.encode(words, grow=True)
-            self._ids.append(ids)
+            row = first + len(added)
+            added.append(entry)
+            ids = self._vocabulary.encode(tokens(entry.text), grow=True)
+            flat.extend(ids)
+            sizes.append(len(ids))
             pairs = set(_pair_keys(ids))
             pairs.update(ids)  # single words, for one-word queries
             keys.extend(pairs)
             rows.extend([row] * len(pairs))
+        if not added:
+            self._columns()
+            return 0
+        self._words.extend(list(self._vocabulary.ids)[len(self._words) :])
+        texts = [entry.text.encode() for entry in added]
+        self._keys_of = np.concatenate([self._keys_of, [e.key for e in added]]).astype(np.int64)
+        self._texts = np.concatenate([self._texts, [e.text_key for e in added]]).astype(np.int64)
+        self._years = np.concatenate([self._years, [e.year for e in added]]).astype(np.int32)
+        for name, values in (
+            ("_languages", [e.language for e in added]),
+            ("_dates", [e.date for e in added]),
+            ("_bodies", [e.body for e in added]),
+            ("_kinds", [e.kind for e in added]),
+        ):
+            column = np.empty(len(values), dtype=object)
+            column[:] = values
+            setattr(self, name, np.concatenate([getattr(self, name), column]))
+        self._alive = np.concatenate([self._alive, np.ones(len(added), dtype=bool)])
+        self._flat = np.concatenate([self._flat, np.asarray(flat, dtype=np.int32)])
+        self._offsets = np.concatenate(
+            [self._offsets, self._offsets[-1] + np.cumsum(sizes, dtype=np.int64)]
+        )
+        self._blob = np.concatenate([self._blob, np.frombuffer(b"".join(texts), dtype=np.uint8)])
+        self._blob_offsets = np.concatenate(
+            [self._blob_offsets, self._blob_offsets[-1] + np.cumsum([len(t) for t in texts])]
+        ).astype(np.int64)
+        # The new postings, sorted, inserted into the old ones (each after the old rows with
+        # the same key): linear in the index's size, no sort of the whole.
         order = np.argsort(np.asarray(keys, dtype=np.int64), kind="stable")
-        self._keys = np.asarray(keys, dtype=np.int64)[order]
-        self._rows = np.asarray(rows, dtype=np.int32)[order]
+        new_keys = np.asarray(keys, dtype=np.int64)[order]
+        where = np.searchsorted(self._keys, new_keys, side="right")
+        self._rows = np.insert(self._rows, where, np.asarray(rows, dtype=np.int32)[order])
+        self._keys = np.insert(self._keys, where, new_keys)
+        self._weights = None
         self._columns()
+        return len(added)
+
+    def remove(self, text_keys: Iterable[int]) -> int:
+        """Mark every paragraph of these texts dead (never returned); the number marked."""
+        gone = np.fromiter(text_keys, dtype=np.int64)
+        if not gone.size or not len(self._texts):
+            return 0
+        dead = self._alive & np.isin(self._texts, gone)
+        self._alive &= ~dead
+        return int(dead.sum())
+
+    def copy(self) -> Index:
+        """An index to grow or shrink while this one goes on answering (arrays are shared
+        until replaced; what ``add`` and ``remove`` change in place is copied)."""
+        other = copy.copy(self)
+        other._vocabulary = _Vocabulary()
+        other._vocabulary.ids = dict(self._vocabulary.ids)
+        other._words = list(self._words)
+        other._alive = self._alive.copy()
+        other.entries = _Entries(other)
+        return other
+
+    @property
+    def dead(self) -> int:
+        """Rows removed but still in the arrays (a rebuild drops them)."""
+        return int((~self._alive).sum())
 
     def _columns(self) -> None:
-        self._languages = np.asarray([e.language for e in self.entries], dtype=object)
-        self._years = np.asarray([e.year for e in self.entries], dtype=np.int32)
-        self._bodies = np.asarray([e.body for e in self.entries], dtype=object)
-        self._kinds = np.asarray([e.kind for e in self.entries], dtype=object)
-        self._texts = np.asarray([e.text_key for e in self.entries], dtype=np.int64)
-        self._dates = np.asarray([e.date for e in self.entries], dtype=object)
-        self._sizes = np.asarray([max(len(ids) - 1, 1) for ids in self._ids], dtype=np.float64)
+        total = len(self._keys_of)
+        self._sizes = np.maximum(np.diff(self._offsets) - 1, 1).astype(np.float64)
         # A tie-break smaller than any difference in rarity: newer paragraphs first.
-        order = (
-            np.argsort(self._dates, kind="stable") if self.entries else np.empty(0, dtype=np.int64)
-        )
-        self._recency = np.zeros(len(self.entries))
-        self._recency[order] = np.arange(len(self.entries)) * (1e-7 / max(len(self.entries), 1))
+        order = np.argsort(self._dates, kind="stable") if total else np.empty(0, dtype=np.int64)
+        self._recency = np.zeros(total)
+        self._recency[order] = np.arange(total) * (1e-7 / max(total, 1))
+
+    def _raw(self, row: int) -> str:
+        low, high = self._blob_offsets[row], self._blob_offsets[row + 1]
+        return self._blob[low:high].tobytes().decode()
+
+    def _ids_of(self, row: int) -> list[int]:
+        return self._flat[self._offsets[row] : self._offsets[row + 1]].tolist()
+
+    def _text_of(self, row: int) -> str:
+        """The row's normalised words joined by one space."""
+        words = self._words
+        return " ".join(words[i] for i in self._ids_of(row))
+
+    # --- persistence --------------------------------------------------------------------------
+
+    def save(self, path: Path, meta: dict[str, Any] | None = None) -> None:
+        """Write the index to ``path`` (numpy arrays, no pickle) atomically: a temporary file
+        beside it, then renamed over it, so a reader sees the old file or the new one."""
+        arrays: dict[str, np.ndarray[Any, Any]] = {
+            "format": np.asarray([FORMAT]),
+            "meta": np.asarray([json.dumps(meta or {})]),
+            "words": np.frombuffer("\n".join(self._words).encode(), dtype=np.uint8),
+            "keys_of": self._keys_of,
+            "texts": self._texts,
+            "years": self._years,
+            "alive": self._alive,
+            "flat": self._flat,
+            "offsets": self._offsets,
+            "blob": self._blob,
+            "blob_offsets": self._blob_offsets,
+            "keys": self._keys,
+            "rows": self._rows,
+            "recency": self._recency,
+        }
+        for name in _CATEGORIES:
+            values, codes = np.unique(getattr(self, f"_{name}").astype(str), return_inverse=True)
+            arrays[f"{name}_values"] = values
+            arrays[f"{name}_codes"] = codes.astype(np.int32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                np.savez(out, allow_pickle=False, **arrays)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from the server's user
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+
+    @staticmethod
+    def read_meta(path: Path) -> dict[str, Any] | None:
+        """The ``meta`` saved with the index at ``path`` (None: no index there, or not ours)."""
+        try:
+            with np.load(path, allow_pickle=False) as saved:
+                if str(saved["format"][0]) != FORMAT:
+                    return None
+                meta: dict[str, Any] = json.loads(str(saved["meta"][0]))
+                return meta
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            return None
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[Index, dict[str, Any]] | None:
+        """The index saved at ``path`` and its ``meta``; None when missing or unreadable."""
+        try:
+            with np.load(path, allow_pickle=False) as saved:
+                if str(saved["format"][0]) != FORMAT:
+                    return None
+                index = cls()
+                meta: dict[str, Any] = json.loads(str(saved["meta"][0]))
+                words = saved["words"].tobytes().decode()
+                index._words = words.split("\n") if words else []
+                index._vocabulary.ids = {word: i for i, word in enumerate(index._words)}
+                for name in (
+                    "keys_of", "texts", "years", "alive", "flat", "offsets", "blob",
+                    "blob_offsets", "keys", "rows", "recency",
+                ):  # fmt: skip
+                    setattr(index, f"_{name}", saved[name])
+                for name in _CATEGORIES:
+                    values = np.asarray(saved[f"{name}_values"].tolist(), dtype=object)
+                    setattr(index, f"_{name}", values[saved[f"{name}_codes"]])
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            return None
+        index._sizes = np.maximum(np.diff(index._offsets) - 1, 1).astype(np.float64)
+        return index, meta
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return int(self._alive.sum())
 
     @property
     def languages(self) -> set[str]:
-        return set(self._languages.tolist())
+        return set(self._languages[self._alive].tolist())
 
     def _postings(self, key: int) -> np.ndarray[Any, Any]:
         low = int(np.searchsorted(self._keys, key, side="left"))
@@ -224,8 +451,8 @@ class Index:
 
     def mask(self, filters: Filters | None) -> np.ndarray[Any, Any]:
         """The paragraphs a query with ``filters`` may return (a boolean array)."""
-        keep = np.ones(len(self.entries), dtype=bool)
-        if filters is None or not self.entries:
+        keep = self._alive.copy()
+        if filters is None or not keep.size:
             return keep
         if filters.languages is not None:
             keep &= np.isin(self._languages, list(filters.languages))
@@ -266,7 +493,7 @@ class Index:
             rows = np.intersect1d(rows, self._postings(key), assume_unique=True)
         rows = rows[self.mask(filters)[rows]]
         needle = f" {' '.join(words)} "
-        found = [int(row) for row in rows if needle in f" {self.words[int(row)]} "]
+        found = [int(row) for row in rows if needle in f" {self._text_of(int(row))} "]
         found.sort(key=lambda row: (self._dates[row], row))
         return [self.entries[row] for row in found]
 
@@ -292,7 +519,7 @@ class Index:
     ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """The rows sharing the most rare word pairs with the query (idf-weighted), and those
         most like it in size (Dice of pair counts); with the count of shared pairs per row."""
-        total = len(self.entries)
+        total = len(self._keys_of)
         used = self._used_pairs(pairs)
         if not used:
             return np.empty(0, dtype=np.int64), np.zeros(total)
@@ -313,21 +540,81 @@ class Index:
         pairs = _pair_keys(ids)
         if not pairs:
             return []
-        rows, shared = self._candidates(pairs, self.mask(filters))
-        # Coverage counts the pairs of known words (measured better than counting all pairs).
-        query_pairs = len(set(pairs))
-        hits = [self._rescore(int(row), ids, float(shared[row]) / query_pairs) for row in rows]
+        rows, _shared = self._candidates(pairs, self.mask(filters))
+        hits = self._rescore(rows, ids, pairs)
         # Equal scores rank the newer paragraph first: the latest agreed wording is the one a
         # negotiator cites (and, measured, the likelier source of a fragment).
-        hits.sort(key=lambda hit: (-hit.score, _newest(hit.entry), -hit.similarity))
+        hits.sort(key=_ranking)
         return hits[: max(limit, 0)]
 
-    def _rescore(self, row: int, ids: list[int], coverage: float) -> Hit:
-        theirs = self._ids[row]
-        similarity = Indel.normalized_similarity(ids, theirs)
-        coverage = min(coverage, 1.0)
-        score = max(similarity, COVERAGE_WEIGHT * coverage**COVERAGE_POWER)
-        return Hit(self.entries[row], round(score, 4), round(similarity, 4), round(coverage, 4))
+    def _word_weights(self) -> np.ndarray[Any, Any]:
+        """Each word's weight in the similarity: its rarity (idf), in whole units (a word is
+        repeated that many times, so that rapidfuzz's edit distance weighs it)."""
+        if self._weights is None or len(self._weights) < len(self._words):
+            singles = int(np.searchsorted(self._keys, 1 << 31, side="left"))
+            df = np.bincount(self._keys[:singles], minlength=len(self._words)).astype(np.float64)
+            idf = np.log1p(max(len(self._keys_of), 1) / np.maximum(df, 1))
+            self._weights = np.maximum(np.rint(idf / WEIGHT_UNIT), 1).astype(np.int64)
+        return self._weights
+
+    def _rescore(self, rows: np.ndarray[Any, Any], ids: list[int], pairs: list[int]) -> list[Hit]:
+        """``similarity``: the Indel similarity of the two word sequences (with ``WEIGHTED``,
+        each word weighted by its rarity); ``coverage``: the share of the query's word pairs
+        found in the paragraph, counted exactly. Vectorised over the candidates (one rapidfuzz
+        call for all of them)."""
+        if not rows.size:
+            return []
+        rows = np.asarray(rows, dtype=np.int64)
+        starts, ends = self._offsets[rows], self._offsets[rows + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        # Every candidate's words, one after the other (and which candidate each belongs to).
+        position = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        words = self._flat[np.repeat(starts, lengths) + position].astype(np.int64)
+        owner = np.repeat(np.arange(rows.size), lengths)
+        # Coverage: the query's distinct pairs each candidate contains.
+        wanted = np.unique(np.asarray(pairs, dtype=np.int64))
+        keys = (words[:-1] + 1) * (1 << 31) + words[1:]
+        same = owner[:-1] == owner[1:]
+        keys, pair_owner = keys[same], owner[:-1][same]
+        if len(pairs) == 1 and len(ids) == 1:  # a one-word query: its "pair" is the word
+            keys, pair_owner = words, owner
+        where = np.minimum(np.searchsorted(wanted, keys), max(wanted.size - 1, 0))
+        found = wanted[where] == keys if wanted.size else np.zeros(keys.size, dtype=bool)
+        codes = np.unique(pair_owner[found] * max(wanted.size, 1) + where[found])
+        covered = np.bincount(codes // max(wanted.size, 1), minlength=rows.size)
+        # Pairs with a word the index has never seen are in no paragraph, but they count: a
+        # query with two words replaced by new ones is not "wholly inside" a paragraph.
+        unseen = sum(1 for a, b in zip(ids, ids[1:], strict=False) if a < 0 or b < 0)
+        denominator = max(wanted.size + (unseen if COVERAGE_ALL_PAIRS else 0), 1)
+        coverage = np.minimum(covered / denominator, 1.0)
+        # Similarity on the words repeated by weight.
+        query = np.asarray(ids, dtype=np.int64)
+        if WEIGHTED:
+            weights = self._word_weights()
+            unknown_weight = int(weights.max()) if weights.size else 1
+            query_weights = np.where(query >= 0, weights[np.maximum(query, 0)], unknown_weight)
+            query = np.repeat(query, query_weights)
+            word_weights = weights[words]
+            words = np.repeat(words, word_weights)
+            lengths = np.bincount(owner, weights=word_weights, minlength=rows.size).astype(int)
+        flat = words.tolist()
+        bounds = np.concatenate([[0], np.cumsum(lengths)]).tolist()
+        choices = [flat[bounds[i] : bounds[i + 1]] for i in range(rows.size)]
+        similarity = cdist(
+            [query.tolist()], choices, scorer=Indel.normalized_similarity, dtype=np.float64
+        )[0]
+        score = np.maximum(similarity, COVERAGE_WEIGHT * coverage**COVERAGE_POWER)
+        return [
+            Hit(self.entries[row], round(float(a), 4), round(float(b), 4), round(float(c), 4))
+            for row, a, b, c in zip(rows.tolist(), score, similarity, coverage, strict=True)
+        ]
+
+
+def _ranking(hit: Hit) -> tuple[Any, ...]:
+    """Best first; on equal scores the newer paragraph (the wording a new text copies is most
+    often the latest), then the higher similarity."""
+    return (-hit.score, _newest(hit.entry), -hit.similarity)
 
 
 def _top(rows: np.ndarray[Any, Any], values: np.ndarray[Any, Any], count: int) -> list[int]:

@@ -45,6 +45,18 @@ DRAFT_RU = (
 )
 
 
+@pytest.fixture(autouse=True)
+def index_dir(settings, tmp_path):
+    """Each test saves the search index in its own folder, and no process index is carried
+    over from an earlier test."""
+    from cbmhub.precedent import selectors
+
+    settings.PRECEDENT_INDEX_DIR = tmp_path / "precedent-index"
+    selectors._cache.update(stamp=None, index=None, versions=None, database=None)
+    yield settings.PRECEDENT_INDEX_DIR
+    selectors._cache.update(stamp=None, index=None, versions=None, database=None)
+
+
 @pytest.fixture
 def un_texts(db):
     options = services.FileOptions(

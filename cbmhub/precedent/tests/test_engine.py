@@ -99,3 +99,39 @@ def test_kazakh_words_are_whole_words():
     )
     assert [e.key for e in index.phrase("МҮШЕ мемлекеттері")] == [1]
     assert index.closest("мүше мемлекеттер ынтымақтастықты нығайтады")[0].entry.key == 2
+
+
+def test_coverage_is_counted_on_the_candidate_not_on_the_postings_read(monkeypatch):
+    """A fragment wholly inside a long paragraph is its precedent, even when the postings of
+    its common word pairs were not read (only the rarest pairs are)."""
+    from cbmhub.precedent import engine
+
+    monkeypatch.setattr(engine, "POSTINGS_BUDGET", 0)  # read only the MIN_PAIRS rarest pairs
+    index = Index(
+        [
+            entry(
+                1,
+                "Directs the Committee to consider requests from States concerning "
+                "implementation of the measures imposed in paragraph 1 above, and to respond",
+                date="2019-01-01",
+            ),
+            entry(2, "To monitor implementation of the measures imposed in paragraph 1;"),
+        ]
+    )
+    hits = index.closest("concerning implementation of the measures imposed in paragraph 1 above")
+    assert hits[0].entry.key == 1 and hits[0].coverage == 1.0
+
+
+def test_pairs_with_unseen_words_count_against_coverage():
+    """Two words replaced by words the index has never seen: the query is not wholly inside a
+    paragraph that merely holds its other pairs; the closer wording wins, not the newer."""
+    index = Index(
+        [
+            entry(1, "Decides to remain actively seized of the matter.", date="2019-01-01"),
+            entry(
+                2, "Decides to remain seized of the matter in Haiti and Mali.", date="2023-01-01"
+            ),
+        ]
+    )
+    hits = index.closest("Decides to remain xqzt seized of the matter")
+    assert hits[0].entry.key == 1 and hits[0].coverage < 1

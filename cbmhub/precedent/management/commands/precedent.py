@@ -67,6 +67,9 @@ class Command(BaseCommand):
         index.add_argument("--language", default="en", help="Language of notation texts.")
         index.add_argument("--body", default="", help="Body that adopted notation texts.")
         index.add_argument("--no-revisions", action="store_true")
+        index.add_argument(
+            "--rebuild", action="store_true", help="Build the search index again from scratch."
+        )
         search = sub.add_parser("search", help="Search the index.")
         search.add_argument("text", nargs="?", default="")
         search.add_argument("--phrase", action="store_true", help="Exact phrase search.")
@@ -117,6 +120,13 @@ class Command(BaseCommand):
             f"{counts['added']} added, {counts['replaced']} replaced, "
             f"{counts['unchanged']} unchanged, {len(failed)} not readable; "
             f"{revisions} adopted revisions indexed"
+        )
+        # The search index, brought up to date and saved here, so that no server process
+        # builds it on its first search.
+        done = selectors.refresh_index(force=options["rebuild"])
+        self.stdout.write(
+            f"search index {done.how}: {done.added} paragraphs added, {done.removed} removed "
+            f"({done.seconds:.1f} s), saved in {selectors.index_path()}"
         )
         for message in failed:
             self.stderr.write(f"skipped: {message}")
