@@ -64,6 +64,12 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # The precedent search index is saved per test (var/ is the running app's, and the test
+    # databases of parallel workers differ), and no process index is carried over.
+    from cbmhub.precedent import selectors as precedent_selectors
+
+    settings.PRECEDENT_INDEX_DIR = tmp_path / "precedent-index"
+    precedent_selectors._cache.update(stamp=None, index=None, versions=None, database=None)
 
 
 @pytest.fixture(autouse=True)

@@ -51,8 +51,7 @@ def index_dir(settings, tmp_path):
     over from an earlier test."""
     from cbmhub.precedent import selectors
 
-    settings.PRECEDENT_INDEX_DIR = tmp_path / "precedent-index"
-    selectors._cache.update(stamp=None, index=None, versions=None, database=None)
+    # (cbmhub/conftest.py has already pointed the index at this test's own folder)
     yield settings.PRECEDENT_INDEX_DIR
     selectors._cache.update(stamp=None, index=None, versions=None, database=None)
 
