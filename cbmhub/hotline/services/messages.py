@@ -28,7 +28,7 @@ from ..choices import (
     Tlp,
 )
 from ..models import Attachment, Channel, Delivery, Message, Receipt
-from ..permissions import participant_state_ids
+from ..permissions import participant_states
 from .common import (
     HotlineError,
     IdempotencyConflict,
@@ -198,7 +198,9 @@ def _send_check(
     _require_state_user(actor)
     if not channel.is_active:
         raise HotlineError(_("This channel is closed."), code="channel_closed")
-    participants = participant_state_ids(channel)  # read once: the recipients are these
+    # Read once, with the states' rows: the recipients are these.
+    participant_rows = participant_states(channel)
+    participants = set(participant_rows)
     if actor.state_id not in participants:
         raise PermissionDenied(_("Your state does not take part in this channel."))
     _check_fields(fields)
@@ -211,7 +213,7 @@ def _send_check(
         replay = _idempotent_replay(actor, idempotency_key, fingerprint)
         if replay:
             return replay
-    states, recipients = _recipients(actor, participants, in_reply_to)
+    states, recipients = _recipients(actor, participant_rows, in_reply_to)
     return _Send(
         actor=actor,
         channel=channel,
@@ -303,18 +305,21 @@ def _fingerprint(
 
 
 def _recipients(
-    actor: Any, participants: set[int], in_reply_to: Message | None
+    actor: Any, participants: dict[int, State], in_reply_to: Message | None
 ) -> tuple[dict[int, State], list[State]]:
-    """The recipient states and the sender's own state (its code goes on the record), read in
-    one query: every state read by id, and the recipients among them."""
+    """The recipient states and the sender's own state (its code goes on the record), by name:
+    the participants' rows already read (``permissions.participant_states``), or, for a reply
+    to a state that no longer takes part, every state read by id in one query."""
     if in_reply_to is not None:
         wanted = {in_reply_to.sender_state_id}
     else:
-        wanted = participants - {actor.state_id}
-    states = {
-        state.pk: state
-        for state in State.objects.filter(pk__in=wanted | {actor.state_id}).order_by("name")
-    }
+        wanted = set(participants) - {actor.state_id}
+    ids = wanted | {actor.state_id}
+    if ids <= participants.keys():
+        found = sorted((participants[pk] for pk in ids), key=lambda state: (state.name, state.pk))
+    else:
+        found = list(State.objects.filter(pk__in=ids).order_by("name"))
+    states = {state.pk: state for state in found}
     recipients = [state for pk, state in states.items() if pk in wanted]
     if not recipients:
         raise HotlineError(
