@@ -52,7 +52,11 @@ def authenticate_key(key: str, *, username: str | None = None) -> tuple[User, Ap
         raise exceptions.AuthenticationFailed(
             _("This token was revoked: the account's password or role changed since it was issued.")
         )
-    if settings.CBMHUB_REQUIRE_2FA and user.needs_two_factor and not _two_factor_enrolled(token):
+    if (
+        settings.CBMHUB_REQUIRE_2FA
+        and user.needs_two_factor
+        and not selectors.two_factor_enrolled(user)
+    ):
         raise exceptions.AuthenticationFailed(
             _(
                 "This account must use two-factor authentication: set up an authenticator "
@@ -61,15 +65,6 @@ def authenticate_key(key: str, *, username: str | None = None) -> tuple[User, Ap
         )
     services.api_token_mark_used(token=token)
     return user, token
-
-
-def _two_factor_enrolled(token: ApiToken) -> bool:
-    """Whether the token's account has a confirmed authenticator: read with the token
-    (``selectors.api_token_for_key``), else asked now."""
-    enrolled = getattr(token, "user_two_factor_enrolled", None)
-    if enrolled is None:
-        return selectors.two_factor_enrolled(token.user)
-    return bool(enrolled)
 
 
 class ApiTokenAuthentication(BaseAuthentication):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -58,13 +58,6 @@ def api_token_for_key(key: str) -> ApiToken | None:
         return None
     token = (
         ApiToken.objects.select_related("user", "user__state", "user__organisation")
-        # two_factor_enrolled's answer read with the token (same rule, no second query):
-        # authentication asks it of every request by an account that must use 2FA.
-        .annotate(
-            user_two_factor_enrolled=Exists(
-                TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True)
-            )
-        )
         .filter(prefix=prefix, revoked_at__isnull=True)
         .first()
     )
