@@ -156,7 +156,9 @@ class MessageSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         # Whether the caller may read a channel's content, asked once per channel: a list's
         # items share this serializer (DRF reuses one child for every item).
-        self._readable_channels: dict[int, bool] = {}
+        # A caller that already knows the answer passes it as context["_readable"]
+        # (_message_response: the sender's own new message), so it is not asked again.
+        self._readable_channels: dict[int, bool] = dict(self.context.get("_readable", {}))
 
     def _readable(self, message: Message) -> bool:
         cache = self._readable_channels

@@ -91,7 +91,11 @@ def visible_channel_filter(user: object, *, prefix: str = "") -> Q:
             | Q(
                 **{
                     f"{prefix}scope": Scope.MULTILATERAL,
-                    f"{prefix}organisation_id__in": member_organisation_ids(state_id),
+                    # A subquery, not a list read first: the channel (or message) and the
+                    # state's memberships in one round trip.
+                    f"{prefix}organisation_id__in": _current_memberships()
+                    .filter(state_id=state_id)
+                    .values("organisation_id"),
                 }
             )
         )
@@ -112,6 +116,27 @@ def participant_state_ids(channel: Channel) -> set[int]:
     if channel.is_bilateral:
         return {pk for pk in (channel.state_a_id, channel.state_b_id) if pk is not None}
     return member_state_ids(channel.organisation_id)
+
+
+def participant_states(channel: Channel) -> dict[int, State]:
+    """``participant_state_ids`` with the states' rows, by id: one query (a multilateral
+    channel's members read with their states), none for a bilateral channel read with its two
+    states (``selectors.access_channel``)."""
+    if channel.is_bilateral:
+        loaded: dict[int, State] = {}
+        for field in ("state_a", "state_b"):
+            if getattr(channel, f"{field}_id") is None:
+                continue
+            if not getattr(Channel, field).is_cached(channel):
+                ids = participant_state_ids(channel)
+                return {state.pk: state for state in State.objects.filter(pk__in=ids)}
+            state = getattr(channel, field)
+            loaded[state.pk] = state
+        return loaded
+    if channel.organisation_id is None:
+        return {}
+    members = _current_memberships().filter(organisation_id=channel.organisation_id)
+    return {state.pk: state for state in State.objects.filter(pk__in=members.values("state_id"))}
 
 
 def can_read_content(user: object, channel: Channel) -> bool:

@@ -29,7 +29,7 @@ from ..choices import (
     Tlp,
 )
 from ..models import Attachment, Channel, Delivery, Message, Receipt
-from ..permissions import may_send_as_organisation, participant_state_ids
+from ..permissions import may_send_as_organisation, participant_states
 from .common import (
     HotlineError,
     IdempotencyConflict,
@@ -231,7 +231,9 @@ def _send_check(
     send, or the result of the earlier request when this one is its idempotent retry."""
     if not channel.is_active:
         raise HotlineError(_("This channel is closed."), code="channel_closed")
-    participants = participant_state_ids(channel)  # read once: the recipients are these
+    # Read once, with the states' rows: the recipients are these.
+    participant_rows = participant_states(channel)
+    participants = set(participant_rows)
     as_organisation = sender_organisation_id is not None
     if not as_organisation and sender_state_id not in participants:
         raise PermissionDenied(_("Your state does not take part in this channel."))
@@ -250,7 +252,7 @@ def _send_check(
         replay = _idempotent_replay(actor, idempotency_key, fingerprint)
         if replay:
             return replay
-    states, recipients = _recipients(sender_state_id, participants, in_reply_to, named)
+    states, recipients = _recipients(sender_state_id, participant_rows, in_reply_to, named)
     return _Send(
         actor=actor,
         channel=channel,
@@ -387,20 +389,21 @@ def _fingerprint(
 
 def _recipients(
     sender_state_id: int | None,
-    participants: set[int],
+    participants: dict[int, State],
     in_reply_to: Message | None,
     named: list[int] | None = None,
 ) -> tuple[dict[int, State], list[State]]:
-    """The recipient states and the sender's own state (its code goes on the record), read in
-    one query: every state read by id, and the recipients among them. A reply to a message an
-    organisation sent goes to that organisation (its secretariat reads the channel): no
-    recipient state, no receipt."""
+    """The recipient states and the sender's own state (its code goes on the record), by name:
+    the participants' rows already read (``permissions.participant_states``), or, for a reply
+    to a state that no longer takes part, every state read by id in one query. A reply to a
+    message an organisation sent goes to that organisation (its secretariat reads the channel):
+    no recipient state, no receipt."""
     to_organisation = in_reply_to is not None and in_reply_to.sender_state_id is None
     wanted: set[int]
     if in_reply_to is not None:
         wanted = {in_reply_to.sender_state_id} if in_reply_to.sender_state_id else set()
     else:
-        wanted = participants - {sender_state_id}
+        wanted = set(participants) - {sender_state_id}
         if named is not None:
             outside = set(named) - wanted
             if not named or outside:
@@ -411,8 +414,12 @@ def _recipients(
                     else _("No recipient state is named."),
                 )
             wanted = set(named)
-    read = wanted | {sender_state_id} if sender_state_id is not None else wanted
-    states = {state.pk: state for state in State.objects.filter(pk__in=read).order_by("name")}
+    ids = wanted | {sender_state_id} if sender_state_id is not None else wanted
+    if ids <= participants.keys():
+        found = sorted((participants[pk] for pk in ids), key=lambda state: (state.name, state.pk))
+    else:
+        found = list(State.objects.filter(pk__in=ids).order_by("name"))
+    states = {state.pk: state for state in found}
     recipients = [state for pk, state in states.items() if pk in wanted]
     if not recipients and not to_organisation:
         raise HotlineError(

@@ -84,12 +84,17 @@ def message_acknowledge(*, actor: Any, message: Message, now: datetime | None = 
     Acknowledging twice is harmless: the first acknowledgement stands. A message that expects
     no acknowledgement (Receipt.awaits_acknowledgement: a response) is refused (HotlineError)."""
     _require_state_user(actor)
+    # The message and its channel as the caller read them (selectors.visible_message), not
+    # read again; only a message given without its channel is read with the receipt.
+    has_channel = Message.channel.is_cached(message)
     receipt = (
         Receipt.objects.select_for_update(of=("self",))
-        .select_related("message__channel", "state")
+        .select_related("state", *(() if has_channel else ("message__channel",)))
         .filter(message_id=message.pk, state_id=actor.state_id)
         .first()
     )
+    if receipt is not None and has_channel:
+        receipt.message = message
     if receipt is None:
         raise PermissionDenied(_("Only a point of contact of a recipient state may acknowledge."))
     if receipt.awaits_acknowledgement:
