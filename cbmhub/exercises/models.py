@@ -81,9 +81,9 @@ class ScenarioMember(models.Model):
 
 class Inject(models.Model):
     """One step of a scenario's timeline, at ``offset`` from the start: a hotline message from
-    a template, a communication check, a STIX object in the exchange (extension point), or a
-    manual inject the control cell plays by hand. It may wait for an earlier inject to be
-    acknowledged or answered (``after`` + ``wait_for``, by ``after_state`` or by every
+    a template, a communication check, a STIX incident in the run's exercise collection of the
+    exchange, or a manual inject the control cell plays by hand. It may wait for an earlier
+    inject to be acknowledged or answered (``after`` + ``wait_for``, by ``after_state`` or by every
     recipient), or be sent only on a condition (``condition``). ``translations`` holds the same
     text in other languages: ``{"ru": {"subject": …, "body": …}}``."""
 
