@@ -200,3 +200,12 @@ def test_exercise_objects_never_raise_the_early_warning(scenario, stix_inject, s
     board = warning.dashboard(sam, cica)
     assert board.totals["incident_severity"] == 0
     assert "incident_severity" not in board.breaches
+
+
+def test_an_exchange_inject_fails_when_its_arrangement_is_gone(scenario, stix_inject, sam, network):
+    exchange.arrangement_update(actor=sam, arrangement=network, is_active=False)
+    run = started(scenario, sam)
+    item = run.run_injects.get(inject=stix_inject)
+    assert item.status == "failed" and "arrangement" in item.note
+    assert not Collection.objects.filter(is_exercise=True).exists()
+    assert not StixObject.objects.exists()
