@@ -15,7 +15,8 @@ class ParticipantInline(admin.TabularInline):
 class CollectionInline(admin.TabularInline):
     model = Collection
     extra = 0
-    fields = ["title", "description", "default_tlp"]
+    fields = ["title", "description", "default_tlp", "is_exercise"]
+    readonly_fields = ["is_exercise"]  # set by an exercise run, never by hand
 
 
 @admin.register(Arrangement)

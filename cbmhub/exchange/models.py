@@ -90,6 +90,16 @@ class Collection(TimeStampedModel):
         max_length=16, choices=choices.Tlp.choices, default=choices.Tlp.AMBER
     )
     last_added = models.DateTimeField(null=True, blank=True, editable=False)
+    is_exercise = models.BooleanField(
+        default=False,
+        help_text="An exercise collection: seen only by its exercise states, never counted.",
+    )
+    exercise_states = models.ManyToManyField(
+        "directory.State",
+        blank=True,
+        related_name="exchange_exercise_collections",
+        help_text="Exercise collection: the states that play (the only ones who see it).",
+    )
 
     class Meta:
         ordering = ["arrangement__name", "title"]

@@ -51,6 +51,8 @@ class Access:
     writable: frozenset[int] = frozenset()  # arrangements the user may write to
     administers: frozenset[int] = frozenset()  # arrangements seen as metadata only
     user_id: int | None = None
+    # Exercise collections whose states include the user's: the only exercise ones it sees.
+    exercise: frozenset[str] = frozenset()
 
     def level(self, arrangement_id: int) -> str | None:
         return self.clearance.get(arrangement_id)
@@ -107,11 +109,15 @@ def _state_access(user: Any, state_id: int) -> Access:
             "arrangement_id", flat=True
         )
     )
+    exercise = Collection.exercise_states.through.objects.filter(
+        state_id=state_id, collection__arrangement_id__in=sorted(clearance)
+    ).values_list("collection_id", flat=True)
     return Access(
         clearance=clearance,
         red=frozenset(red & set(clearance)),
         writable=frozenset(writable),
         user_id=user.pk,
+        exercise=frozenset(str(pk) for pk in exercise),
     )
 
 
@@ -160,24 +166,37 @@ def object_filter(user: Any, *, prefix: str = "") -> Q:
                 f"{prefix}added_by_id": access.user_id,
             }
         )
-    return query
+    # Exercise objects: only for the states of their exercise (never in anyone's real lists).
+    return query & (
+        Q(**{f"{prefix}collection__is_exercise": False})
+        | Q(**{f"{prefix}collection_id__in": sorted(access.exercise)})
+    )
 
 
 def collection_filter(user: Any) -> Q:
     """Collections the user sees: those they may read in, and those they administer."""
     access = access_of(user)
-    return Q(arrangement_id__in=sorted(set(access.clearance) | access.administers))
+    readable = Q(arrangement_id__in=sorted(access.clearance)) & (
+        Q(is_exercise=False) | Q(pk__in=sorted(access.exercise))
+    )
+    return readable | Q(arrangement_id__in=sorted(access.administers))
 
 
 def can_read(user: Any, collection: Collection) -> bool:
     """Whether the user reads any content of the collection (TAXII's ``can_read``)."""
-    return collection.arrangement_id in access_of(user).clearance
+    access = access_of(user)
+    if collection.is_exercise and str(collection.pk) not in access.exercise:
+        return False
+    return collection.arrangement_id in access.clearance
 
 
 def can_write(user: Any, collection: Collection) -> bool:
     if roles.is_system(user):
         return True
-    return collection.arrangement_id in access_of(user).writable
+    access = access_of(user)
+    if collection.is_exercise and str(collection.pk) not in access.exercise:
+        return False
+    return collection.arrangement_id in access.writable
 
 
 def require_write(user: Any, collection: Collection) -> None:

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,7 +20,15 @@ from cbmhub.core.selectors import int_or_404
 from cbmhub.directory.models import Organisation
 
 from . import permissions, tlp
-from .models import Arrangement, Collection, HotlineReference, StixObject, Subscription
+from .choices import ArrangementKind
+from .models import (
+    Arrangement,
+    Collection,
+    HotlineReference,
+    Participant,
+    StixObject,
+    Subscription,
+)
 
 
 def visible_collections(user: Any) -> QuerySet[Collection]:
@@ -178,10 +186,11 @@ def visible_arrangements(user: Any) -> QuerySet[Arrangement]:
     """Arrangements the user takes part in or sees (clearance), or administers."""
     access = permissions.access_of(user)
     visible = Q(pk__in=sorted(set(access.clearance) | access.administers))
+    collections = Collection.objects.filter(permissions.collection_filter(user))
     return (
         Arrangement.objects.filter(visible)
         .select_related("organisation")
-        .prefetch_related("participants__state", "collections")
+        .prefetch_related("participants__state", Prefetch("collections", queryset=collections))
         .order_by("name")
     )
 
@@ -241,3 +250,72 @@ def message_references(
         .select_related("collection__arrangement")
     }
     return [(ref, found.get((ref.collection_id, ref.stix_id))) for ref in references]
+
+
+# --- reads for the measures' early warning and the exercises ---------------------------------
+
+#: Incident severities that raise the early-warning signal (the form's labels "severity:…").
+SEVERE = ("high", "critical")
+
+
+def severe_incidents_by_state(organisation_id: int, since: dt.datetime) -> dict[int | None, int]:
+    """Real incidents rated high or critical, shared since ``since`` in the organisation's
+    arrangements, counted per sharing state (latest versions; exercise collections never).
+    Only levels every reading participant may read (TLP:CLEAR to TLP:AMBER) are counted, so an
+    aggregate never rests on what a reader may not see (AMBER+STRICT, RED)."""
+    severe = Q()
+    for level in SEVERE:
+        severe |= Q(raw__contains=f'"severity:{level}"')
+    rows = (
+        StixObject.objects.filter(
+            collection__arrangement__organisation_id=organisation_id,
+            collection__arrangement__is_active=True,
+            collection__is_exercise=False,
+            type="incident",
+            is_latest=True,
+            date_added__gte=since,
+            tlp_rank__lte=tlp.RANK[tlp.AMBER],
+        )
+        .filter(severe)
+        .values("source_state_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["source_state_id"]: row["n"] for row in rows}
+
+
+def arrangement_for_states(
+    state_ids: set[int], *, organisation_id: int | None = None
+) -> Arrangement | None:
+    """An active arrangement in which every one of the states takes part with the write right:
+    the organisation's network first, then any other (the oldest first)."""
+    if not state_ids:
+        return None
+    candidates = (
+        Participant.objects.filter(
+            state_id__in=sorted(state_ids), can_write=True, arrangement__is_active=True
+        )
+        .values("arrangement_id")
+        .annotate(n=Count("state_id", distinct=True))
+        .filter(n=len(state_ids))
+        .values_list("arrangement_id", flat=True)
+    )
+    arrangements = list(Arrangement.objects.filter(pk__in=candidates).order_by("created_at", "pk"))
+    arrangements.sort(
+        key=lambda a: a.kind != ArrangementKind.NETWORK or a.organisation_id != organisation_id
+    )
+    return arrangements[0] if arrangements else None
+
+
+def indicators_shared(
+    *, state_id: int, arrangement_ids: list[int], since: dt.datetime, until: dt.datetime
+) -> bool:
+    """Whether users of the state added an indicator to one of the arrangements' collections
+    (exercise ones included) between ``since`` and ``until``."""
+    return StixObject.objects.filter(
+        collection__arrangement_id__in=arrangement_ids,
+        type="indicator",
+        source_state_id=state_id,
+        added_by__isnull=False,
+        date_added__gte=since,
+        date_added__lte=until,
+    ).exists()

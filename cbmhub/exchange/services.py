@@ -136,6 +136,29 @@ def collection_create(
     return collection
 
 
+@transaction.atomic
+def exercise_collection_open(
+    *, actor: Any, arrangement: Arrangement, title: str, states: list[State], default_tlp: str
+) -> Collection:
+    """The exercise collection of an arrangement for one exercise run (got or created by its
+    title): only ``states`` see it, and nothing in it is counted or listed as real."""
+    if not roles.is_system(actor):
+        permissions.require_administer(actor, arrangement)
+    collection = Collection.objects.filter(arrangement=arrangement, title=title).first()
+    if collection is not None and not collection.is_exercise:
+        raise ExchangeError(
+            _("A collection of this arrangement already has this title."), field="title"
+        )
+    if collection is None:
+        collection = Collection(
+            arrangement=arrangement, title=title, default_tlp=default_tlp, is_exercise=True
+        )
+        _validated(collection)
+        collection.save()
+    collection.exercise_states.add(*states)
+    return collection
+
+
 # --- objects ---------------------------------------------------------------------------------
 
 
@@ -448,9 +471,11 @@ def incident_report_file(
     indicators_text: str,
     level: str,
     now: dt.datetime | None = None,
+    source_state: State | None = None,
 ) -> IncidentResult:
     """An incident report in plain terms, stored as valid STIX (identity, incident, indicators,
-    observed-data with their SCOs, relationships, a report) under the chosen TLP level."""
+    observed-data with their SCOs, relationships, a report) under the chosen TLP level.
+    ``source_state``: the state it is shared as when the actor is the system (an exercise)."""
     permissions.require_write(actor, collection)
     if level not in tlp.RANK:
         raise ExchangeError(_("Choose a TLP level."), field="tlp")
@@ -465,7 +490,7 @@ def incident_report_file(
             field="indicators",
         )
     state_id = roles.state_id_of(actor)
-    state = State.objects.filter(pk=state_id).first() if state_id else None
+    state = State.objects.filter(pk=state_id).first() if state_id else source_state
     report = stix.IncidentReport(
         title=title.strip(),
         description=description.strip() or title.strip(),
@@ -476,7 +501,7 @@ def incident_report_file(
         identity_name=f"CERT of {state.name}" if state else "CBM Hub",
     )
     objects = stix.incident_bundle(report, now=now or timezone.now())
-    result = objects_add(actor=actor, collection=collection, objects=objects)
+    result = objects_add(actor=actor, collection=collection, objects=objects, source_state=state)
     if result.failures:
         raise ExchangeError(
             _("The report could not be turned into valid STIX: %(reason)s")

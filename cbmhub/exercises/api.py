@@ -27,6 +27,7 @@ from cbmhub.core.errors import Forbidden
 from cbmhub.core.parsers import BoundedJSONParser
 from cbmhub.core.selectors import int_or_404
 from cbmhub.directory.models import Organisation, State
+from cbmhub.exchange.choices import Tlp as ExchangeTlp
 
 from . import permissions, plan, selectors, services
 from .choices import (
@@ -79,6 +80,7 @@ class InjectSerializer(serializers.ModelSerializer):
             "wait_for",
             "condition",
             "check_deadline",
+            "tlp",
             "expectations",
         ]
 
@@ -106,6 +108,12 @@ class InjectCreateSerializer(serializers.Serializer):
         choices=Condition.choices, required=False, default=Condition.ALWAYS
     )
     check_deadline = serializers.DurationField(required=False, default=timedelta(hours=1))
+    tlp = serializers.ChoiceField(
+        choices=ExchangeTlp.choices,
+        required=False,
+        default=ExchangeTlp.GREEN,
+        help_text="Exchange inject: the TLP level its STIX objects are shared under.",
+    )
     expectations = ExpectationSerializer(many=True, required=False, default=list)
 
 
@@ -381,6 +389,7 @@ class InjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             condition=data["condition"],
             check_deadline=data["check_deadline"],
             expectations=[(e["kind"], e["within"]) for e in data["expectations"]],
+            tlp=data["tlp"],
         )
         inject = services.inject_add(actor=request.user, scenario=scenario, spec=spec)
         return Response(InjectSerializer(inject).data, status=201)

@@ -59,9 +59,13 @@ class ExpectationKind(models.TextChoices):
     CONSULTATION = "consultation", _("Convene a consultation within")
 
 
-# Decided from the hotline's own records; the others are judged by an evaluator (or by a
-# checker an app registers in extensions.py).
-RECORDED_EXPECTATIONS = {ExpectationKind.ACKNOWLEDGE, ExpectationKind.REPLY}
+# Decided from the platform's own records (the hotline's receipts; the exchange's shared
+# indicators); the others are judged by an evaluator.
+RECORDED_EXPECTATIONS = {
+    ExpectationKind.ACKNOWLEDGE,
+    ExpectationKind.REPLY,
+    ExpectationKind.SHARE_INDICATORS,
+}
 
 
 class RunStatus(models.TextChoices):

@@ -1,4 +1,5 @@
-"""Exercises: communication drills and tabletop exercises run over the real hotline.
+"""Exercises: communication drills and tabletop exercises run over the real hotline
+and exchange.
 
 A *scenario* is a reusable plan (the library): who takes part, who controls, what is sent when,
 and what each recipient is expected to do. A *run* is one execution of a scenario on a clock:
@@ -15,6 +16,7 @@ from django.db.models import Q
 
 from cbmhub.core.models import TimeStampedModel
 from cbmhub.directory.choices import Level
+from cbmhub.exchange.choices import Tlp as ExchangeTlp
 
 from . import choices
 
@@ -79,9 +81,9 @@ class ScenarioMember(models.Model):
 
 class Inject(models.Model):
     """One step of a scenario's timeline, at ``offset`` from the start: a hotline message from
-    a template, a communication check, a STIX object in the exchange (extension point), or a
-    manual inject the control cell plays by hand. It may wait for an earlier inject to be
-    acknowledged or answered (``after`` + ``wait_for``, by ``after_state`` or by every
+    a template, a communication check, a STIX incident in the run's exercise collection of the
+    exchange, or a manual inject the control cell plays by hand. It may wait for an earlier
+    inject to be acknowledged or answered (``after`` + ``wait_for``, by ``after_state`` or by every
     recipient), or be sent only on a condition (``condition``). ``translations`` holds the same
     text in other languages: ``{"ru": {"subject": …, "body": …}}``."""
 
@@ -107,6 +109,12 @@ class Inject(models.Model):
     )
     condition = models.CharField(
         max_length=24, choices=choices.Condition.choices, default=choices.Condition.ALWAYS
+    )
+    tlp = models.CharField(
+        max_length=16,
+        choices=ExchangeTlp.choices,
+        default=ExchangeTlp.GREEN,
+        help_text="An exchange inject: the TLP level its STIX objects are shared under.",
     )
     check_deadline = models.DurationField(
         default=timedelta(hours=1), help_text="A communication check's deadline."
@@ -202,7 +210,8 @@ class RunInject(models.Model):
 
 class RunDelivery(models.Model):
     """What an inject became for one recipient state: the hotline message (on the exercise
-    channel between the sending state and that state) or the communication check."""
+    channel between the sending state and that state), the communication check, or the STIX
+    report shared in the run's exercise collection of the exchange."""
 
     run_inject = models.ForeignKey(RunInject, on_delete=models.CASCADE, related_name="deliveries")
     state = models.ForeignKey("directory.State", on_delete=models.PROTECT, related_name="+")
@@ -215,6 +224,17 @@ class RunDelivery(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    stix_collection = models.ForeignKey(
+        "exchange.Collection",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="An exchange inject: the exercise collection it was shared in.",
+    )
+    stix_id = models.CharField(
+        max_length=300, blank=True, help_text="An exchange inject: its STIX report's id."
     )
 
     class Meta:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -18,10 +18,11 @@ from cbmhub.core.selectors import int_or_404
 from cbmhub.directory.choices import Level
 from cbmhub.directory.models import Organisation, State
 from cbmhub.directory.selectors import point_of_contact_list
+from cbmhub.exchange import selectors as exchange_selectors
 from cbmhub.hotline.models import CheckTarget, Receipt
 from cbmhub.hotline.permissions import member_organisation_ids
 
-from . import extensions, permissions
+from . import permissions
 from .choices import ExpectationKind
 from .models import Expectation, Inject, Run, RunDelivery, RunInject, Scenario, Score
 
@@ -283,15 +284,48 @@ def _met(
     if expectation.kind == ExpectationKind.REPLY:
         seconds = outcome.seconds(facts.replied_at, speed)
         return seconds is not None and seconds <= within
-    check = extensions.expectation_check(expectation.kind)
-    decided = (
-        check(run_inject=outcome.item, state=outcome.state, within=expectation.within)
-        if check
-        else None
-    )
+    decided = None
+    if expectation.kind == ExpectationKind.SHARE_INDICATORS:
+        decided = shared_indicators(outcome.item, outcome.state, expectation.within)
     if decided is not None:
         return decided
     return judged.met if judged is not None else None
+
+
+def run_arrangement_ids(run: Run) -> list[int]:
+    """The exchange arrangements of a run: those its exchange injects were shared in, else the
+    one an exchange inject of its scenario would be shared in (every state of it takes part)."""
+    shared = (
+        RunDelivery.objects.filter(run_inject__run=run, stix_collection__isnull=False)
+        .values_list("stix_collection__arrangement_id", flat=True)
+        .distinct()
+    )
+    ids = sorted(set(shared))
+    if ids:
+        return ids
+    scenario = run.scenario
+    state_ids = set(permissions.player_state_ids(scenario)) | {scenario.sender_state_id}
+    arrangement = exchange_selectors.arrangement_for_states(
+        state_ids, organisation_id=scenario.organisation_id
+    )
+    return [arrangement.pk] if arrangement is not None else []
+
+
+def shared_indicators(item: RunInject, state: State, within: timedelta) -> bool | None:
+    """Whether users of `state` shared an indicator in an arrangement of the run within the
+    expectation's time after the inject was sent (on the run's clock), from the exchange's
+    records. None when the run has no arrangement in the exchange (an evaluator judges)."""
+    if item.sent_at is None:
+        return False
+    arrangement_ids = run_arrangement_ids(item.run)
+    if not arrangement_ids:
+        return None
+    return exchange_selectors.indicators_shared(
+        state_id=state.pk,
+        arrangement_ids=arrangement_ids,
+        since=item.sent_at,
+        until=item.sent_at + within / item.run.speed,
+    )
 
 
 def run_outcomes(run: Run) -> list[Outcome]:

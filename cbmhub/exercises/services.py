@@ -28,12 +28,17 @@ from django.utils.translation import gettext as _
 from cbmhub.core import roles
 from cbmhub.core.errors import DomainError, Forbidden, full_clean_or_raise
 from cbmhub.directory.models import Organisation, State
+from cbmhub.exchange import selectors as exchange_selectors
+from cbmhub.exchange import services as exchange_services
+from cbmhub.exchange import stix
+from cbmhub.exchange.models import Arrangement
+from cbmhub.exchange.models import Collection as ExchangeCollection
 from cbmhub.hotline import services as hotline
 from cbmhub.hotline.choices import Priority, Scope, Tlp
 from cbmhub.hotline.models import Channel
 from cbmhub.hotline.permissions import member_state_ids
 
-from . import extensions, permissions, plan
+from . import permissions, plan
 from .choices import (
     MESSAGE_KINDS,
     Condition,
@@ -177,6 +182,7 @@ def scenario_copy(*, actor: Any, scenario: Scenario, title: str = "") -> Scenari
             condition=inject.condition,
             check_deadline=inject.check_deadline,
             expectations=[(e.kind, e.within) for e in inject.expectations.all()],
+            tlp=inject.tlp,
         )
         copies[inject.pk] = inject_add(actor=actor, scenario=copy, spec=spec)
     return copy
@@ -199,6 +205,7 @@ class InjectSpec:
     condition: str = Condition.ALWAYS
     check_deadline: timedelta = timedelta(hours=1)
     expectations: Sequence[tuple[str, timedelta]] = ()
+    tlp: str = "green"
 
 
 @transaction.atomic
@@ -225,6 +232,7 @@ def inject_add(*, actor: Any, scenario: Scenario, spec: InjectSpec, field: str =
         wait_for=spec.wait_for,
         condition=spec.condition,
         check_deadline=spec.check_deadline,
+        tlp=spec.tlp,
     )
     full_clean_or_raise(inject, ExercisesError)
     inject.save()
@@ -240,10 +248,13 @@ def inject_add(*, actor: Any, scenario: Scenario, spec: InjectSpec, field: str =
 def _check_spec(scenario: Scenario, spec: InjectSpec, field: str) -> None:
     if spec.kind not in InjectKind.values:
         raise _invalid(f"{field}kind", _("Unknown inject kind %r.") % spec.kind)
-    if spec.kind == InjectKind.EXCHANGE and extensions.inject_sender(spec.kind) is None:
+    if spec.kind == InjectKind.EXCHANGE and _exchange_arrangement(scenario) is None:
         raise _invalid(
             f"{field}kind",
-            _("The exchange is not available on this platform: no STIX inject can be sent."),
+            _(
+                "No active exchange arrangement has every state of this exercise with the write"
+                " right: no STIX inject can be sent."
+            ),
         )
     if spec.offset < timedelta(0):
         raise _invalid(f"{field}offset", _("The offset cannot be before the start."))
@@ -583,12 +594,65 @@ def _deliver_kind(item: RunInject, states: list[State], now: datetime) -> None:
             [RunDelivery(run_inject=item, state=s, communication_check=check) for s in states]
         )
     elif kind == InjectKind.EXCHANGE:
-        sender = extensions.inject_sender(kind)
-        if sender is None:
-            raise ExercisesError(_("The exchange is not available on this platform."))
-        sender(run_inject=item, states=states, now=now)
-        RunDelivery.objects.bulk_create([RunDelivery(run_inject=item, state=s) for s in states])
+        collection, report_id = _share_in_exchange(item, states, now)
+        RunDelivery.objects.bulk_create(
+            [
+                RunDelivery(run_inject=item, state=s, stix_collection=collection, stix_id=report_id)
+                for s in states
+            ]
+        )
     # A manual inject is played by the control cell by hand: nothing is sent.
+
+
+def _exchange_arrangement(scenario: Scenario) -> Arrangement | None:
+    """The arrangement an exchange inject is shared in: one where the sending state and every
+    player take part with the write right (the scenario's organisation's network first)."""
+    state_ids = set(permissions.player_state_ids(scenario)) | {scenario.sender_state_id}
+    return exchange_selectors.arrangement_for_states(
+        state_ids, organisation_id=scenario.organisation_id
+    )
+
+
+def _share_in_exchange(
+    item: RunInject, states: list[State], now: datetime
+) -> tuple[ExchangeCollection, str]:
+    """Share the inject as a STIX incident with its indicators (the body's lines that are an IP
+    address, domain, URL or file hash; the other lines describe it), as the sending state, under
+    the inject's TLP, in the run's *exercise collection* of the arrangement: only the states
+    that play see it, and the exchange never lists or counts it as real."""
+    run, inject = item.run, item.inject
+    scenario = run.scenario
+    arrangement = _exchange_arrangement(scenario)
+    if arrangement is None:
+        raise ExercisesError(_("No active exchange arrangement has every state of this exercise."))
+    collection = exchange_services.exercise_collection_open(
+        actor=roles.SYSTEM,
+        arrangement=arrangement,
+        title=exercise_collection_title(run),
+        states=[scenario.sender_state, *states],
+        default_tlp=inject.tlp,
+    )
+    lines = (inject.body or "").splitlines()
+    indicators = [line.strip() for line in lines if stix.detect_kind(line.strip())]
+    description = "\n".join(line for line in lines if not stix.detect_kind(line.strip()))
+    result = exchange_services.incident_report_file(
+        actor=roles.SYSTEM,
+        collection=collection,
+        title=f"{_('EXERCISE')}: {inject.subject}",
+        description=f"{description.strip() or inject.subject}\n\n"
+        f"({scenario.title}, run {run.number})",
+        severity="medium",
+        sectors=[],
+        indicators_text="\n".join(indicators),
+        level=inject.tlp,
+        now=now,
+        source_state=scenario.sender_state,
+    )
+    return collection, result.report_id
+
+
+def exercise_collection_title(run: Run) -> str:
+    return f"EXERCISE — {run.scenario.title} — run {run.number} (#{run.pk})"[:200]
 
 
 def _send_message(item: RunInject, state: State, now: datetime) -> hotline.SendResult:

@@ -5,21 +5,20 @@
 - the **communication-check response rate** (targets that answered in time) of each check;
 - **overdue submissions**: cells of the organisation's cycles past their deadline with nothing
   filed;
-- further sources through ``register_signal_source`` — the extension point for the exchange's
-  incident severity (this module never imports ``cbmhub.exchange``; the exchange registers a
-  function ``(organisation_id, since) -> {state_id or None: figure}`` under
-  ``Signal.INCIDENT_SEVERITY`` from its ``AppConfig.ready``).
+- **incident severity**: incidents rated high or critical shared in the organisation's
+  exchange arrangements over the window, counted per sharing state (the exchange's
+  ``severe_incidents_by_state``: latest versions, TLP:CLEAR to TLP:AMBER only).
 
-Hotline traffic of exercises (``Message.is_exercise``, ``CommunicationCheck.is_exercise``) is
-never counted. A state sees aggregate figures and its own; figures by named state are for the
-secretariat (``permissions.sees_state_figures``). Each figure is read by one grouped query.
+Hotline traffic of exercises (``Message.is_exercise``, ``CommunicationCheck.is_exercise``) and
+the exchange's exercise collections are never counted. A state sees aggregate figures and its
+own; figures by named state are for the secretariat (``permissions.sees_state_figures``). Each
+figure is read by one grouped query.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +28,7 @@ from django.utils import timezone
 from cbmhub.core import roles
 from cbmhub.core.roles import SYSTEM
 from cbmhub.directory.models import Organisation, State
+from cbmhub.exchange import selectors as exchange_selectors
 from cbmhub.hotline.models import CheckTarget, Receipt
 
 from . import permissions, selectors, services
@@ -44,17 +44,8 @@ DEFAULT_THRESHOLDS = {
     Signal.ESCALATIONS: 1,
     Signal.CHECK_RESPONSE: 80,
     Signal.OVERDUE_SUBMISSIONS: 1,
-    Signal.INCIDENT_SEVERITY: 3,
+    Signal.INCIDENT_SEVERITY: 1,
 }
-
-SignalSource = Callable[[int, datetime.datetime], dict[int | None, int]]
-_SOURCES: dict[str, SignalSource] = {}
-
-
-def register_signal_source(signal: str, source: SignalSource) -> None:
-    """Add a signal computed elsewhere (the exchange's incident severity): ``source(org_id,
-    since)`` returns a figure per state id (``None``: the organisation as a whole)."""
-    _SOURCES[signal] = source
 
 
 def _real_receipts(organisation_id: int, since: datetime.datetime) -> Any:
@@ -172,8 +163,9 @@ def _figures(
         figures.setdefault(hotline_signal, {})  # shown as 0, not left out
     figures[Signal.OVERDUE_SUBMISSIONS] = overdue_by_state(organisation.pk, now.date())
     since = now - datetime.timedelta(days=WINDOW_DAYS)
-    for signal, source in _SOURCES.items():
-        figures[signal] = source(organisation.pk, since)
+    figures[Signal.INCIDENT_SEVERITY] = exchange_selectors.severe_incidents_by_state(
+        organisation.pk, since
+    )
     return figures
 
 

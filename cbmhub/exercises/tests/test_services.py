@@ -137,7 +137,7 @@ def test_recipients_must_play(scenario, sam, state_c, state_a):
         assert caught.value.field == "recipients" and state.iso3 in caught.value.message
 
 
-def test_the_exchange_kind_needs_its_provider(scenario, sam):
+def test_the_exchange_kind_needs_an_arrangement(scenario, sam):
     with pytest.raises(ExercisesError) as caught:
         services.inject_add(
             actor=sam,

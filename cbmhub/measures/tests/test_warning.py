@@ -112,10 +112,93 @@ def test_overdue_submissions_are_a_signal(cycle, alice, state_a, cica):
     assert figures == {state_a.pk: 3}
 
 
-def test_an_extension_point_for_incident_severity(cica, sam, monkeypatch):
-    monkeypatch.setitem(warning._SOURCES, "incident_severity", lambda org, since: {None: 4})
-    board = warning.dashboard(sam, cica, now=NOW)
-    assert board.totals["incident_severity"] == 4 and "incident_severity" in board.breaches
+@pytest.fixture
+def cert_network(state_a, state_b, cica, sam):
+    from cbmhub.exchange import services as exchange
+
+    return exchange.arrangement_create(
+        actor=sam,
+        name="CICA CERT network",
+        kind="network",
+        organisation=cica,
+        states=[state_a, state_b],
+        collection_title="CICA incidents",
+        default_tlp="green",
+    )
+
+
+def share_incident(actor, collection, *, severity="high", level="green"):
+    from cbmhub.exchange import services as exchange
+
+    return exchange.incident_report_file(
+        actor=actor,
+        collection=collection,
+        title="Wiper at the grid operator",
+        description="",
+        severity=severity,
+        sectors=[],
+        indicators_text="198.51.100.7",
+        level=level,
+    )
+
+
+def test_a_shared_incident_raises_the_incident_signal(cert_network, anna, bert, sam, cica):
+    collection = cert_network.collections.get()
+    share_incident(anna, collection)
+    share_incident(anna, collection, severity="critical")
+    share_incident(bert, collection, severity="low")  # not severe: not counted
+    share_incident(bert, collection, level="red")  # RED: not every participant reads it
+    figures = warning._figures(cica, timezone.now())
+    assert figures["incident_severity"] == {anna.state_id: 2}
+    board = warning.dashboard(sam, cica)
+    assert board.totals["incident_severity"] == 2 and "incident_severity" in board.breaches
+
+
+def test_an_exercise_incident_never_raises_the_signal(cert_network, anna, state_a, sam, cica):
+    from cbmhub.exchange import services as exchange
+
+    drill = exchange.exercise_collection_open(
+        actor=SYSTEM,
+        arrangement=cert_network,
+        title="EXERCISE — drill",
+        states=[state_a],
+        default_tlp="green",
+    )
+    share_incident(anna, drill, severity="critical")
+    share_incident(SYSTEM, drill, severity="critical")
+    board = warning.dashboard(sam, cica)
+    assert board.totals["incident_severity"] == 0 and "incident_severity" not in board.breaches
+
+
+def test_incident_figures_by_named_state_only_for_the_secretariat(
+    cert_network, anna, alice, bob, carol, sam, cica
+):
+    share_incident(anna, cert_network.collections.get())
+    for_bob = warning.dashboard(bob, cica)
+    assert for_bob.by_state == [] and for_bob.own is not None
+    assert for_bob.own["incident_severity"] == 0 and for_bob.totals["incident_severity"] == 1
+    for_alice = warning.dashboard(alice, cica)
+    assert for_alice.by_state == [] and for_alice.own is not None
+    assert for_alice.own["incident_severity"] == 1
+    for_carol = warning.dashboard(carol, cica)
+    assert for_carol.by_state == [] and for_carol.own is not None
+    assert for_carol.own["incident_severity"] == 0
+    for_sam = warning.dashboard(sam, cica)
+    named = {state.iso3: figures["incident_severity"] for state, figures in for_sam.by_state}
+    assert named == {"KAZ": 1}
+
+
+def test_incident_figures_on_the_page_by_state_only_for_the_secretariat(
+    client_for, cert_network, anna, alice, sam, olga, sara
+):
+    share_incident(anna, cert_network.collections.get())
+    url = reverse("measures:warning")
+    html = client_for(sam).get(url).content.decode()
+    assert 'data-testid="by-state"' in html and 'data-state="KAZ"' in html
+    html = client_for(alice).get(url).content.decode()
+    assert 'data-testid="by-state"' not in html and 'data-state="KAZ"' not in html
+    assert client_for(olga).get(url).status_code == 403
+    assert client_for(sara).get(url, {"organisation": "CICA"}).status_code == 403
 
 
 def test_alert_update_page(client_for, sam, alice, cica):
