@@ -278,7 +278,12 @@ def existing_records(path: str, world: dict) -> dict[str, str]:
     if prefix in world:
         values["id"] = world[prefix].pk
         values["code"] = getattr(world[prefix], "code", "")
-    values["fmt"] = "csv" if "/export/" in path else "pdf"
+    # a file format in the path: a negotiation text's export has .docx, a catalogue's export
+    # CSV, the measures' reports PDF
+    if "/negotiations/" in path:
+        values["fmt"] = "docx"
+    else:
+        values["fmt"] = "csv" if "/export/" in path else "pdf"
     return {name: str(values[name]) for name in re.findall(r"\{(\w+)\}", path)}
 
 

@@ -88,7 +88,8 @@ def run_stateless(schema, world: dict, answered: dict[str, set[int]]) -> list[st
             # The comparison needs two revisions of the document to get past its lookup.
             query = (
                 {"old": str(world["revision"].pk), "new": str(world["revision"].pk)}
-                if operation.path.endswith("/compare/") and mode is GenerationMode.POSITIVE
+                if operation.path.endswith(("/compare/", "/compare/export/{fmt}/"))
+                and mode is GenerationMode.POSITIVE
                 else None
             )
 
