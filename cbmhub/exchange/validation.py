@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -32,6 +33,7 @@ from stix2validator import ValidationError, ValidationOptions, validate_instance
 _OPTIONS = ValidationOptions(version="2.1", disabled=["all"])
 _CACHE_SIZE = 20_000
 _cache: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+_cache_lock = threading.Lock()  # a threaded server's requests share the cache
 POOL_THRESHOLD = 200  # distinct objects below which a process pool costs more than it saves
 _pool: ProcessPoolExecutor | None = None
 _pool_workers = 0
@@ -148,8 +150,11 @@ def errors_many(objects: Sequence[Any], *, workers: int = 0) -> list[list[str]]:
     for key, obj in zip(keys, objects, strict=True):
         if key is None or key in verdicts or key in todo:
             continue
-        if (known := _cache.get(key)) is not None:
-            _cache.move_to_end(key)
+        with _cache_lock:
+            known = _cache.get(key)
+            if known is not None:
+                _cache.move_to_end(key)
+        if known is not None:
             verdicts[key] = known
         else:
             todo[key] = obj
@@ -163,9 +168,10 @@ def errors_many(objects: Sequence[Any], *, workers: int = 0) -> list[list[str]]:
         results = [errors(obj) for _key, obj in pending]
     for (key, _obj), problems in zip(pending, results, strict=True):
         verdicts[key] = tuple(problems)
-        _cache[key] = verdicts[key]
-        if len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
+        with _cache_lock:
+            _cache[key] = verdicts[key]
+            if len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
     return [
         list(verdicts[key]) if key is not None else errors(obj)
         for key, obj in zip(keys, objects, strict=True)

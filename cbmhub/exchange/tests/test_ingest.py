@@ -114,3 +114,27 @@ def test_is_latest_for_new_ids_repeated_ids_and_new_versions(bilateral, anna):
         twice: "2026-03-01T00:00:00.000Z",
     }
     assert StixObject.objects.filter(collection=collection).count() == 6  # every version kept
+
+
+def test_without_should_checks_the_errors_are_the_validators_own():
+    """``disabled=["all"]`` turns off warnings only: the errors are those of the validator run
+    with its default options, message for message."""
+    from stix2validator import ValidationOptions, validate_instance
+
+    samples = [
+        *_mixed()[:4],
+        indicator("198.51.100.4", modified="2020-01-01T00:00:00.000Z"),  # modified < created
+        indicator("198.51.100.5", badprop="x"),
+        indicator("198.51.100.6", x_custom="fine"),
+        {**indicator("198.51.100.7"), "type": "my-own-type", "id": stix_id("my-own-type")},
+        {**indicator("198.51.100.8"), "created": "yesterday"},
+        {**indicator("198.51.100.9"), "kill_chain_phases": [{"kill_chain_name": "Bad Name", "phase_name": "x"}]},
+    ]
+    defaults = ValidationOptions(version="2.1")
+    for obj in samples:
+        own = [str(e.message) for e in validate_instance(obj, defaults).errors]
+        assert validation.errors(obj) == own, obj
+    verdicts = [bool(validation.errors(obj)) for obj in samples]
+    # the bad pattern, no created, modified before created, a bad timestamp are errors; a kill
+    # chain name not in lower case is only a SHOULD (a warning) with or without the option
+    assert verdicts == [False, True, False, True, True, False, False, False, True, False]
