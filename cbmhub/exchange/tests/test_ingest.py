@@ -128,7 +128,10 @@ def test_without_should_checks_the_errors_are_the_validators_own():
         indicator("198.51.100.6", x_custom="fine"),
         {**indicator("198.51.100.7"), "type": "my-own-type", "id": stix_id("my-own-type")},
         {**indicator("198.51.100.8"), "created": "yesterday"},
-        {**indicator("198.51.100.9"), "kill_chain_phases": [{"kill_chain_name": "Bad Name", "phase_name": "x"}]},
+        {
+            **indicator("198.51.100.9"),
+            "kill_chain_phases": [{"kill_chain_name": "Bad Name", "phase_name": "x"}],
+        },
     ]
     defaults = ValidationOptions(version="2.1")
     for obj in samples:
