@@ -269,8 +269,8 @@ def raw_insert_rate(objects: list[dict]) -> float:
 
 
 def run_cbmhub_child(database: str, sizes: list[int]) -> None:
-    """In the child: migrate, set up, serve with gunicorn, measure each size in a fresh
-    collection; print one JSON line."""
+    """In the child: migrate, set up, and for each size start a server (gunicorn) and measure
+    in a fresh collection; print one JSON line."""
     import django
 
     django.setup()
@@ -280,37 +280,39 @@ def run_cbmhub_child(database: str, sizes: list[int]) -> None:
     user, key, _collection_id = setup_world()
     from cbmhub.exchange.models import Arrangement, Collection
 
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "cbmhub.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "1",
-            "--timeout",
-            "600",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=os.environ.copy(),
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/taxii2/")
-        results = {}
-        for size in sizes:
+    results = {}
+    for size in sizes:
+        # a fresh server for each size: the second size's data begins with the first's, and a
+        # running server remembers each object's verdict (validation.errors_many)
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "cbmhub.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                "1",
+                "--timeout",
+                "600",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=os.environ.copy(),
+        )
+        try:
+            wait_for(f"http://127.0.0.1:{port}/taxii2/")
             collection = Collection.objects.create(
-                arrangement=Arrangement.objects.get(), title=f"n{size}"
+                arrangement=Arrangement.objects.get(), title=f"n{size}-{len(results)}"
             )
             url = f"http://127.0.0.1:{port}/taxii2/api/collections/{collection.pk}/"
             results[str(size)] = measure(url, user, key, dataset(size))
             results[str(size)]["raw_insert_rate"] = raw_insert_rate(dataset(size))
-        print("RESULT " + json.dumps(results), flush=True)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print("RESULT " + json.dumps(results), flush=True)
 
 
 def cbmhub(database: str, sizes: list[int]) -> dict:
