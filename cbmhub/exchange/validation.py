@@ -18,6 +18,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +139,13 @@ def _the_pool(workers: int) -> ProcessPoolExecutor:
     return _pool
 
 
+def _forget_pool() -> None:
+    global _pool, _pool_workers
+    if _pool is not None:
+        _pool.shutdown(wait=False, cancel_futures=True)
+    _pool, _pool_workers = None, 0
+
+
 def errors_many(objects: Sequence[Any], *, workers: int = 0) -> list[list[str]]:
     """``errors`` of each object, in order. Each distinct object (by its canonical bytes) is
     validated once, and a verdict is remembered for the last ``_CACHE_SIZE`` distinct objects
@@ -163,7 +171,11 @@ def errors_many(objects: Sequence[Any], *, workers: int = 0) -> list[list[str]]:
         size = -(-len(pending) // (workers * 4))
         objs = [obj for _key, obj in pending]
         chunks = [objs[i : i + size] for i in range(0, len(objs), size)]
-        results = [r for chunk in _the_pool(workers).map(_validate_chunk, chunks) for r in chunk]
+        try:
+            results = [r for part in _the_pool(workers).map(_validate_chunk, chunks) for r in part]
+        except BrokenProcessPool:  # a worker died (killed, out of memory): check here instead
+            _forget_pool()
+            results = [errors(obj) for obj in objs]
     else:
         results = [errors(obj) for _key, obj in pending]
     for (key, _obj), problems in zip(pending, results, strict=True):

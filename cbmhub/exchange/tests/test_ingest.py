@@ -141,3 +141,22 @@ def test_without_should_checks_the_errors_are_the_validators_own():
     # the bad pattern, no created, modified before created, a bad timestamp are errors; a kill
     # chain name not in lower case is only a SHOULD (a warning) with or without the option
     assert verdicts == [False, True, False, True, True, False, False, False, True, False]
+
+
+def test_a_broken_pool_falls_back_to_checking_here(monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Broken:
+        def map(self, *args, **kwargs):
+            raise BrokenProcessPool("a worker died")
+
+        def shutdown(self, **kwargs):
+            pass
+
+    validation._cache.clear()
+    monkeypatch.setattr(validation, "POOL_THRESHOLD", 2)
+    monkeypatch.setattr(validation, "_the_pool", lambda workers: Broken())
+    objects = _mixed()
+    expected = [validation.errors(obj) for obj in objects]
+    validation._cache.clear()
+    assert validation.errors_many(objects, workers=2) == expected
