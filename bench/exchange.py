@@ -269,8 +269,8 @@ def raw_insert_rate(objects: list[dict]) -> float:
 
 
 def run_cbmhub_child(database: str, sizes: list[int]) -> None:
-    """In the child: migrate, set up, serve with gunicorn, measure each size in a fresh
-    collection; print one JSON line."""
+    """In the child: migrate, set up, and for each size start a server (gunicorn) and measure
+    in a fresh collection; print one JSON line."""
     import django
 
     django.setup()
@@ -280,37 +280,39 @@ def run_cbmhub_child(database: str, sizes: list[int]) -> None:
     user, key, _collection_id = setup_world()
     from cbmhub.exchange.models import Arrangement, Collection
 
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "cbmhub.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "1",
-            "--timeout",
-            "600",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=os.environ.copy(),
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/taxii2/")
-        results = {}
-        for size in sizes:
+    results = {}
+    for size in sizes:
+        # a fresh server for each size: the second size's data begins with the first's, and a
+        # running server remembers each object's verdict (validation.errors_many)
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "cbmhub.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                "1",
+                "--timeout",
+                "600",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=os.environ.copy(),
+        )
+        try:
+            wait_for(f"http://127.0.0.1:{port}/taxii2/")
             collection = Collection.objects.create(
-                arrangement=Arrangement.objects.get(), title=f"n{size}"
+                arrangement=Arrangement.objects.get(), title=f"n{size}-{len(results)}"
             )
             url = f"http://127.0.0.1:{port}/taxii2/api/collections/{collection.pk}/"
             results[str(size)] = measure(url, user, key, dataset(size))
             results[str(size)]["raw_insert_rate"] = raw_insert_rate(dataset(size))
-        print("RESULT " + json.dumps(results), flush=True)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print("RESULT " + json.dumps(results), flush=True)
 
 
 def cbmhub(database: str, sizes: list[int]) -> dict:
@@ -428,6 +430,38 @@ def validation_share(size: int, ingest_s: float) -> tuple[float, float]:
     return seconds, seconds / ingest_s
 
 
+def validator_figures(size: int) -> dict[str, float]:
+    """The validator alone over ``size`` distinct objects, in this process: CPU per object one
+    by one (the ceiling of any ingest that validates every object on one core), then
+    ``errors_many`` in a pool of every core, then an exact re-push (every verdict cached)."""
+    from cbmhub.exchange import validation
+
+    objects = dataset(size)
+    validation.errors(objects[0])  # schemas loaded once, as in a running server
+    started, cpu = time.perf_counter(), time.process_time()
+    for obj in objects:
+        validation.errors(obj)
+    serial_s, serial_cpu = time.perf_counter() - started, time.process_time() - cpu
+    cores = validation.default_workers()
+    validation._cache.clear()
+    validation.errors_many(objects[:300], workers=cores)  # the pool started
+    validation._cache.clear()
+    started = time.perf_counter()
+    validation.errors_many(objects, workers=cores)
+    pool_s = time.perf_counter() - started
+    started = time.perf_counter()
+    validation.errors_many(objects)
+    cached_s = time.perf_counter() - started
+    return {
+        "cpu_ms": serial_cpu / size * 1000,
+        "ceiling": size / serial_cpu,
+        "serial_rate": size / serial_s,
+        "cores": cores,
+        "pool_rate": size / pool_s,
+        "cached_rate": size / cached_s,
+    }
+
+
 def row(label: str, value: float, unit: str) -> None:
     print(f"  {label:<58} {value:>12,.2f} {unit}")
 
@@ -470,6 +504,24 @@ def report(database: str, ours: dict, peer: dict, peer_size: int, big: int) -> N
     seconds, share = validation_share(big, full["ingest_s"])
     row("stix2-validator over the same objects (every 10th, ×10)", seconds, "s")
     row("share of the ingest time that is validation", share * 100, "%")
+    figures = validator_figures(peer_size)
+    row("stix2-validator CPU per object", figures["cpu_ms"], "ms")
+    row("validator-only ceiling, one core (1 / CPU per object)", figures["ceiling"], "objects/s")
+    row("validator, one by one (wall clock)", figures["serial_rate"], "objects/s")
+    row(
+        f"validator in a pool of {figures['cores']} processes (wall)",
+        figures["pool_rate"],
+        "objects/s",
+    )
+    ratio("pool / one by one", figures["pool_rate"] / figures["serial_rate"])
+    row("exact re-push, every verdict cached", figures["cached_rate"], "objects/s")
+    needed = 10 * peer["ingest_rate"]
+    row("rate the 10× target needs", needed, "objects/s")
+    ratio(
+        "validator ceiling on all cores / rate needed",
+        figures["ceiling"] * figures["cores"] / needed,
+        1,
+    )
     row(f"page through {full['paged']:,} objects ({full['pages']} pages)", full["paging_s"], "s")
     row("first page", full["first_page_s"] * 1000, "ms")
     row("last page", full["last_page_s"] * 1000, "ms")

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -217,8 +219,12 @@ def _check_objects(
     known = _known_marking_levels(collection, objects)
     checked: list[_Checked] = []
     started = dt.datetime.now(tz=dt.UTC)
-    for index, obj in enumerate(objects):
-        problems = validation.errors(obj) if validate else validation.shape_errors(obj)
+    verdicts = (
+        validation.errors_many(objects, workers=_validation_workers())
+        if validate
+        else [validation.shape_errors(obj) for obj in objects]
+    )
+    for index, (obj, problems) in enumerate(zip(objects, verdicts, strict=True)):
         if problems:
             result.failures.append(_failure(obj, "; ".join(problems), index))
             continue
@@ -233,6 +239,15 @@ def _check_objects(
         )
     result.validation_seconds += (dt.datetime.now(tz=dt.UTC) - started).total_seconds()
     return checked
+
+
+def _validation_workers() -> int:
+    """Processes that validate a large push (``CBMHUB_EXCHANGE_VALIDATION_WORKERS``: 0, the
+    default, validates in the request's own process; "auto" uses every core)."""
+    value = getattr(settings, "CBMHUB_EXCHANGE_VALIDATION_WORKERS", 0)
+    if value == "auto":
+        return validation.default_workers()
+    return int(value or 0)
 
 
 def objects_add(
@@ -291,12 +306,18 @@ def _store(
         result.successes.append(entry)
     if not rows:
         return
+    # An id new to the collection and present once in the push is its own latest version,
+    # written so at once; only ids with other versions go through _mark_latest.
+    stored_ids = {stix_id for stix_id, _version in existing}
+    per_id = Counter(row.stix_id for row in rows)
+    for row in rows:
+        row.is_latest = row.stix_id not in stored_ids and per_id[row.stix_id] == 1
     StixObject.objects.bulk_create(rows, batch_size=_BATCH)
     result.stored += len(rows)
     locked.last_added = added - _ONE_MICROSECOND
     locked.save(update_fields=["last_added"])
     collection.last_added = locked.last_added
-    _mark_latest(locked, {row.stix_id for row in rows})
+    _mark_latest(locked, {row.stix_id for row in rows if not row.is_latest})
 
 
 def _row(
