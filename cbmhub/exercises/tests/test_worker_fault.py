@@ -3,7 +3,7 @@ the worker killed (SIGKILL) mid-run and restarted: every inject is sent exactly 
 of its 10 states, never before its offset, and late only by the time no worker was running.
 
 Like hotline/tests/test_fault.py (whose Database helper it reuses): a database of its own
-(SQLite file, or PostgreSQL ``<name>_fault`` when DATABASE_URL names one), ``cbmhub migrate``,
+(SQLite file, or PostgreSQL ``<name>_fault_<pid>`` when DATABASE_URL names one), ``cbmhub migrate``,
 a script that writes the scenario and starts the run through the services, and ``cbmhub
 hotline worker`` processes, which run the exercises' step in every pass."""
 

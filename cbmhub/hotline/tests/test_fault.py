@@ -4,7 +4,7 @@ second worker; every delivery happens and is recorded exactly once.
 The scenario runs in real processes against a database of its own (the test database of
 pytest-django lives in a transaction the workers could not see):
 
-- PostgreSQL when DATABASE_URL names one (a database ``<name>_fault`` is created and dropped),
+- PostgreSQL when DATABASE_URL names one (a database ``<name>_fault_<pid>`` is created and dropped),
   else a SQLite file in a temporary folder;
 - an SMTP server process (aiosmtpd) that stores every e-mail it accepts;
 - ``cbmhub migrate``, a script that queues the messages through ``message_send``, and
@@ -83,7 +83,8 @@ class Database:
         self.postgres = url.startswith(("postgres://", "postgresql://"))
         if self.postgres:
             parts = urlsplit(url)
-            self.name = f"{parts.path.lstrip('/') or 'cbmhub'}_fault"
+            # One per test process: the fault tests of several apps run at once under xdist.
+            self.name = f"{parts.path.lstrip('/') or 'cbmhub'}_fault_{os.getpid()}"
             self.url = urlunsplit(parts._replace(path="/" + self.name))
             self.admin_url = urlunsplit(parts._replace(path="/postgres"))
         else:
