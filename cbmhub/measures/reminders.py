@@ -1,11 +1,12 @@
 """Reminders of reporting cycles: before the deadline ("due") and after it ("overdue"), to each
 state that has not filed every measure of the cycle.
 
-A reminder is a hotline message (kind free text, routine, TLP:GREEN) sent by ``SYSTEM`` in the name of the
-cycle's organisation on its active diplomatic-level multilateral channel
-(``hotline.selectors.organisation_channel``), ONE message per cycle and kind to exactly the
-states reminded that day (``recipient_states``): the hotline does the delivery (in-app inbox,
-e-mail to the diplomatic points of contact, webhooks), the receipts and the escalation. A state
+A reminder is a hotline message (kind free text, routine, TLP:GREEN) sent by ``SYSTEM`` in
+the name of the cycle's organisation on its active diplomatic-level multilateral channel (else
+high-level, else technical: ``hotline.selectors.organisation_channel``), ONE message per cycle
+and kind to exactly the states reminded that day (``recipient_states``): the hotline does the
+delivery (in-app inbox, e-mail to the points of contact at the channel's level, webhooks), the
+receipts and the escalation. A state
 that does not take part in that channel, or every state when the organisation has no such
 channel, gets the e-mail of before instead (the same mail settings and points of contact the
 hotline's e-mail delivery uses: ``directory.selectors.points_of_contact_for``), and the log says
