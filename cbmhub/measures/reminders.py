@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.mail import EmailMessage, get_connection
@@ -176,15 +176,23 @@ def _remind(cycle: ReportingCycle, states: Sequence[State], kind: str) -> int:
                 cycle.pk,
             )
         if addresses:
-            message = _email(cycle, state, kind, addresses)
-            transaction.on_commit(lambda m=message: get_connection().send_messages([m]))
+            transaction.on_commit(_mailer(_email(cycle, state, kind, addresses)))
     hotline_states = [r.state for r in recorded if r.state_id in on_channel]
     if channel is not None and hotline_states:
-        message = _send(channel, cycle, kind, hotline_states)
+        sent = _send(channel, cycle, kind, hotline_states)
         Reminder.objects.filter(pk__in=[r.pk for r in recorded if r.state_id in on_channel]).update(
-            message=message
+            message=sent
         )
     return len(recorded)
+
+
+def _mailer(message: EmailMessage) -> Callable[[], None]:
+    """What sends `message` after the commit."""
+
+    def send() -> None:
+        get_connection().send_messages([message])
+
+    return send
 
 
 def _channel(organisation_id: int) -> Channel | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -210,7 +211,12 @@ def test_system_sends_for_the_organisation_never_for_a_state(world, network, lin
     outside an exercise run. The users' refusals above are unchanged."""
     from cbmhub.hotline.permissions import may_send_as_organisation
 
-    fields = {"kind": MessageKind.FREE_TEXT, "priority": "routine", "subject": "S", "body": "B"}
+    fields: dict[str, Any] = {
+        "kind": MessageKind.FREE_TEXT,
+        "priority": "routine",
+        "subject": "S",
+        "body": "B",
+    }
     assert may_send_as_organisation(SYSTEM, network)
     assert not may_send_as_organisation(SYSTEM, link)
     message = services.message_send(actor=SYSTEM, channel=network, **fields).message

@@ -94,7 +94,8 @@ def test_overdue_goes_to_those_still_missing(
     for leaf in cycle.catalogue.measures.filter(code__in=["1.1", "1.2", "2.1"]):
         submit(bob, cycle, leaf, state_b)  # B files in time; C does not
     assert reminders.send_due(actor=SYSTEM, today=cycle.deadline + timedelta(days=5)) == 1
-    overdue = Message.objects.exclude(pk=Reminder.objects.filter(kind="due")[0].message_id).get()
+    due = Reminder.objects.filter(kind="due").values("message")
+    overdue = Message.objects.exclude(pk__in=due).get()
     assert overdue.subject.startswith("Overdue: Annual exchange 2026")
     assert [r.state for r in overdue.receipts.all()] == [state_c]
     assert reminders.send_due(actor=SYSTEM, today=cycle.deadline + timedelta(days=6)) == 0
