@@ -165,3 +165,35 @@ def test_only_the_system_sends_reminders(who, request, filed_by_a, cycle, diplom
     with pytest.raises(Forbidden):
         reminders.send_due(actor=request.getfixturevalue(who), today=_before(cycle))
     assert not Message.objects.exists() and not Reminder.objects.exists()
+
+
+def test_a_state_outside_the_channel_gets_the_e_mail(
+    filed_by_a,
+    bob,
+    carol,
+    cycle,
+    diplomatic,
+    state_b,
+    state_c,
+    monkeypatch,
+    caplog,
+    django_capture_on_commit_callbacks,
+):
+    # Today the channel's participants are the organisation's members, as the cycle's states;
+    # should they ever differ, a state outside the channel still gets its reminder, by e-mail.
+    real = reminders.participant_states
+    monkeypatch.setattr(
+        reminders,
+        "participant_states",
+        lambda ch: {k: v for k, v in real(ch).items() if k != state_b.pk},
+    )
+    with caplog.at_level(logging.INFO, logger="cbmhub.measures.reminders"):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert reminders.send_due(actor=SYSTEM, today=_before(cycle)) == 2
+    assert "MNG does not take part" in caplog.text
+    assert [r.state for r in Message.objects.get().receipts.all()] == [state_c]
+    assert [m.to for m in mail.outbox] == [["diplomatic.mng@example.org"]]
+    assert dict(Reminder.objects.values_list("state__iso3", "message")) == {
+        "MNG": None,
+        "THA": Message.objects.get().pk,
+    }
