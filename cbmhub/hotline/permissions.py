@@ -188,9 +188,13 @@ def may_send_as_organisation(user: object, channel: Channel) -> bool:
     """May `user` send on `channel` in the name of its organisation (no sender state)? Only a
     secretariat officer of the channel's organisation, on a multilateral channel. A state's
     point of contact sends for their state (channels_for_sending), never for an organisation;
-    an operator, an observer and another organisation's secretariat are refused."""
+    an operator, an observer and another organisation's secretariat are refused. ``SYSTEM``
+    (the worker, a command: the measures' cycle reminders) sends for the organisation of any
+    multilateral channel too — never for a state (an exercise run names its state instead)."""
     if roles.is_state_user(user) or channel.is_bilateral or channel.organisation_id is None:
         return False
+    if roles.is_system(user):
+        return True
     return roles.is_secretariat(user, channel.organisation_id)
 
 

@@ -384,13 +384,18 @@ class Alert(TimeStampedModel):
 
 class Reminder(models.Model):
     """A reminder sent to a state about a cycle's deadline (one per state, cycle and kind:
-    "due soon" before the deadline, "overdue" after), so that the command never sends twice."""
+    "due soon" before the deadline, "overdue" after), so that the command never sends twice.
+    ``message`` is the hotline message that carried it (one message for every state reminded
+    together); empty when it went by e-mail (the organisation has no suitable channel)."""
 
     cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="reminders")
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=12)
     sent_at = models.DateTimeField()
     recipients = models.PositiveIntegerField(default=0)
+    message = models.ForeignKey(
+        "hotline.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [

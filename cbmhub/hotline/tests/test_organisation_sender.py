@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -201,4 +202,30 @@ def test_api_send_by_the_secretariat_with_named_states(world, network, sam, sara
     assert unknown.status_code == 400 and "QQQ" in unknown.text
     refused = api_for(sara).post(URL + "messages/", payload, format="json")
     assert refused.status_code in (403, 404)
+    assert Message.objects.count() == 1
+
+
+def test_system_sends_for_the_organisation_never_for_a_state(world, network, link, state_a, cica):
+    """SYSTEM (the measures' cycle reminders, run by the worker) may send in the name of a
+    multilateral channel's organisation; never on a bilateral channel, never for a state
+    outside an exercise run. The users' refusals above are unchanged."""
+    from cbmhub.hotline.permissions import may_send_as_organisation
+
+    fields: dict[str, Any] = {
+        "kind": MessageKind.FREE_TEXT,
+        "priority": "routine",
+        "subject": "S",
+        "body": "B",
+    }
+    assert may_send_as_organisation(SYSTEM, network)
+    assert not may_send_as_organisation(SYSTEM, link)
+    message = services.message_send(actor=SYSTEM, channel=network, **fields).message
+    assert message.sender_organisation_id == cica.pk and message.sender_state_id is None
+    assert message.sender is None and not message.is_exercise
+    assert _sent_data(message)["sender_organisation"] == cica.pk
+    assert record.record_verify(network).ok
+    with pytest.raises(PermissionDenied):
+        services.message_send(actor=SYSTEM, channel=link, **fields)
+    with pytest.raises(PermissionDenied):  # a state's name: only an exercise run
+        services.message_send(actor=SYSTEM, channel=network, sender_state=state_a, **fields)
     assert Message.objects.count() == 1
