@@ -25,9 +25,10 @@ from the database; every client is its own OS process (forked), so no two share 
    Message.sent_at``, from the database).
 2. the same through the HTTP API served as in production: ``scripts/serve.sh`` (gunicorn,
    its default worker count, 2 × CPUs + 1 sync workers) and 8 client processes using urllib
-   with token authentication (POST messages, POST acknowledge), each sender on its own A–B
-   channel (as each Synapse sender has its own room); the same workers deliver → also p50/p99
-   send→acknowledged. Run in rounds alternating with phase 5's.
+   with token authentication (POST messages, POST acknowledge): 8 sender/recipient pairs, as
+   Synapse's — each sender on its own A–B channel (as each Synapse sender has its own room)
+   and one acknowledger process per channel (as each room has its own reader); the same
+   workers deliver → also p50/p99 send→acknowledged. Run in rounds alternating with phase 5's.
 3. steady load: 50 messages/s (an open-loop schedule shared by the 8 sender processes) for
    ``--steady-seconds`` through the service layer → p99 send→delivered.
 4. fan-out (bench/hotline_fanout.py): a flash message on a multilateral channel to 50, 200
@@ -38,9 +39,9 @@ from the database; every client is its own OS process (forked), so no two share 
    ``.bench-venv/synapse``, its own database on the same PostgreSQL, loopback only, started
    and stopped here; ``--rounds`` rounds alternating with phase 2's, both servers up, so that
    the shared machine's load falls on both alike), 8 sender processes each
-   sending into a room shared with a recipient; 2 recipient processes (like the 2
-   acknowledgers) post a read receipt for each message → receipts/s and p50/p99
-   send→receipt, against phase 2 (send → delivered → acknowledged through the HTTP API).
+   sending into its own room shared with its own recipient; 8 recipient processes, one per
+   room (like phase 2's 8 acknowledgers), post a read receipt for each message → receipts/s
+   and p50/p99 send→receipt, against phase 2 (send → delivered → acknowledged, HTTP API).
 
 Targets: issue 3: phase 1 at least 10% of the baseline rate (retired by issue 17: the floor
 showed it measures the machine); phase 3 p99 under 1 s. Issue 17: phase 2's rate at least
@@ -528,8 +529,12 @@ def _sender(index: int, user, channel, send, started: float, seconds: float, rat
         connection.close()
 
 
-def _acknowledger(index: int, acker, channels, ack, senders_done, deadline, errors) -> None:
-    """One acknowledging process: acknowledges every delivered receipt of its share."""
+def _acknowledger(
+    index: int, share: int, idle: float, acker, channels, ack, senders_done, deadline, errors
+) -> None:
+    """One acknowledging process: acknowledges every delivered receipt of its share — the
+    messages whose id is ``index`` modulo ``share`` (``share`` 1: all of `channels`); polls
+    every `idle` seconds when it finds none."""
     from django.db import connection
 
     from cbmhub.hotline.models import Receipt
@@ -543,7 +548,7 @@ def _acknowledger(index: int, acker, channels, ack, senders_done, deadline, erro
                     delivered_at__isnull=False,
                     acknowledged_at__isnull=True,
                 ).values_list("message_id", flat=True)[:200]
-                if pk % ACKERS == index
+                if pk % share == index
             ]
             for pk in pending:
                 ack(acker, pk)
@@ -555,7 +560,7 @@ def _acknowledger(index: int, acker, channels, ack, senders_done, deadline, erro
                     ).exists()
                 ):
                     return
-                time.sleep(0.02)
+                time.sleep(idle)
             if time.monotonic() > deadline.value:
                 return
     except Exception as exc:  # noqa: BLE001
@@ -565,14 +570,25 @@ def _acknowledger(index: int, acker, channels, ack, senders_done, deadline, erro
 
 
 def run_life(
-    *, channel, senders, acker, send, ack, seconds: float, rate: float | None, channels=None
+    *,
+    channel,
+    senders,
+    acker,
+    send,
+    ack,
+    seconds: float,
+    rate: float | None,
+    channels=None,
+    pairs: bool = False,
 ) -> dict:
     """Sender processes for `seconds` (as fast as they can, or `rate` messages/s in all),
     acknowledger processes until every sent message is acknowledged (or 30 s after the senders
     stop). Processes, not threads: 8 threads in one interpreter would share one GIL, while the
     baseline's 8 connections are 8 independent clients. With `channels`, sender i sends on
     ``channels[i % len(channels)]`` (its own chain head, as each Synapse sender has its own
-    room); else all on `channel`."""
+    room); else all on `channel`. `pairs` (phase 2, Synapse's shape): one acknowledger per
+    channel, acknowledging that channel's messages only, as each Synapse room has its own
+    reader; else ``ACKERS`` acknowledgers share every channel's messages."""
     import multiprocessing
 
     from django.db import connections
@@ -595,12 +611,19 @@ def run_life(
         )
         for i, u in enumerate(senders)
     ]
+    if pairs:
+        shares = [(0, 1, [c]) for c in channels]
+    else:
+        shares = [(i, ACKERS, channels) for i in range(ACKERS)]
+    # The same total polling of the receipts table however many acknowledgers: 2 polling every
+    # 20 ms when idle, or 8 every 80 ms (idle polls are CPU the senders do not get).
+    idle = 0.02 * len(shares) / ACKERS
     acking = [
         mp.Process(
             target=_acknowledger,
-            args=(i, acker, channels, ack, senders_done, deadline, errors),
+            args=(i, share, idle, acker, mine, ack, senders_done, deadline, errors),
         )
-        for i in range(ACKERS)
+        for i, share, mine in shares
     ]
     for process in sending + acking:
         process.start()
@@ -691,8 +714,9 @@ def start_server(org, a, b, senders, tokens):
 
 
 def api_round(org, a, b, senders, acker, api, seconds: float) -> dict:
-    """Synapse's job: each sender on its own channel to B (its own chain head, as each Synapse
-    sender has its own room), B's acknowledgers answering every message."""
+    """Synapse's job: 8 sender/recipient pairs. Each sender on its own channel to B (its own
+    chain head, as each Synapse sender has its own room), one acknowledger of B per channel
+    (as each room has its own reader posting a read receipt per message)."""
     return run_life(
         channel=None,
         channels=[new_channel(org, a, b, f"api {n}") for n in range(len(senders))],
@@ -702,6 +726,7 @@ def api_round(org, a, b, senders, acker, api, seconds: float) -> dict:
         ack=api.ack,
         seconds=seconds,
         rate=None,
+        pairs=True,
     )
 
 
@@ -712,7 +737,7 @@ def start_peer(url: str):
     directory = Path(os.environ["CBMHUB_DATA_DIR"]) / "synapse"
     directory.mkdir(exist_ok=True)
     try:
-        return synapse_peer.Peer.start(url, directory, free_port(), SENDERS, ACKERS)
+        return synapse_peer.Peer.start(url, directory, free_port(), SENDERS, SENDERS)
     except (synapse_peer.Unavailable, OSError) as exc:
         print(f"phase 5 Synapse {synapse_peer.SYNAPSE_VERSION}: NOT MEASURED — {exc}")
         return None
@@ -855,7 +880,8 @@ def main() -> None:
     org, a, b, senders, acker, tokens = world()
     print(
         f"CBM Hub hotline benchmark — PostgreSQL {urlsplit(url).path.lstrip('/')}, "
-        f"{SENDERS} senders, {args.workers} workers, {ACKERS} acknowledgers, {os.cpu_count()} CPUs"
+        f"{SENDERS} senders, {args.workers} workers, {ACKERS} acknowledgers (phase 2: "
+        f"{SENDERS}, one per channel), {os.cpu_count()} CPUs"
     )
     base = least = 0.0
     if "0" in phases:

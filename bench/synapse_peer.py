@@ -9,10 +9,11 @@ they are not what is measured), starts ``synapse.app.homeserver``, registers the
 the admin shared-secret API, and stops it at the end.
 
 Job: ``senders`` processes, each with its own room shared with one of ``receivers`` recipient
-users; each sender PUTs ``m.room.message`` events as fast as it can for ``seconds``; each
-recipient process long-polls ``/sync`` and POSTs an ``m.read`` receipt for every message it
-sees. Measured: receipts per second (first send to last receipt) and send→receipt latency
-(the event's ``origin_server_ts`` to the receipt's 200), p50/p99. Clients use urllib (a new TCP
+users (bench/hotline.py: as many recipients as senders, one per room); each sender PUTs
+``m.room.message`` events as fast as it can for ``seconds``; each recipient process long-polls
+``/sync`` and POSTs an ``m.read`` receipt for every message it sees. Measured: receipts per
+second (first send to last receipt) and send→receipt latency (the event's
+``origin_server_ts`` to the receipt's 200), p50/p99. Clients use urllib (a new TCP
 connection per request), as the CBM Hub clients of the bench do.
 """
 
