@@ -23,6 +23,17 @@ from .choices import ControlCell, MemberRole
 from .models import Scenario
 
 
+def may_use(user: Any) -> bool:
+    """Who is shown the Exercises link: operators, secretariat officers, states' users (control
+    cells and players) and anyone named in a scenario (evaluators, observers). What each sees
+    in it is decided per scenario below."""
+    if not roles.is_signed_in(user):
+        return False
+    if roles.is_operator(user) or roles.is_secretariat(user) or roles.state_id_of(user):
+        return True
+    return Scenario.objects.filter(members__user_id=user.pk).exists()
+
+
 def _member_role(user: Any, scenario: Scenario) -> str | None:
     if not roles.is_signed_in(user):
         return None
